@@ -1,0 +1,365 @@
+import {
+  ApiException,
+  ApisApi,
+  AppsV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubernetesObjectApi,
+  PatchStrategy,
+  ServerConfiguration,
+  setHeaderOptions,
+  VersionApi,
+  Watch,
+  type KubeConfig,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+  type V1Deployment,
+} from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { ClusterError, toClusterError, type ClusterErrorSubject } from "./clusterError.js";
+import { watchDeploymentRollout, type WatchRolloutOptions } from "./deploymentRolloutWatch.js";
+import { MANAGED_KINDS, managedKind, type ManagedKind } from "./managedKinds.js";
+import type { RolloutOutcome } from "./rolloutStatus.js";
+
+export type { WatchRolloutOptions } from "./deploymentRolloutWatch.js";
+
+export interface KubernetesClusterOptions {
+  /** The server-side apply field manager every write is recorded under. */
+  fieldManager: string;
+  logger: Logger;
+  /** Per-request timeout for everything but watches (default 30 s): a hung API server must not hang a job. */
+  requestTimeoutMs?: number;
+  /** How long the answer to "does the cluster serve Istio?" is trusted (default 5 min). */
+  discoveryTtlMs?: number;
+  /** How long deleteManagedObjects waits for objects held by finalizers to disappear (default 60 s). */
+  deletionTimeoutMs?: number;
+}
+
+export interface ApplyOptions {
+  /** Server-side dry run: the API server validates and defaults everything but stores nothing. */
+  dryRun?: boolean;
+}
+
+export interface DeletedObject {
+  kind: string;
+  name: string;
+}
+
+/** Server-owned metadata that must not be sent back in an apply (uid/resourceVersion would turn it into a precondition). */
+const SERVER_METADATA = ["resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+
+function describeLabels(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(",");
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A JSON copy without server-owned fields. The JSON round trip also drops `undefined` values and
+ * turns model-class instances into plain objects, which is what client-node's serializer expects.
+ */
+function toApplyBody(object: KubernetesObject): KubernetesObject {
+  const body = JSON.parse(JSON.stringify(object)) as KubernetesObject & { status?: unknown };
+  delete body.status;
+  if (body.metadata !== undefined) {
+    const metadata = body.metadata as Record<string, unknown>;
+    for (const key of SERVER_METADATA) delete metadata[key];
+  }
+  return body;
+}
+
+function subjectOf(object: KubernetesObject): ClusterErrorSubject {
+  return { kind: object.kind, name: object.metadata?.name, namespace: object.metadata?.namespace };
+}
+
+/**
+ * The bot's view of a Kubernetes cluster: server-side apply, list and delete by labels, and
+ * following a Deployment's rollout. Every failure is a ClusterError.
+ */
+export class KubernetesCluster {
+  private readonly objects: KubernetesObjectApi;
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+  private readonly apis: ApisApi;
+  private readonly versionApi: VersionApi;
+  private readonly watcher: Watch;
+  private readonly fieldManager: string;
+  private readonly log: Logger;
+  private readonly discoveryTtlMs: number;
+  private readonly deletionTimeoutMs: number;
+  private servedGroupVersions: { fetchedAt: number; value: Promise<Set<string>> } | undefined;
+
+  constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (cluster === null) throw new Error("The kubeconfig has no current cluster");
+    const timeoutMs = options.requestTimeoutMs ?? 30_000;
+    // client-node has no request timeout of its own; a signal set in a middleware bounds each call.
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kubeConfig },
+      promiseMiddleware: [
+        {
+          pre: async (context: RequestContext) => {
+            context.setSignal(AbortSignal.timeout(timeoutMs));
+            return context;
+          },
+          post: async (response: ResponseContext) => response,
+        },
+      ],
+    });
+    this.objects = new KubernetesObjectApi(configuration);
+    this.apps = new AppsV1Api(configuration);
+    this.core = new CoreV1Api(configuration);
+    this.apis = new ApisApi(configuration);
+    this.versionApi = new VersionApi(configuration);
+    this.watcher = new Watch(kubeConfig);
+    this.fieldManager = options.fieldManager;
+    this.log = options.logger;
+    this.discoveryTtlMs = options.discoveryTtlMs ?? 5 * 60_000;
+    this.deletionTimeoutMs = options.deletionTimeoutMs ?? 60_000;
+  }
+
+  /**
+   * Server-side applies each object in order, taking ownership of conflicting fields (force), and
+   * returns what the API server stored (or would store, on a dry run). Stops at the first failure.
+   */
+  async apply(objects: readonly KubernetesObject[], options: ApplyOptions = {}): Promise<KubernetesObject[]> {
+    const dryRun = options.dryRun === true ? "All" : undefined;
+    const applied: KubernetesObject[] = [];
+    for (const object of objects) {
+      try {
+        const result = await this.objects.patch(
+          toApplyBody(object),
+          undefined,
+          dryRun,
+          this.fieldManager,
+          true,
+          PatchStrategy.ServerSideApply,
+        );
+        applied.push(result);
+      } catch (error) {
+        throw this.applyError(error, object);
+      }
+    }
+    this.log.info(
+      { objects: objects.map((o) => `${o.kind}/${o.metadata?.name ?? "?"}`), dryRun: dryRun !== undefined },
+      "applied objects",
+    );
+    return applied;
+  }
+
+  /** Creates the namespace unless it exists; resolves true when it was created. */
+  async ensureNamespace(name: string): Promise<boolean> {
+    const subject = { kind: "Namespace", name };
+    try {
+      await this.core.readNamespace({ name });
+      return false;
+    } catch (error) {
+      if (!isNotFound(error)) throw toClusterError(error, subject);
+    }
+    try {
+      await this.core.createNamespace({ body: { apiVersion: "v1", kind: "Namespace", metadata: { name } } });
+      this.log.info({ namespace: name }, "created namespace");
+      return true;
+    } catch (error) {
+      // Someone else created it between our read and create: that is what we wanted.
+      if (error instanceof ApiException && error.code === 409) return false;
+      throw toClusterError(error, subject);
+    }
+  }
+
+  /**
+   * Every managed-kind object in the namespace carrying all `labels`, grouped by kind in
+   * MANAGED_KINDS order. Istio kinds are included only when the cluster serves their API group.
+   */
+  async listManagedObjects(namespace: string, labels: Record<string, string>): Promise<KubernetesObject[]> {
+    const selector = this.selectorFor(labels);
+    const kinds = await this.servedManagedKinds();
+    const lists = await Promise.all(kinds.map((kind) => this.listKind(kind, namespace, selector)));
+    return lists.flat();
+  }
+
+  /**
+   * Deletes every object listManagedObjects finds (background propagation, so Pods go with their
+   * Deployment), ignoring ones already gone, and waits until none is left.
+   */
+  async deleteManagedObjects(namespace: string, labels: Record<string, string>): Promise<DeletedObject[]> {
+    const deleted = new Map<string, DeletedObject>();
+    const deadline = Date.now() + this.deletionTimeoutMs;
+    for (;;) {
+      const remaining = await this.listManagedObjects(namespace, labels);
+      if (remaining.length === 0) break;
+      if (Date.now() > deadline) {
+        const names = remaining.map((o) => `${o.kind} ${o.metadata?.name ?? "?"}`).join(", ");
+        throw new ClusterError(`Kubernetes did not finish deleting ${names} in ${namespace}`, {
+          code: undefined,
+          reason: "Timeout",
+          retryable: true,
+        });
+      }
+      const pending = remaining.filter((o) => o.metadata?.deletionTimestamp === undefined);
+      for (const object of pending) {
+        const kind = object.kind ?? "";
+        const name = object.metadata?.name ?? "";
+        await this.deleteObject(kind, namespace, name);
+        deleted.set(`${kind}/${name}`, { kind, name });
+      }
+      // Anything still listed is held by finalizers; give the controllers a moment.
+      if (pending.length < remaining.length) await sleep(250);
+    }
+    if (deleted.size > 0) this.log.info({ namespace, labels, deleted: [...deleted.values()] }, "deleted managed objects");
+    return [...deleted.values()];
+  }
+
+  /** Deletes one object of a managed kind; resolves false when it did not exist. */
+  async deleteObject(kind: string, namespace: string, name: string): Promise<boolean> {
+    const known = managedKind(kind);
+    if (known === undefined) throw new Error(`deleteObject: ${kind} is not a kind deploybot manages`);
+    try {
+      await this.objects.delete(
+        { apiVersion: known.apiVersion, kind: known.kind, metadata: { name, namespace } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        "Background",
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw toClusterError(error, { kind, name, namespace });
+    }
+  }
+
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment | null> {
+    try {
+      return await this.apps.readNamespacedDeployment({ name, namespace });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw toClusterError(error, { kind: "Deployment", name, namespace });
+    }
+  }
+
+  /**
+   * Sets spec.replicas with a merge patch. Unlike an apply, this does not make the bot's apply
+   * configuration own the field, so a later apply without replicas keeps the scaled value.
+   */
+  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<V1Deployment> {
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new RangeError(`scaleDeployment: replicas must be a whole number >= 0, got ${replicas}`);
+    }
+    try {
+      const result = await this.apps.patchNamespacedDeployment(
+        { name, namespace, body: { spec: { replicas } }, fieldManager: this.fieldManager },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      this.log.info({ namespace, deployment: name, replicas }, "scaled deployment");
+      return result;
+    } catch (error) {
+      throw toClusterError(error, { kind: "Deployment", name, namespace });
+    }
+  }
+
+  watchDeploymentRollout(namespace: string, name: string, options: WatchRolloutOptions): Promise<RolloutOutcome> {
+    return watchDeploymentRollout(
+      { watch: this.watcher, readDeployment: (ns, n) => this.readDeployment(ns, n), logger: this.log },
+      namespace,
+      name,
+      options,
+    );
+  }
+
+  /** Cheap reachability and credentials check (GET /version); resolves the server's version. */
+  async ping(): Promise<string> {
+    try {
+      const info = await this.versionApi.getCode();
+      return info.gitVersion;
+    } catch (error) {
+      throw toClusterError(error, { description: "the API server version check" });
+    }
+  }
+
+  /** Whether the cluster serves an API group version, e.g. "networking.istio.io/v1". Cached. */
+  async servesApi(groupVersion: string): Promise<boolean> {
+    if (!groupVersion.includes("/")) return groupVersion === "v1";
+    const now = Date.now();
+    if (this.servedGroupVersions === undefined || now - this.servedGroupVersions.fetchedAt > this.discoveryTtlMs) {
+      const value = this.fetchServedGroupVersions();
+      this.servedGroupVersions = { fetchedAt: now, value };
+      // A failed discovery must not be cached, or one blip would hide Istio for the whole TTL.
+      value.catch(() => {
+        if (this.servedGroupVersions?.value === value) this.servedGroupVersions = undefined;
+      });
+    }
+    return (await this.servedGroupVersions.value).has(groupVersion);
+  }
+
+  private async fetchServedGroupVersions(): Promise<Set<string>> {
+    try {
+      const list = await this.apis.getAPIVersions();
+      return new Set(list.groups.flatMap((group) => group.versions.map((v) => v.groupVersion)));
+    } catch (error) {
+      throw toClusterError(error, { description: "API discovery" });
+    }
+  }
+
+  private async servedManagedKinds(): Promise<ManagedKind[]> {
+    const served: ManagedKind[] = [];
+    for (const kind of MANAGED_KINDS) {
+      if (!kind.optional || (await this.servesApi(kind.apiVersion))) served.push(kind);
+    }
+    return served;
+  }
+
+  private async listKind(kind: ManagedKind, namespace: string, selector: string): Promise<KubernetesObject[]> {
+    try {
+      const list = await this.objects.list(
+        kind.apiVersion,
+        kind.kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      );
+      // The API server leaves apiVersion/kind off the items of built-in lists.
+      return list.items.map((item) => Object.assign(item, { apiVersion: kind.apiVersion, kind: kind.kind }));
+    } catch (error) {
+      throw toClusterError(error, { description: `listing ${kind.kind} objects in ${namespace}` });
+    }
+  }
+
+  /** An empty selector matches everything in the namespace; refusing it keeps a bug from deleting all of it. */
+  private selectorFor(labels: Record<string, string>): string {
+    if (Object.keys(labels).length === 0) {
+      throw new Error("Refusing an empty label selector: it would match every object in the namespace");
+    }
+    return describeLabels(labels);
+  }
+
+  private applyError(error: unknown, object: KubernetesObject): ClusterError {
+    const subject = subjectOf(object);
+    const message = error instanceof Error ? error.message : "";
+    // client-node resolves kinds through discovery before sending; a kind the cluster does not
+    // serve fails there, as a bare Error or a 404 on the group's discovery document.
+    if (message.startsWith("Unrecognized API version and kind") || message.startsWith("Failed to fetch resource metadata")) {
+      if (!(error instanceof ApiException) || error.code === 404) {
+        return new ClusterError(
+          `Kubernetes refused ${object.kind ?? "object"} ${object.metadata?.name ?? ""}: the cluster does not serve ${object.apiVersion ?? "?"} ${object.kind ?? "?"}${object.apiVersion?.startsWith("networking.istio.io") ? " (is Istio installed?)" : ""}`,
+          { code: 404, reason: "NotFound", retryable: false, cause: error },
+        );
+      }
+    }
+    return toClusterError(error, subject);
+  }
+}

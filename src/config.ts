@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { ENVIRONMENTS, type Environment } from "./domain/deploymentSpec.js";
+
+/**
+ * Configuration from the environment, validated once at start. Each bad or missing value is
+ * reported by its variable name with what is expected; secret values are never echoed.
+ */
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const urlWithProtocols = (protocols: string[], example: string) =>
+  z
+    .string({ error: `is required (e.g. ${example})` })
+    .trim()
+    .min(1, { error: `is required (e.g. ${example})` })
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")} (e.g. ${example})` },
+    );
+
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? fallback : Number(value)),
+    z
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+const positiveInteger = (fallback: number, max: number) => wholeNumber(fallback, 1, max);
+
+const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "is required: the bot token (xoxb-...) from your Slack app's OAuth page" })
+    .trim()
+    .regex(/^xoxb-/, { error: "must be a bot token starting with xoxb-" }),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: "is required: the signing secret from your Slack app's Basic Information page" })
+    .trim()
+    .min(8, { error: "looks too short to be a Slack signing secret" }),
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().regex(/^xapp-/, { error: "must be an app-level token starting with xapp- (Socket Mode)" }).optional(),
+  ),
+  SLACK_API_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "https://slack.com/api/").optional()),
+  DATABASE_URL: urlWithProtocols(["postgresql:", "postgres:"], "postgresql://user@host:5432/deploybot"),
+  REDIS_URL: urlWithProtocols(["redis:", "rediss:"], "redis://127.0.0.1:6379"),
+  KUBECONFIG: optionalText,
+  // 0 asks the system for a free port (tests); the bot logs the one it got.
+  PORT: wholeNumber(3000, 0, 65535),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace"], { error: "must be one of fatal, error, warn, info, debug, trace" }).default("info"),
+  DEPLOYBOT_NAMESPACE_DEVELOPMENT: optionalText,
+  DEPLOYBOT_NAMESPACE_STAGING: optionalText,
+  DEPLOYBOT_NAMESPACE_PRODUCTION: optionalText,
+  DEPLOYBOT_TRAFFIC_PROVIDER: z.enum(["service", "istio"], { error: "must be service or istio" }).default("service"),
+  DEPLOYBOT_MODEL_SERVER_IMAGE: z.string().trim().min(1).default("ghcr.io/deploybot/model-server:1.0"),
+  DEPLOYBOT_MODEL_SERVER_PORT: positiveInteger(8080, 65535),
+  DEPLOYBOT_PROGRESS_DEADLINE_SECONDS: positiveInteger(600, 7200),
+  DEPLOYBOT_GPU_NODE_LABEL_KEY: z.string().trim().min(1).default("nvidia.com/gpu.product"),
+  DEPLOYBOT_CONFIRMATION_TTL_MINUTES: positiveInteger(10, 1440),
+  DEPLOYBOT_QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { error: "may use letters, digits, '-' and '_'" }).default("deploybot"),
+  DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(4, 64),
+});
+
+export interface Config {
+  slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
+  databaseUrl: string;
+  redisUrl: string;
+  kubeconfigPath?: string;
+  port: number;
+  logLevel: string;
+  namespaces: Record<Environment, string>;
+  trafficProvider: "service" | "istio";
+  modelServerImage: string;
+  modelServerPort: number;
+  progressDeadlineSeconds: number;
+  gpuNodeLabelKey: string;
+  confirmationTtlMs: number;
+  queuePrefix: string;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`deploybot cannot start, its configuration has problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  const values = result.data;
+  const namespaceOverrides: Record<Environment, string | undefined> = {
+    development: values.DEPLOYBOT_NAMESPACE_DEVELOPMENT,
+    staging: values.DEPLOYBOT_NAMESPACE_STAGING,
+    production: values.DEPLOYBOT_NAMESPACE_PRODUCTION,
+  };
+  const namespaces = Object.fromEntries(
+    ENVIRONMENTS.map((environment) => [environment, namespaceOverrides[environment] ?? `ml-${environment}`]),
+  ) as Record<Environment, string>;
+  return {
+    slack: {
+      botToken: values.SLACK_BOT_TOKEN,
+      signingSecret: values.SLACK_SIGNING_SECRET,
+      ...(values.SLACK_APP_TOKEN ? { appToken: values.SLACK_APP_TOKEN } : {}),
+      ...(values.SLACK_API_URL ? { apiUrl: values.SLACK_API_URL } : {}),
+    },
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    ...(values.KUBECONFIG ? { kubeconfigPath: values.KUBECONFIG } : {}),
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    namespaces,
+    trafficProvider: values.DEPLOYBOT_TRAFFIC_PROVIDER,
+    modelServerImage: values.DEPLOYBOT_MODEL_SERVER_IMAGE,
+    modelServerPort: values.DEPLOYBOT_MODEL_SERVER_PORT,
+    progressDeadlineSeconds: values.DEPLOYBOT_PROGRESS_DEADLINE_SECONDS,
+    gpuNodeLabelKey: values.DEPLOYBOT_GPU_NODE_LABEL_KEY,
+    confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,
+    queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
+    workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
+  };
+}

@@ -1,0 +1,161 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { WebClient } from "@slack/web-api";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { KubernetesCluster } from "./cluster/kubernetesClient.js";
+import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
+import type { Config } from "./config.js";
+import { DeploymentRequests } from "./jobs/deploymentRequests.js";
+import { OperationQueue } from "./jobs/operationQueue.js";
+import { OperationRecovery } from "./jobs/operationRecovery.js";
+import { OperationRunner } from "./jobs/operationRunner.js";
+import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
+import { operationHandlers } from "./jobs/runners/operationHandlers.js";
+import { createLogger } from "./logger.js";
+import { checkComponents } from "./slack/healthRoutes.js";
+import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
+import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
+import { createDatabase, pingDatabase, type Database } from "./store/database.js";
+import { DeploymentRepository } from "./store/deploymentRepository.js";
+import { OperationRepository } from "./store/operationRepository.js";
+
+export interface DeploybotOverrides {
+  kubeConfig?: KubeConfig;
+  logger?: Logger;
+  /** Tests shorten the recovery sweep and the stalled-job check. */
+  recoveryIntervalMs?: number;
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+  progressUpdateIntervalMs?: number;
+}
+
+export interface Deploybot {
+  port: number;
+  db: Database;
+  queue: OperationQueue;
+  slack: SlackAppHandle;
+  worker: OperationWorker;
+  recovery: OperationRecovery;
+  stop(): Promise<void>;
+}
+
+export function loadKubeConfig(config: Config): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfigPath) kubeConfig.loadFromFile(config.kubeconfigPath);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+/** Asks Slack who the bot is once at start; without it Bolt would ask on every request. */
+async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: string; botUserId: string } | undefined> {
+  try {
+    const answer = await client.auth.test();
+    if (answer.bot_id && answer.user_id) return { botId: answer.bot_id, botUserId: answer.user_id };
+  } catch (error) {
+    logger.warn({ err: error }, "Slack auth.test failed at start; continuing, Slack requests will verify the token themselves");
+  }
+  return undefined;
+}
+
+/** The composition root: builds every layer from the config and starts the bot and its worker. */
+export async function startDeploybot(config: Config, overrides: DeploybotOverrides = {}): Promise<Deploybot> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = createDatabase(config.databaseUrl);
+  const deployments = new DeploymentRepository(db);
+  const operations = new OperationRepository(db);
+
+  // The queue fails fast while Redis is away (the operation stays recorded and is re-enqueued by
+  // the recovery sweep); the worker's connection waits for Redis to come back.
+  const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  queueConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (queue) connection problem"));
+  workerConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (worker) connection problem"));
+  const queue = new OperationQueue(queueConnection, config.queuePrefix);
+
+  const kubeConfig = overrides.kubeConfig ?? loadKubeConfig(config);
+  const cluster = new KubernetesCluster(kubeConfig, { fieldManager: "deploybot", logger: logger.child({ component: "cluster" }) });
+  const renderContextFor = (namespace: string): RenderContext =>
+    defaultRenderContext(namespace, {
+      modelServerImage: config.modelServerImage,
+      containerPort: config.modelServerPort,
+      progressDeadlineSeconds: config.progressDeadlineSeconds,
+      gpuNodeLabelKey: config.gpuNodeLabelKey,
+      trafficProvider: config.trafficProvider,
+    });
+
+  const slackClient = new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+  });
+  const publisher = new SlackProgressPublisher(slackClient, operations, logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  const runner = new OperationRunner({
+    deployments,
+    operations,
+    cluster,
+    renderContextFor,
+    publisher,
+    handlers: operationHandlers,
+    logger: logger.child({ component: "runner" }),
+  });
+  const requests = new DeploymentRequests({
+    deployments,
+    operations,
+    queue,
+    namespaces: config.namespaces,
+    trafficProvider: config.trafficProvider,
+    logger: logger.child({ component: "requests" }),
+  });
+
+  const readiness = () =>
+    checkComponents({
+      postgres: () => pingDatabase(db),
+      redis: () => queueConnection.ping(),
+      kubernetes: () => cluster.ping(),
+    });
+  const identity = await botIdentity(slackClient, logger);
+  const slack = createSlackApp(
+    {
+      botToken: config.slack.botToken,
+      signingSecret: config.slack.signingSecret,
+      port: config.port,
+      ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+      ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+      ...(identity ? { botIdentity: identity } : {}),
+    },
+    { requests, publisher, readiness, logger },
+  );
+
+  const worker = startOperationWorker(runner, {
+    connection: workerConnection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    logger: logger.child({ component: "worker" }),
+    ...(overrides.lockDurationMs ? { lockDurationMs: overrides.lockDurationMs } : {}),
+    ...(overrides.stalledIntervalMs ? { stalledIntervalMs: overrides.stalledIntervalMs } : {}),
+  });
+  const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
+  recovery.start(overrides.recoveryIntervalMs ?? 60_000);
+
+  const port = await slack.start();
+  logger.info({ port, socketMode: Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
+
+  return {
+    port,
+    db,
+    queue,
+    slack,
+    worker,
+    recovery,
+    async stop() {
+      recovery.stop();
+      await slack.stop().catch(() => undefined);
+      await worker.close();
+      publisher.close();
+      await queue.close();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

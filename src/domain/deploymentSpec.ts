@@ -1,0 +1,234 @@
+import { z } from "zod";
+
+/**
+ * The deployment spec: every field of the guide's "Creating a Deployment" form and details panel,
+ * as one zod schema. The Slack modal, the store and the renderers all use this schema, so a value
+ * that passes here is one the cluster layer can render without further checks.
+ */
+
+export const ENVIRONMENTS = ["development", "staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const ENVIRONMENT_LABELS: Record<Environment, string> = {
+  development: "Development",
+  staging: "Staging",
+  production: "Production",
+};
+
+export const GPU_TYPES = ["nvidia-t4", "nvidia-v100", "nvidia-a100"] as const;
+export type GpuType = (typeof GPU_TYPES)[number];
+export const GPU_TYPE_LABELS: Record<GpuType, string> = {
+  "nvidia-t4": "NVIDIA T4",
+  "nvidia-v100": "NVIDIA V100",
+  "nvidia-a100": "NVIDIA A100",
+};
+
+export const LOAD_BALANCING_ALGORITHMS = ["round-robin", "least-connections", "ip-hash"] as const;
+export type LoadBalancingAlgorithm = (typeof LOAD_BALANCING_ALGORITHMS)[number];
+export const LOAD_BALANCING_ALGORITHM_LABELS: Record<LoadBalancingAlgorithm, string> = {
+  "round-robin": "Round Robin",
+  "least-connections": "Least Connections",
+  "ip-hash": "IP Hash",
+};
+
+export const UPDATE_STRATEGIES = ["rolling", "blue-green", "canary"] as const;
+export type UpdateStrategy = (typeof UPDATE_STRATEGIES)[number];
+export const UPDATE_STRATEGY_LABELS: Record<UpdateStrategy, string> = {
+  rolling: "Rolling Update",
+  "blue-green": "Blue-Green",
+  canary: "Canary",
+};
+
+/** Longest deployment name: derived object names (`<name>-canary`, `<name>-green`) must stay within 63. */
+export const MAX_NAME_LENGTH = 40;
+export const MAX_REPLICAS = 100;
+export const MAX_GPUS = 8;
+
+/**
+ * Slack number inputs and text inputs hand us strings; stored specs hold numbers. Accept both so
+ * that one schema validates a modal submission and a stored spec alike.
+ */
+function numeric(
+  label: string,
+  bounds: { min: number; max: number; integer?: boolean; unit?: string },
+) {
+  const unit = bounds.unit === undefined ? "" : bounds.unit === "%" ? "%" : ` ${bounds.unit}`;
+  let schema = z.number({
+    error: (issue) => (issue.input === undefined ? `${label} is required.` : `${label} must be a number.`),
+  });
+  if (bounds.integer) schema = schema.int({ error: `${label} must be a whole number.` });
+  schema = schema
+    .min(bounds.min, { error: `${label} must be at least ${bounds.min}${unit}.` })
+    .max(bounds.max, { error: `${label} must be at most ${bounds.max}${unit}.` });
+  return z.preprocess((value) => {
+    if (typeof value !== "string") return value;
+    const trimmed = value.trim();
+    if (trimmed === "") return undefined;
+    const parsed = Number(trimmed);
+    return Number.isNaN(parsed) ? value : parsed;
+  }, schema);
+}
+
+function optionalNumeric(label: string, bounds: { min: number; max: number; integer?: boolean; unit?: string }) {
+  return z.preprocess(
+    (value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value),
+    numeric(label, bounds).optional(),
+  );
+}
+
+function requiredText(label: string, max: number) {
+  return z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .min(1, { error: `${label} is required.` })
+    .max(max, { error: `${label} must be at most ${max} characters.` });
+}
+
+/** A DNS-1035 label: what Kubernetes accepts as a Service name, the strictest of the objects we create. */
+export const deploymentNameSchema = requiredText("Deployment name", MAX_NAME_LENGTH).regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+  error:
+    "Deployment name must use lowercase letters, digits and '-', start with a letter and end with a letter or digit (e.g. resnet-prod).",
+});
+
+export const modelVersionSchema = requiredText("Model version", 64).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, {
+  error: "Model version may contain letters, digits, '.', '_', '+' and '-' (e.g. v2.1.0).",
+});
+
+const modelIdSchema = requiredText("Model ID", 128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, {
+  error: "Model ID may contain letters, digits, '.', '_', '/' and '-' (e.g. model-001).",
+});
+
+/** Set by the bot on every model server from the deployment's model id and version. */
+export const RESERVED_ENV_VAR_NAMES: readonly string[] = ["MODEL_ID", "MODEL_VERSION"];
+
+export const ENV_VAR_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A plain value is stored and shown; a secret is only a reference to a Kubernetes Secret key, never a value. */
+export const environmentVariableSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("plain"),
+    name: z.string().regex(ENV_VAR_NAME_PATTERN, { error: "Variable names use letters, digits and '_', not starting with a digit." }),
+    value: z.string().max(4096, { error: "A variable value must be at most 4096 characters." }),
+  }),
+  z.object({
+    kind: z.literal("secret"),
+    name: z.string().regex(ENV_VAR_NAME_PATTERN, { error: "Variable names use letters, digits and '_', not starting with a digit." }),
+    secretName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "Secret names are lowercase DNS names." }),
+    secretKey: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "Secret keys use letters, digits, '-', '_' and '.'." }),
+  }),
+]);
+export type EnvironmentVariable = z.infer<typeof environmentVariableSchema>;
+
+const percentage = (label: string) => numeric(label, { min: 1, max: 100, integer: true, unit: "%" });
+
+export const resourcesSchema = z.object({
+  cpuCores: numeric("CPU cores", { min: 0.1, max: 96 }),
+  memoryGb: numeric("Memory", { min: 0.25, max: 1024, unit: "GB" }),
+  gpuCount: optionalNumeric("GPU count", { min: 0, max: MAX_GPUS, integer: true }).transform((v) => v ?? 0),
+  gpuType: z.enum(GPU_TYPES, { error: "Choose a GPU type from the list." }).optional(),
+  storageGb: optionalNumeric("Storage", { min: 1, max: 10_000, integer: true, unit: "GB" }).transform((v) => v ?? 20),
+  networkBandwidthMbps: optionalNumeric("Network bandwidth", { min: 1, max: 100_000, integer: true, unit: "Mbps" }),
+});
+
+export const scalingSchema = z.object({
+  minReplicas: numeric("Min replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
+  maxReplicas: numeric("Max replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
+  targetCpuUtilization: percentage("Target CPU utilization"),
+  targetMemoryUtilization: percentage("Target memory utilization"),
+  autoscalingEnabled: z.boolean().default(false),
+  targetGpuUtilization: z.preprocess(
+    (value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value),
+    percentage("Target GPU utilization").optional(),
+  ),
+});
+
+export const loadBalancerSchema = z.object({
+  enabled: z.boolean().default(false),
+  algorithm: z.enum(LOAD_BALANCING_ALGORITHMS, { error: "Choose a load balancing algorithm." }).default("round-robin"),
+  healthCheckPath: requiredText("Health check path", 200)
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: "Health check path must start with '/' (e.g. /health)." })
+    .default("/health"),
+  healthCheckIntervalSeconds: numeric("Health check interval", { min: 1, max: 300, integer: true, unit: "seconds" }).default(30),
+  stickySessions: z.boolean().default(false),
+});
+
+export const deploymentSpecSchema = z
+  .object({
+    name: deploymentNameSchema,
+    description: z.string().trim().max(500, { error: "Description must be at most 500 characters." }).default(""),
+    modelId: modelIdSchema,
+    modelVersion: modelVersionSchema,
+    environment: z.enum(ENVIRONMENTS, { error: "Choose Development, Staging or Production." }).default("development"),
+    resources: resourcesSchema,
+    scaling: scalingSchema,
+    loadBalancer: loadBalancerSchema.default({
+      enabled: false,
+      algorithm: "round-robin",
+      healthCheckPath: "/health",
+      healthCheckIntervalSeconds: 30,
+      stickySessions: false,
+    }),
+    env: z.array(environmentVariableSchema).max(50, { error: "At most 50 environment variables." }).default([]),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.scaling.minReplicas > spec.scaling.maxReplicas) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scaling", "maxReplicas"],
+        message: `Max replicas (${spec.scaling.maxReplicas}) must be at least min replicas (${spec.scaling.minReplicas}).`,
+      });
+    }
+    if (spec.resources.gpuCount > 0 && !spec.resources.gpuType) {
+      ctx.addIssue({ code: "custom", path: ["resources", "gpuType"], message: "Choose a GPU type: GPU count is above 0." });
+    }
+    if (spec.resources.gpuCount === 0 && spec.resources.gpuType) {
+      ctx.addIssue({ code: "custom", path: ["resources", "gpuType"], message: "GPU type only applies when GPU count is above 0." });
+    }
+    if (spec.scaling.targetGpuUtilization !== undefined && spec.resources.gpuCount === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scaling", "targetGpuUtilization"],
+        message: "Target GPU utilization only applies when GPU count is above 0.",
+      });
+    }
+    const names = new Set<string>();
+    spec.env.forEach((variable, index) => {
+      if (RESERVED_ENV_VAR_NAMES.includes(variable.name)) {
+        ctx.addIssue({ code: "custom", path: ["env", index, "name"], message: `${variable.name} is set by deploybot from the model; choose another name.` });
+      }
+      if (names.has(variable.name)) {
+        ctx.addIssue({ code: "custom", path: ["env", index, "name"], message: `Variable ${variable.name} is defined twice.` });
+      }
+      names.add(variable.name);
+    });
+  });
+
+export type DeploymentSpec = z.output<typeof deploymentSpecSchema>;
+export type DeploymentSpecInput = z.input<typeof deploymentSpecSchema>;
+
+export interface FieldError {
+  /** Dotted path into the spec, e.g. `scaling.maxReplicas`: the Slack modal uses the same string as block_id. */
+  path: string;
+  message: string;
+}
+
+export type SpecValidation = { ok: true; spec: DeploymentSpec } | { ok: false; errors: FieldError[] };
+
+/** Validates a spec and reports the first problem per field, in words meant for the person who typed it. */
+export function validateDeploymentSpec(input: unknown): SpecValidation {
+  const result = deploymentSpecSchema.safeParse(input);
+  if (result.success) return { ok: true, spec: result.data };
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String).join(".");
+    if (seen.has(path)) continue;
+    seen.add(path);
+    errors.push({ path, message: issue.message });
+  }
+  return { ok: false, errors };
+}
+
+/** Replica count a deployment runs at when nothing else decides it: the minimum. */
+export function initialReplicas(spec: DeploymentSpec): number {
+  return spec.scaling.minReplicas;
+}

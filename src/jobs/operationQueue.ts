@@ -1,0 +1,49 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+
+export const OPERATIONS_QUEUE_NAME = "operations";
+
+export interface OperationJobData {
+  operationId: string;
+}
+
+/**
+ * Retries cover a cluster or database that is briefly away: exponential backoff from 5 s gives
+ * about five minutes before an operation is declared failed.
+ */
+export const OPERATION_JOB_ATTEMPTS = 6;
+export const OPERATION_JOB_BACKOFF_MS = 5_000;
+
+export class OperationQueue {
+  readonly queue: Queue<OperationJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<OperationJobData>(OPERATIONS_QUEUE_NAME, { connection, prefix });
+  }
+
+  /**
+   * The job id is the operation id, so enqueueing twice (a retried Slack request, the recovery
+   * sweep after an outage) never runs an operation twice.
+   */
+  async enqueue(operationId: string): Promise<void> {
+    await this.queue.add(
+      "run-operation",
+      { operationId },
+      {
+        jobId: operationId,
+        attempts: OPERATION_JOB_ATTEMPTS,
+        backoff: { type: "exponential", delay: OPERATION_JOB_BACKOFF_MS },
+        removeOnComplete: { age: 24 * 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    );
+  }
+
+  async isKnown(operationId: string): Promise<boolean> {
+    return (await this.queue.getJob(operationId)) !== undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

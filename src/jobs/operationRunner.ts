@@ -1,0 +1,266 @@
+import type { Logger } from "pino";
+import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { RenderContext } from "../cluster/render/renderContext.js";
+import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
+import { isFinished } from "../domain/operation.js";
+import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
+import type { HandlerResult, OperationHandler, OperationRunContext, ProgressUpdate } from "./operationHandler.js";
+import { isRetryable, messageOf } from "./operationFailure.js";
+import type { OperationProgress, ProgressPublisher, ProgressStep } from "./progress.js";
+
+export interface OperationRunnerDependencies {
+  deployments: DeploymentRepository;
+  operations: OperationRepository;
+  cluster: KubernetesCluster;
+  renderContextFor(namespace: string): RenderContext;
+  publisher: ProgressPublisher;
+  handlers: Partial<Record<OperationRecord["kind"], OperationHandler>>;
+  logger: Logger;
+}
+
+export interface AttemptInfo {
+  attempt: number;
+  maxAttempts: number;
+  /** Delay before the queue tries again, to tell the channel. */
+  nextDelayMs: number;
+  signal: AbortSignal;
+}
+
+export type RunOutcome = "succeeded" | "failed" | "skipped" | "retrying";
+
+/** Raised to let the queue retry the job after a transient failure was recorded and shown. */
+export class RetryLater extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "RetryLater";
+  }
+}
+
+/**
+ * Runs one operation from the queue: moves the operation and its deployment through the state
+ * machine, hands the cluster work to the operation's handler, records every step, and keeps the
+ * channel's progress message current. Safe to run again for the same operation (a retry, or a
+ * worker that picked up a stalled job): finished operations are skipped, cluster work is
+ * idempotent server-side apply.
+ */
+export class OperationRunner {
+  constructor(private readonly deps: OperationRunnerDependencies) {}
+
+  async run(operationId: string, attempt: AttemptInfo): Promise<RunOutcome> {
+    const { operations, deployments, logger } = this.deps;
+    const operation = await operations.get(operationId);
+    if (!operation || isFinished(operation.status) || operation.status === "awaiting_confirmation") return "skipped";
+    const deployment = operation.deploymentId ? await deployments.get(operation.deploymentId) : null;
+    if (!deployment) {
+      await operations.transition(operation.id, ["queued", "running"], "failed", {
+        error: "The deployment no longer exists.",
+        finishedAt: new Date(),
+      });
+      return "failed";
+    }
+
+    const log = logger.child({ operationId, kind: operation.kind, deployment: deployment.name });
+    const statusBefore = this.statusBefore(operation, deployment);
+    await operations.transition(operation.id, ["queued", "running"], "running", { startedAt: operation.startedAt ?? new Date() });
+    await deployments.setStatus(deployment.id, statusWhileRunning(operation.kind));
+    const running: OperationRecord = { ...operation, status: "running", startedAt: operation.startedAt ?? new Date() };
+
+    const tracker = await this.progressTracker(running, deployment);
+    const context: OperationRunContext = {
+      operation: running,
+      deployment,
+      cluster: this.deps.cluster,
+      deployments,
+      renderContext: this.deps.renderContextFor(deployment.namespace),
+      logger: log,
+      signal: attempt.signal,
+      step: async (message, data) => {
+        await operations.recordEvent(operation.id, "step", message, data);
+        tracker.steps.push({ at: new Date(), message });
+        await tracker.publish({});
+      },
+      progress: (update) => tracker.publish(update),
+    };
+    if (attempt.attempt > 1) await context.step(`Attempt ${attempt.attempt} of ${attempt.maxAttempts}`);
+    else await tracker.publish({ phase: "applying" });
+
+    const handler = this.deps.handlers[operation.kind];
+    try {
+      if (!handler) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
+      const result = await handler.run(context);
+      await this.succeed(running, deployment, result, tracker);
+      log.info({ detail: result.detail }, "operation succeeded");
+      return "succeeded";
+    } catch (error) {
+      const reason = messageOf(error);
+      if (isRetryable(error) && attempt.attempt < attempt.maxAttempts && !attempt.signal.aborted) {
+        const seconds = Math.round(attempt.nextDelayMs / 1000);
+        await operations.recordEvent(operation.id, "retry", reason, { attempt: attempt.attempt });
+        tracker.steps.push({ at: new Date(), message: `${reason}: retrying in ${seconds} s` });
+        await tracker.publish({ phase: "retrying", detail: `${reason}. Retrying in ${seconds} s (attempt ${attempt.attempt} of ${attempt.maxAttempts}).` });
+        log.warn({ err: error, attempt: attempt.attempt }, "operation will be retried");
+        throw new RetryLater(reason);
+      }
+      if (attempt.signal.aborted) throw new RetryLater("worker shutting down");
+      log.error({ err: error }, "operation failed");
+      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, handler);
+      return "failed";
+    }
+  }
+
+  /**
+   * Ends an operation the queue gave up on without our handler deciding it (a worker that kept
+   * crashing on it, say), so that no deployment stays locked and no message says "running".
+   */
+  async abandon(operationId: string, reason: string): Promise<void> {
+    const operation = await this.deps.operations.get(operationId);
+    if (!operation || isFinished(operation.status)) return;
+    const deployment = operation.deploymentId ? await this.deps.deployments.get(operation.deploymentId) : null;
+    if (!deployment) {
+      await this.deps.operations.transition(operationId, ["queued", "running"], "failed", { error: reason, finishedAt: new Date() });
+      return;
+    }
+    const tracker = await this.progressTracker(operation, deployment);
+    const context: OperationRunContext = {
+      operation,
+      deployment,
+      cluster: this.deps.cluster,
+      deployments: this.deps.deployments,
+      renderContext: this.deps.renderContextFor(deployment.namespace),
+      logger: this.deps.logger,
+      signal: new AbortController().signal,
+      step: async (message, data) => {
+        await this.deps.operations.recordEvent(operationId, "step", message, data);
+        tracker.steps.push({ at: new Date(), message });
+      },
+      progress: (update) => tracker.publish(update),
+    };
+    const statusBefore = this.statusBefore(operation, deployment);
+    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.handlers[operation.kind]);
+  }
+
+  private statusBefore(operation: OperationRecord, deployment: DeploymentRecord): DeploymentStatus {
+    const recorded = operation.params.statusBefore;
+    return typeof recorded === "string" && isDeploymentStatus(recorded) ? recorded : deployment.status;
+  }
+
+  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: HandlerResult, tracker: ProgressTracker): Promise<void> {
+    const { operations, deployments } = this.deps;
+    const finishedAt = new Date();
+    const after = statusAfter(operation.kind, "succeeded", deployment.status);
+    if (after === "deleted") await deployments.delete(deployment.id);
+    else {
+      await deployments.setStatus(deployment.id, after);
+      await deployments.releaseLock(deployment.id, operation.id);
+    }
+    await operations.recordEvent(operation.id, "succeeded", result.detail);
+    await operations.transition(operation.id, ["running"], "succeeded", { finishedAt, result: { detail: result.detail } });
+    tracker.steps.push({ at: finishedAt, message: result.detail });
+    await tracker.publish(
+      { phase: "succeeded", detail: result.detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
+      { operationStatus: "succeeded", finishedAt, final: true },
+    );
+  }
+
+  private async fail(
+    operation: OperationRecord,
+    deployment: DeploymentRecord,
+    statusBefore: DeploymentStatus,
+    reason: string,
+    error: unknown,
+    context: OperationRunContext,
+    tracker: ProgressTracker,
+    handler: OperationHandler | undefined,
+  ): Promise<void> {
+    const { operations, deployments, logger } = this.deps;
+    let cleanedUp: string[] = [];
+    let cleanupProblem: string | undefined;
+    if (handler?.compensate) {
+      await tracker.publish({ phase: "cleaning-up", detail: reason });
+      try {
+        cleanedUp = await handler.compensate(context, error);
+      } catch (cleanupError) {
+        cleanupProblem = messageOf(cleanupError);
+        logger.error({ err: cleanupError, operationId: operation.id }, "clean-up after a failed operation failed");
+      }
+    }
+    const finishedAt = new Date();
+    const after = statusAfter(operation.kind, "failed", statusBefore);
+    const statusReason = cleanupProblem ? `${reason} (clean-up incomplete: ${cleanupProblem})` : reason;
+    await deployments.setStatus(deployment.id, after === "deleted" ? "failed" : after, statusReason);
+    await deployments.releaseLock(deployment.id, operation.id);
+    await operations.recordEvent(operation.id, "failed", statusReason, { cleanedUp });
+    await operations.transition(operation.id, ["queued", "running"], "failed", { finishedAt, error: statusReason, result: { cleanedUp } });
+    tracker.cleanedUp = cleanedUp;
+    tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });
+    await tracker.publish({ phase: "failed", detail: statusReason }, { operationStatus: "failed", finishedAt, final: true });
+  }
+
+  private async progressTracker(operation: OperationRecord, deployment: DeploymentRecord): Promise<ProgressTracker> {
+    const events = await this.deps.operations.events(operation.id);
+    const steps: ProgressStep[] = events.filter((event) => event.step === "step").map((event) => ({ at: event.at, message: event.message }));
+    return new ProgressTracker(operation, deployment, steps, this.deps.publisher, this.deps.operations, this.deps.logger);
+  }
+}
+
+/** Holds what the progress message shows and republishes it on each change. */
+class ProgressTracker {
+  cleanedUp: string[] | undefined;
+  private current: ProgressUpdate = {};
+
+  constructor(
+    private readonly operation: OperationRecord,
+    private readonly deployment: DeploymentRecord,
+    readonly steps: ProgressStep[],
+    private readonly publisher: ProgressPublisher,
+    private readonly operations: OperationRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(
+    update: ProgressUpdate,
+    finish?: { operationStatus: OperationProgress["operationStatus"]; finishedAt: Date; final: true },
+  ): Promise<void> {
+    this.current = { ...this.current, ...definedOnly(update) };
+    const progress: OperationProgress = {
+      operationId: this.operation.id,
+      kind: this.operation.kind,
+      operationStatus: finish?.operationStatus ?? "running",
+      phase: this.current.phase ?? "applying",
+      requestedBy: this.operation.requestedBy,
+      deploymentName: this.deployment.name,
+      environment: this.deployment.environment,
+      namespace: this.deployment.namespace,
+      modelId: this.deployment.spec.modelId,
+      modelVersion: this.current.modelVersion ?? this.deployment.spec.modelVersion,
+      ...(this.current.readyReplicas !== undefined ? { readyReplicas: this.current.readyReplicas } : {}),
+      ...(this.current.desiredReplicas !== undefined ? { desiredReplicas: this.current.desiredReplicas } : {}),
+      ...(this.current.detail !== undefined ? { detail: this.current.detail } : {}),
+      ...(this.cleanedUp ? { cleanedUp: this.cleanedUp } : {}),
+      steps: [...this.steps],
+      ...(this.operation.startedAt ? { startedAt: this.operation.startedAt } : {}),
+      ...(finish ? { finishedAt: finish.finishedAt } : {}),
+    };
+    try {
+      const latest = await this.operations.get(this.operation.id);
+      await this.publisher.publish(
+        {
+          operationId: this.operation.id,
+          channelId: this.operation.channelId,
+          messageTs: latest?.messageTs ?? this.operation.messageTs,
+          threadTs: latest?.threadTs ?? this.operation.threadTs,
+        },
+        progress,
+        finish ? { final: true } : undefined,
+      );
+    } catch (error) {
+      // Slack being away must not fail a rollout: the operation's record stays the source of truth.
+      this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress");
+    }
+  }
+}
+
+function definedOnly(update: ProgressUpdate): ProgressUpdate {
+  return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined)) as ProgressUpdate;
+}

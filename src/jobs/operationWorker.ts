@@ -1,0 +1,70 @@
+import { Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { OPERATION_JOB_ATTEMPTS, OPERATION_JOB_BACKOFF_MS, OPERATIONS_QUEUE_NAME, type OperationJobData } from "./operationQueue.js";
+import type { OperationRunner } from "./operationRunner.js";
+
+export interface OperationWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+  /** A job whose worker died is taken over after this long without its lock being renewed. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * The BullMQ worker that runs operations. Stalled-job recovery hands a job whose worker died to
+ * another worker; the runner then resumes from the operation's record in Postgres.
+ */
+export interface OperationWorker {
+  worker: Worker<OperationJobData>;
+  /** Stops taking jobs, lets running handlers see the abort, and waits for them to return. */
+  close(): Promise<void>;
+}
+
+export function startOperationWorker(runner: OperationRunner, options: OperationWorkerOptions): OperationWorker {
+  const shutdown = new AbortController();
+  const worker = new Worker<OperationJobData>(
+    OPERATIONS_QUEUE_NAME,
+    async (job: Job<OperationJobData>) => {
+      const attempt = job.attemptsMade + 1;
+      const maxAttempts = job.opts.attempts ?? OPERATION_JOB_ATTEMPTS;
+      return runner.run(job.data.operationId, {
+        attempt,
+        maxAttempts,
+        nextDelayMs: OPERATION_JOB_BACKOFF_MS * 2 ** (attempt - 1),
+        signal: shutdown.signal,
+      });
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 2,
+      autorun: true,
+    },
+  );
+
+  worker.on("failed", (job, error) => {
+    if (!job) return;
+    const maxAttempts = job.opts.attempts ?? OPERATION_JOB_ATTEMPTS;
+    if (job.attemptsMade < maxAttempts && error.name === "RetryLater") return;
+    // The queue has given up (attempts used, or stalled too often): settle the record.
+    runner.abandon(job.data.operationId, `Gave up after ${job.attemptsMade} attempts: ${error.message}`).catch((abandonError: unknown) => {
+      options.logger.error({ err: abandonError, operationId: job.data.operationId }, "could not settle an abandoned operation");
+    });
+  });
+  worker.on("error", (error) => options.logger.error({ err: error }, "operation worker error"));
+
+  return {
+    worker,
+    async close() {
+      shutdown.abort();
+      await worker.close();
+    },
+  };
+}

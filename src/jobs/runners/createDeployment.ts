@@ -1,0 +1,40 @@
+import { identityLabels } from "../../cluster/render/labels.js";
+import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
+import { deploymentName } from "../../cluster/render/renderDeployment.js";
+import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import { describeObjects, followRollout, serviceEndpoint } from "./rolloutSteps.js";
+
+/**
+ * Create: make sure the namespace exists, apply every object of the deployment with server-side
+ * apply, then follow the model-server rollout until all replicas are ready. On failure every
+ * object carrying the deployment's labels is deleted, so a failed create leaves nothing behind.
+ */
+export const createDeploymentHandler: OperationHandler = {
+  async run(context: OperationRunContext): Promise<HandlerResult> {
+    const { deployment, cluster, renderContext } = context;
+    await cluster.ensureNamespace(deployment.namespace);
+    const { objects } = renderDeploymentObjects(
+      deployment.spec,
+      { activeSlot: deployment.activeSlot, replicas: deployment.replicas },
+      renderContext,
+    );
+    await context.progress({ phase: "applying", detail: `Applying ${objects.length} objects to namespace ${deployment.namespace}` });
+    await cluster.apply(objects);
+    await context.step(`Applied ${describeObjects(objects)}`);
+
+    const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
+    return {
+      detail: `*${deployment.name}* is live: ${status.readyReplicas}/${status.desiredReplicas} ready at \`${serviceEndpoint(deployment.spec, deployment.namespace, renderContext.containerPort)}\``,
+      readyReplicas: status.readyReplicas,
+      desiredReplicas: status.desiredReplicas,
+    };
+  },
+
+  async compensate(context: OperationRunContext): Promise<string[]> {
+    const { deployment, cluster } = context;
+    const deleted = await cluster.deleteManagedObjects(deployment.namespace, identityLabels(deployment.name));
+    const names = deleted.map((object) => `${object.kind} ${object.name}`);
+    await context.step(names.length > 0 ? `Cleaned up ${names.join(", ")}` : "Nothing to clean up in the cluster");
+    return names;
+  },
+};

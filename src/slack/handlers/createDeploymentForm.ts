@@ -1,0 +1,73 @@
+import type { App } from "@slack/bolt";
+import type { Logger } from "pino";
+import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
+import { queuedProgress, type ProgressPublisher } from "../../jobs/progress.js";
+import { buildCreateDeploymentView, CREATE_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
+import { FORM_ACTION_PREFIX } from "../views/deploymentFormFields.js";
+import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../views/deploymentFormState.js";
+import { parseFormMetadata } from "../views/formMetadata.js";
+import { describeFailure } from "./failureText.js";
+
+export interface CreateDeploymentFormDependencies {
+  requests: DeploymentRequests;
+  publisher: ProgressPublisher;
+  logger: Logger;
+}
+
+export function registerCreateDeploymentForm(app: App, deps: CreateDeploymentFormDependencies): void {
+  // A checkbox or the GPU count changed: show or hide the sections that depend on it.
+  app.action(new RegExp(`^${FORM_ACTION_PREFIX}`), async ({ ack, body, client }) => {
+    await ack();
+    if (body.type !== "block_actions" || !body.view || body.view.callback_id !== CREATE_DEPLOYMENT_CALLBACK_ID) return;
+    const state = viewStateValuesSchema.safeParse(body.view.state?.values ?? {});
+    if (!state.success) return;
+    const view = buildCreateDeploymentView({ values: readFormValues(state.data), privateMetadata: body.view.private_metadata });
+    try {
+      await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
+    } catch (error) {
+      // hash_conflict: a newer render is already on screen; nothing to do.
+      deps.logger.debug({ err: error }, "form re-render skipped");
+    }
+  });
+
+  app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view }) => {
+    const metadata = parseFormMetadata(view.private_metadata);
+    const state = viewStateValuesSchema.safeParse(view.state.values);
+    if (!metadata || !state.success) {
+      await ack({ response_action: "errors", errors: { name: "This form is out of date. Close it and run /deploy create again." } });
+      return;
+    }
+    const values = readFormValues(state.data);
+    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.team?.id ?? null };
+    let result;
+    try {
+      result = await deps.requests.requestCreate(formValuesToSpecInput(values), requester, `view:${view.id}`);
+    } catch (error) {
+      deps.logger.error({ err: error }, "could not record a new deployment");
+      await ack({ response_action: "errors", errors: { name: describeFailure(error) } });
+      return;
+    }
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: inlineErrors(result.errors, visibleBlockIds(values)) });
+      return;
+    }
+    await ack();
+    if (result.duplicate) return;
+
+    const { deployment, operation } = result;
+    const target = { operationId: operation.id, channelId: metadata.channelId, messageTs: null, threadTs: null };
+    // Post before enqueueing, so the job finds the message to edit instead of posting a second one.
+    const posted = await deps.publisher.publish(target, queuedProgress(operation, deployment)).then(
+      () => true,
+      (error: unknown) => {
+        deps.logger.warn({ err: error, operationId: operation.id }, "could not post the queued message");
+        return false;
+      },
+    );
+    const enqueued = await deps.requests.enqueue(operation.id);
+    if (!enqueued.enqueued && posted) {
+      const detail = `Recorded, but ${enqueued.reason}: it starts as soon as the queue is back.`;
+      await deps.publisher.publish(target, queuedProgress(operation, deployment, detail)).catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,84 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, HTTPReceiver } from "@slack/bolt";
+import type { Logger } from "pino";
+import type { DeploymentRequests } from "../jobs/deploymentRequests.js";
+import type { ProgressPublisher } from "../jobs/progress.js";
+import { boltLogger } from "./boltLogger.js";
+import { registerCreateDeploymentForm } from "./handlers/createDeploymentForm.js";
+import { registerDeployCommand } from "./handlers/deployCommand.js";
+import { healthRoutes, type ReadinessReport } from "./healthRoutes.js";
+
+type BoltApp = App;
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+  apiUrl?: string;
+  port: number;
+  /** Known bot identity spares Bolt an `auth.test` call on every request. */
+  botIdentity?: { botId: string; botUserId: string };
+}
+
+export interface SlackAppDependencies {
+  requests: DeploymentRequests;
+  /** Built once the app's Web API client exists: the publisher posts through it. */
+  publisher: ProgressPublisher;
+  readiness: () => Promise<ReadinessReport>;
+  logger: Logger;
+}
+
+export interface SlackAppHandle {
+  app: BoltApp;
+  /** Starts serving; resolves with the HTTP port (health routes, and Slack's requests in HTTP mode). */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Slack side of deploybot. In HTTP mode Slack's requests come to `POST /slack/events`; with
+ * an app-level token it connects over Socket Mode instead. Either way `/healthz` and `/readyz`
+ * are served on the same port.
+ */
+export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependencies): SlackAppHandle {
+  const logger = boltLogger(deps.logger);
+  const customRoutes = healthRoutes(deps.readiness);
+  const identity = options.botIdentity ?? {};
+  const common = {
+    token: options.botToken,
+    ...identity,
+    tokenVerificationEnabled: false,
+    logger,
+    ...(options.apiUrl ? { clientOptions: { slackApiUrl: options.apiUrl } } : {}),
+  };
+  let receiver: HTTPReceiver | undefined;
+  let app: BoltApp;
+  if (options.appToken) {
+    app = new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes, installerOptions: { port: options.port } });
+  } else {
+    receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: "/slack/events", customRoutes, logger });
+    app = new App({ ...common, receiver });
+  }
+
+  registerDeployCommand(app, deps);
+  registerCreateDeploymentForm(app, deps);
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, "unhandled error in a Slack listener");
+  });
+
+  return {
+    app,
+    async start() {
+      if (receiver) {
+        const server = (await receiver.start(options.port)) as Server;
+        return (server.address() as AddressInfo).port;
+      }
+      await app.start();
+      return options.port;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { OperationMessageTarget, OperationProgress, ProgressPublisher } from "../jobs/progress.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import { operationProgressMessage } from "./messages/operationProgressMessage.js";
+
+interface PendingUpdate {
+  target: OperationMessageTarget;
+  progress: OperationProgress;
+}
+
+interface MessageState {
+  lastSentAt: number;
+  pending?: PendingUpdate;
+  timer?: NodeJS.Timeout;
+  /** Serializes sends per message so that an older state never overwrites a newer one. */
+  chain: Promise<void>;
+}
+
+/**
+ * Posts an operation's progress message, then edits it in place. `chat.update` is rate limited
+ * (Tier 3, about 50 a minute), so intermediate states are coalesced: at most one edit per
+ * `minIntervalMs` per message, the latest state wins, and the final state is always sent.
+ */
+export class SlackProgressPublisher implements ProgressPublisher {
+  private readonly messages = new Map<string, MessageState>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly operations: OperationRepository,
+    private readonly logger: Logger,
+    private readonly minIntervalMs = 1000,
+  ) {}
+
+  async publish(target: OperationMessageTarget, progress: OperationProgress, options?: { final?: boolean }): Promise<void> {
+    const state = this.stateOf(target.operationId);
+    const now = Date.now();
+    const due = options?.final || target.messageTs === null || now - state.lastSentAt >= this.minIntervalMs;
+    if (!due) {
+      state.pending = { target, progress };
+      state.timer ??= setTimeout(() => {
+        state.timer = undefined;
+        const pending = state.pending;
+        state.pending = undefined;
+        if (pending) void this.enqueueSend(state, pending).catch(() => undefined);
+      }, this.minIntervalMs - (now - state.lastSentAt));
+      return;
+    }
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    state.pending = undefined;
+    await this.enqueueSend(state, { target, progress });
+    if (options?.final) this.messages.delete(target.operationId);
+  }
+
+  /** Stops pending timers (shutdown). */
+  close(): void {
+    for (const state of this.messages.values()) if (state.timer) clearTimeout(state.timer);
+    this.messages.clear();
+  }
+
+  private stateOf(operationId: string): MessageState {
+    let state = this.messages.get(operationId);
+    if (!state) {
+      state = { lastSentAt: 0, chain: Promise.resolve() };
+      this.messages.set(operationId, state);
+    }
+    return state;
+  }
+
+  private enqueueSend(state: MessageState, update: PendingUpdate): Promise<void> {
+    const send = state.chain.then(() => this.send(update));
+    state.chain = send.catch(() => undefined);
+    state.lastSentAt = Date.now();
+    return send;
+  }
+
+  private async send({ target, progress }: PendingUpdate): Promise<void> {
+    const message = operationProgressMessage(progress);
+    const messageTs = target.messageTs ?? (await this.operations.get(target.operationId))?.messageTs ?? null;
+    if (messageTs) {
+      await this.client.chat.update({ channel: target.channelId, ts: messageTs, text: message.text, blocks: message.blocks });
+      return;
+    }
+    const posted = await this.client.chat.postMessage({
+      channel: target.channelId,
+      text: message.text,
+      blocks: message.blocks,
+      ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+    });
+    if (posted.ts) await this.operations.setMessage(target.operationId, { messageTs: posted.ts });
+    else this.logger.warn({ operationId: target.operationId }, "Slack did not return a ts for the progress message");
+  }
+}

@@ -1,0 +1,175 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { Deployment as DeploymentRow } from "../generated/prisma/client.js";
+import { deploymentSpecSchema, type DeploymentSpec, type UpdateStrategy } from "../domain/deploymentSpec.js";
+import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
+import type { Slot } from "../domain/slot.js";
+import type { Database } from "./database.js";
+import type { OperationRecord } from "./operationRepository.js";
+import { toOperationRecord } from "./operationRepository.js";
+
+export interface DeploymentRecord {
+  id: string;
+  name: string;
+  environment: DeploymentSpec["environment"];
+  namespace: string;
+  spec: DeploymentSpec;
+  status: DeploymentStatus;
+  statusReason: string | null;
+  activeSlot: Slot;
+  replicas: number;
+  lastStrategy: UpdateStrategy;
+  channelId: string;
+  teamId: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  activeOperationId: string | null;
+}
+
+export class DeploymentNameTakenError extends Error {
+  constructor(readonly deploymentName: string) {
+    super(`A deployment named ${deploymentName} already exists.`);
+  }
+}
+
+export function toDeploymentRecord(row: DeploymentRow): DeploymentRecord {
+  const status = isDeploymentStatus(row.status) ? row.status : "failed";
+  return {
+    id: row.id,
+    name: row.name,
+    environment: row.environment as DeploymentSpec["environment"],
+    namespace: row.namespace,
+    spec: deploymentSpecSchema.parse(row.spec),
+    status,
+    statusReason: row.statusReason,
+    activeSlot: row.activeSlot === "green" ? "green" : "blue",
+    replicas: row.replicas,
+    lastStrategy: row.lastStrategy as UpdateStrategy,
+    channelId: row.channelId,
+    teamId: row.teamId,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    activeOperationId: row.activeOperationId,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+export interface NewDeployment {
+  spec: DeploymentSpec;
+  namespace: string;
+  replicas: number;
+  channelId: string;
+  teamId: string | null;
+  requestedBy: string;
+  idempotencyKey?: string;
+}
+
+export class DeploymentRepository {
+  constructor(private readonly db: Database) {}
+
+  async findByName(name: string): Promise<DeploymentRecord | null> {
+    const row = await this.db.deployment.findUnique({ where: { name } });
+    return row ? toDeploymentRecord(row) : null;
+  }
+
+  async get(id: string): Promise<DeploymentRecord | null> {
+    const row = await this.db.deployment.findUnique({ where: { id } });
+    return row ? toDeploymentRecord(row) : null;
+  }
+
+  async list(options: { limit?: number } = {}): Promise<DeploymentRecord[]> {
+    const rows = await this.db.deployment.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], take: options.limit ?? 200 });
+    return rows.map(toDeploymentRecord);
+  }
+
+  async count(): Promise<number> {
+    return this.db.deployment.count();
+  }
+
+  /**
+   * Records a new deployment and its `create` operation in one transaction, with the operation
+   * already holding the deployment's lock: nothing else can run on it until creation ends.
+   */
+  async createWithOperation(input: NewDeployment): Promise<{ deployment: DeploymentRecord; operation: OperationRecord }> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const deployment = await tx.deployment.create({
+          data: {
+            name: input.spec.name,
+            environment: input.spec.environment,
+            namespace: input.namespace,
+            spec: input.spec as unknown as Prisma.InputJsonValue,
+            status: "pending",
+            replicas: input.replicas,
+            channelId: input.channelId,
+            teamId: input.teamId,
+            createdBy: input.requestedBy,
+          },
+        });
+        const operation = await tx.operation.create({
+          data: {
+            deploymentId: deployment.id,
+            deploymentName: deployment.name,
+            kind: "create",
+            status: "queued",
+            params: {},
+            requestedBy: input.requestedBy,
+            channelId: input.channelId,
+            idempotencyKey: input.idempotencyKey ?? null,
+            events: { create: { step: "recorded", message: `Deployment recorded by <@${input.requestedBy}>` } },
+          },
+        });
+        const locked = await tx.deployment.update({ where: { id: deployment.id }, data: { activeOperationId: operation.id } });
+        return { deployment: toDeploymentRecord(locked), operation: toOperationRecord(operation) };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DeploymentNameTakenError(input.spec.name);
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the deployment's lock for an operation if nothing holds it and the deployment is in
+   * one of the allowed statuses. A conditional update makes this atomic across bot replicas.
+   */
+  async tryLock(deploymentId: string, operationId: string, allowedStatuses: readonly DeploymentStatus[]): Promise<boolean> {
+    const { count } = await this.db.deployment.updateMany({
+      where: {
+        id: deploymentId,
+        status: { in: [...allowedStatuses] },
+        OR: [{ activeOperationId: null }, { activeOperationId: operationId }],
+      },
+      data: { activeOperationId: operationId },
+    });
+    return count === 1;
+  }
+
+  async releaseLock(deploymentId: string, operationId: string): Promise<void> {
+    await this.db.deployment.updateMany({ where: { id: deploymentId, activeOperationId: operationId }, data: { activeOperationId: null } });
+  }
+
+  async setStatus(deploymentId: string, status: DeploymentStatus, reason: string | null = null): Promise<void> {
+    await this.db.deployment.updateMany({ where: { id: deploymentId }, data: { status, statusReason: reason } });
+  }
+
+  async update(
+    deploymentId: string,
+    changes: Partial<Pick<DeploymentRecord, "spec" | "replicas" | "activeSlot" | "lastStrategy" | "status" | "statusReason">>,
+  ): Promise<DeploymentRecord> {
+    const { spec, ...rest } = changes;
+    const row = await this.db.deployment.update({
+      where: { id: deploymentId },
+      data: { ...rest, ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment } : {}) },
+    });
+    return toDeploymentRecord(row);
+  }
+
+  /** Removes the stored configuration; operations and revisions stay (their deploymentId becomes null). */
+  async delete(deploymentId: string): Promise<void> {
+    await this.db.deployment.deleteMany({ where: { id: deploymentId } });
+  }
+}

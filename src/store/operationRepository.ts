@@ -1,0 +1,166 @@
+import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
+import type { OperationKind } from "../domain/deploymentStatus.js";
+import { isOperationStatus, type OperationStatus } from "../domain/operation.js";
+import type { Database } from "./database.js";
+
+export interface OperationRecord {
+  id: string;
+  deploymentId: string | null;
+  deploymentName: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  channelId: string;
+  messageTs: string | null;
+  threadTs: string | null;
+  gateExpiresAt: Date | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface OperationEventRecord {
+  id: bigint;
+  at: Date;
+  step: string;
+  message: string;
+  data: unknown;
+}
+
+function asObject(value: Prisma.JsonValue | null): Record<string, unknown> | null {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+export function toOperationRecord(row: OperationRow): OperationRecord {
+  return {
+    id: row.id,
+    deploymentId: row.deploymentId,
+    deploymentName: row.deploymentName,
+    kind: row.kind as OperationKind,
+    status: isOperationStatus(row.status) ? row.status : "failed",
+    params: asObject(row.params) ?? {},
+    requestedBy: row.requestedBy,
+    channelId: row.channelId,
+    messageTs: row.messageTs,
+    threadTs: row.threadTs,
+    gateExpiresAt: row.gateExpiresAt,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt,
+    error: row.error,
+    result: asObject(row.result),
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+function toEventRecord(row: OperationEventRow): OperationEventRecord {
+  return { id: row.id, at: row.at, step: row.step, message: row.message, data: row.data };
+}
+
+export interface NewOperation {
+  deploymentId: string;
+  deploymentName: string;
+  kind: OperationKind;
+  status: Extract<OperationStatus, "awaiting_confirmation" | "queued">;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  channelId: string;
+  threadTs?: string | null;
+  gateExpiresAt?: Date | null;
+  idempotencyKey?: string | null;
+}
+
+export class OperationRepository {
+  constructor(private readonly db: Database) {}
+
+  async get(id: string): Promise<OperationRecord | null> {
+    const row = await this.db.operation.findUnique({ where: { id } });
+    return row ? toOperationRecord(row) : null;
+  }
+
+  async findByIdempotencyKey(key: string): Promise<OperationRecord | null> {
+    const row = await this.db.operation.findUnique({ where: { idempotencyKey: key } });
+    return row ? toOperationRecord(row) : null;
+  }
+
+  async create(input: NewOperation): Promise<OperationRecord> {
+    const row = await this.db.operation.create({
+      data: {
+        deploymentId: input.deploymentId,
+        deploymentName: input.deploymentName,
+        kind: input.kind,
+        status: input.status,
+        params: input.params as Prisma.InputJsonValue,
+        requestedBy: input.requestedBy,
+        channelId: input.channelId,
+        threadTs: input.threadTs ?? null,
+        gateExpiresAt: input.gateExpiresAt ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        events: { create: { step: "requested", message: `Requested by <@${input.requestedBy}>` } },
+      },
+    });
+    return toOperationRecord(row);
+  }
+
+  /**
+   * Moves an operation from one status to another only if it is still in the expected one: two
+   * clicks on the same button, or a click racing an expiry, cannot both win.
+   */
+  async transition(
+    id: string,
+    from: readonly OperationStatus[],
+    to: OperationStatus,
+    extra: Partial<Pick<OperationRecord, "error" | "decidedBy" | "decidedAt" | "startedAt" | "finishedAt">> & {
+      result?: Record<string, unknown>;
+    } = {},
+  ): Promise<boolean> {
+    const { result, ...rest } = extra;
+    const { count } = await this.db.operation.updateMany({
+      where: { id, status: { in: [...from] } },
+      data: { status: to, ...rest, ...(result ? { result: result as Prisma.InputJsonValue } : {}) },
+    });
+    return count === 1;
+  }
+
+  async setMessage(id: string, message: { messageTs?: string; threadTs?: string }): Promise<void> {
+    await this.db.operation.update({ where: { id }, data: message });
+  }
+
+  async recordEvent(operationId: string, step: string, message: string, data?: Record<string, unknown>): Promise<void> {
+    await this.db.operationEvent.create({
+      data: { operationId, step, message, ...(data ? { data: data as Prisma.InputJsonValue } : {}) },
+    });
+  }
+
+  async events(operationId: string): Promise<OperationEventRecord[]> {
+    const rows = await this.db.operationEvent.findMany({ where: { operationId }, orderBy: { id: "asc" } });
+    return rows.map(toEventRecord);
+  }
+
+  async recentForDeployment(deploymentId: string, limit = 5): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({ where: { deploymentId }, orderBy: { createdAt: "desc" }, take: limit });
+    return rows.map(toOperationRecord);
+  }
+
+  async historyForName(deploymentName: string, limit = 20): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({ where: { deploymentName }, orderBy: { createdAt: "desc" }, take: limit });
+    return rows.map(toOperationRecord);
+  }
+
+  /** Operations that should be in the queue: after an outage of Redis or the bot, they are enqueued again. */
+  async unfinishedQueuedOrRunning(): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({ where: { status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } });
+    return rows.map(toOperationRecord);
+  }
+
+  async expiredGates(now: Date): Promise<OperationRecord[]> {
+    const rows = await this.db.operation.findMany({ where: { status: "awaiting_confirmation", gateExpiresAt: { lt: now } } });
+    return rows.map(toOperationRecord);
+  }
+}

@@ -1,0 +1,495 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ClusterError } from "../../src/cluster/clusterError.js";
+import { KubernetesCluster, type KubernetesClusterOptions } from "../../src/cluster/kubernetesClient.js";
+import type { RolloutStatus } from "../../src/cluster/rolloutStatus.js";
+import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "../harness/fakeKubeApiServer.js";
+
+const NAMESPACE = "ml-dev";
+const FIELD_MANAGER = "deploybot";
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+function labelsOf(name: string): Record<string, string> {
+  return { "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "deploybot" };
+}
+
+function deploymentManifest(name: string, options: { replicas?: number; image?: string; annotations?: Record<string, string> } = {}) {
+  const spec: Record<string, unknown> = {
+    selector: { matchLabels: { "deploybot.io/deployment": name } },
+    template: {
+      metadata: { labels: { ...labelsOf(name), "deploybot.io/deployment": name } },
+      spec: { containers: [{ name: "model-server", image: options.image ?? "registry.local/resnet:1.0.0", ports: [{ containerPort: 8080 }] }] },
+    },
+  };
+  if (options.replicas !== undefined) spec.replicas = options.replicas;
+  const metadata: Record<string, unknown> = { name, namespace: NAMESPACE, labels: labelsOf(name) };
+  if (options.annotations !== undefined) metadata.annotations = options.annotations;
+  return { apiVersion: "apps/v1", kind: "Deployment", metadata, spec } as KubernetesObject;
+}
+
+function allObjects(name: string): KubernetesObject[] {
+  const metadata = { name, namespace: NAMESPACE, labels: labelsOf(name) };
+  return [
+    deploymentManifest(name, { replicas: 3 }),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata,
+      spec: { selector: { "deploybot.io/deployment": name }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+    } as KubernetesObject,
+    {
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata,
+      spec: { host: `${name}.${NAMESPACE}.svc.cluster.local`, trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN" } } },
+    } as KubernetesObject,
+    {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata,
+      spec: { hosts: [name], http: [{ route: [{ destination: { host: name } }] }] },
+    } as KubernetesObject,
+    {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+        minReplicas: 2,
+        maxReplicas: 6,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata,
+      spec: { minAvailable: 1, selector: { matchLabels: { "deploybot.io/deployment": name } } },
+    } as KubernetesObject,
+  ];
+}
+
+async function catchClusterError(promise: Promise<unknown>): Promise<ClusterError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ClusterError);
+  return error as ClusterError;
+}
+
+let server: FakeKubeApiServer;
+let cluster: KubernetesCluster;
+
+async function startServer(options: FakeKubeApiServerOptions = {}, clusterOptions: Partial<KubernetesClusterOptions> = {}) {
+  server = await startFakeKubeApiServer(options);
+  cluster = new KubernetesCluster(server.kubeConfig(), { fieldManager: FIELD_MANAGER, logger, ...clusterOptions });
+}
+
+afterEach(async () => {
+  await server.close();
+});
+
+describe("KubernetesCluster against the fake API server", () => {
+  describe("apply", () => {
+    beforeEach(async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+    });
+
+    it("creates objects with server-side apply, then updates them in place", async () => {
+      const applied = await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+      expect(applied).toHaveLength(1);
+      expect(applied[0]?.metadata?.uid).toBeDefined();
+
+      const applyRequest = server.requests.find((r) => r.method === "PATCH");
+      expect(applyRequest).toMatchObject({
+        path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/resnet-prod`,
+        contentType: "application/apply-patch+yaml",
+        query: { fieldManager: FIELD_MANAGER, force: "true" },
+      });
+
+      const created = server.get("Deployment", NAMESPACE, "resnet-prod");
+      expect(created?.metadata.generation).toBe(1);
+      expect(created?.spec).toMatchObject({ replicas: 3 });
+
+      // Same configuration again: nothing changes, not even the resourceVersion.
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+      const unchanged = server.get("Deployment", NAMESPACE, "resnet-prod");
+      expect(unchanged?.metadata.resourceVersion).toBe(created?.metadata.resourceVersion);
+
+      // Metadata-only change: stored, but the generation stays (no new rollout).
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, annotations: { "deploybot.io/note": "x" } })]);
+      const annotated = server.get("Deployment", NAMESPACE, "resnet-prod");
+      expect(annotated?.metadata.annotations).toEqual({ "deploybot.io/note": "x" });
+      expect(annotated?.metadata.generation).toBe(1);
+
+      // Spec change bumps the generation; the annotation dropped from the configuration disappears.
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, image: "registry.local/resnet:1.1.0" })]);
+      const updated = server.get("Deployment", NAMESPACE, "resnet-prod");
+      expect(updated?.metadata.generation).toBe(2);
+      expect(updated?.metadata.annotations).toBeUndefined();
+      expect(updated?.metadata.uid).toBe(created?.metadata.uid);
+    });
+
+    it("keeps the live replica count when the applied Deployment leaves replicas out", async () => {
+      await cluster.apply([deploymentManifest("resnet-prod")]);
+      expect(server.get("Deployment", NAMESPACE, "resnet-prod")?.spec).toMatchObject({ replicas: 1 });
+
+      const scaled = await cluster.scaleDeployment(NAMESPACE, "resnet-prod", 5);
+      expect(scaled.spec?.replicas).toBe(5);
+      const patchRequest = server.requests.filter((r) => r.method === "PATCH").at(-1);
+      expect(patchRequest?.contentType).toBe("application/merge-patch+json");
+
+      await cluster.apply([deploymentManifest("resnet-prod", { image: "registry.local/resnet:2.0.0" })]);
+      const live = server.get("Deployment", NAMESPACE, "resnet-prod");
+      expect(live?.spec).toMatchObject({ replicas: 5 });
+      expect(live?.metadata.generation).toBe(3);
+    });
+
+    it("stores nothing on a dry run but returns the defaulted objects", async () => {
+      const objects = allObjects("resnet-prod");
+      const applied = await cluster.apply(objects, { dryRun: true });
+      expect(applied.map((o) => o.kind)).toEqual(objects.map((o) => o.kind));
+      expect(server.objectCount()).toBe(0);
+      const dryRunRequests = server.requests.filter((r) => r.method === "PATCH");
+      expect(dryRunRequests.every((r) => r.query.dryRun === "All")).toBe(true);
+      const service = applied.find((o) => o.kind === "Service") as KubernetesObject & { spec?: { type?: string } };
+      expect(service.spec?.type).toBe("ClusterIP");
+    });
+
+    it("reports a missing namespace clearly", async () => {
+      const error = await catchClusterError(
+        cluster.apply([{ ...deploymentManifest("resnet-prod"), metadata: { name: "resnet-prod", namespace: "ml-missing" } }]),
+      );
+      expect(error.code).toBe(404);
+      expect(error.reason).toBe("NotFound");
+      expect(error.retryable).toBe(false);
+      expect(error.message).toBe("Kubernetes refused Deployment resnet-prod in ml-missing: namespace ml-missing does not exist");
+    });
+
+    it("maps validation errors to a non-retryable ClusterError naming the object", async () => {
+      const broken = deploymentManifest("resnet-prod");
+      (broken as { spec: { selector: unknown } }).spec.selector = { matchLabels: { app: "other" } };
+      const error = await catchClusterError(cluster.apply([broken]));
+      expect(error).toMatchObject({ code: 422, reason: "Invalid", retryable: false });
+      expect(error.message).toMatch(/^Kubernetes refused Deployment resnet-prod in ml-dev: Deployment.apps "resnet-prod" is invalid: /);
+      expect(error.message).toContain("`selector` does not match template `labels`");
+    });
+
+    it("maps 409 and 500 answers, with retryable only for the server error", async () => {
+      server.failNextRequests(1, { status: 409, message: "Operation cannot be fulfilled: the object has been modified" });
+      const conflict = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      expect(conflict).toMatchObject({ code: 409, reason: "Conflict", retryable: false });
+      expect(conflict.message).toBe(
+        "Kubernetes refused Deployment resnet-prod in ml-dev: Operation cannot be fulfilled: the object has been modified",
+      );
+
+      server.failNextRequests(1, { status: 500, message: "etcdserver: request timed out" });
+      const internal = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      expect(internal).toMatchObject({ code: 500, reason: "InternalError", retryable: true });
+      expect(internal.message).toContain("etcdserver: request timed out");
+
+      server.failNextRequests(1, { status: 429 });
+      const throttled = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      expect(throttled).toMatchObject({ code: 429, retryable: true });
+
+      // The failures were one-shot: the same apply goes through now.
+      await cluster.apply([deploymentManifest("resnet-prod")]);
+      expect(server.get("Deployment", NAMESPACE, "resnet-prod")).toBeDefined();
+    });
+
+    it("stops at the first failing object and names it", async () => {
+      const objects = allObjects("resnet-prod");
+      server.failNextRequests(1, { status: 403, match: (method, path) => method === "PATCH" && path.includes("/services/") });
+      const error = await catchClusterError(cluster.apply(objects));
+      expect(error.message).toMatch(/^Kubernetes refused Service resnet-prod in ml-dev: /);
+      expect(server.get("Deployment", NAMESPACE, "resnet-prod")).toBeDefined();
+      expect(server.get("VirtualService", NAMESPACE, "resnet-prod")).toBeUndefined();
+    });
+  });
+
+  describe("namespaces", () => {
+    beforeEach(async () => {
+      await startServer();
+    });
+
+    it("creates a namespace once and accepts one that exists", async () => {
+      expect(await cluster.ensureNamespace("ml-new")).toBe(true);
+      expect(await cluster.ensureNamespace("ml-new")).toBe(false);
+      expect(server.get("Namespace", undefined, "ml-new")?.metadata.labels).toMatchObject({
+        "kubernetes.io/metadata.name": "ml-new",
+      });
+    });
+
+    it("treats losing a create race (409 AlreadyExists) as success", async () => {
+      server.failNextRequests(1, { status: 404, match: (method, path) => method === "GET" && path === "/api/v1/namespaces/ml-race" });
+      server.createNamespace("ml-race");
+      expect(await cluster.ensureNamespace("ml-race")).toBe(false);
+    });
+  });
+
+  describe("listing and deleting by labels", () => {
+    it("finds every managed kind carrying the labels, and deletes them all", async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+      await cluster.apply(allObjects("resnet-prod"));
+      await cluster.apply(allObjects("bert-staging"));
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+      expect(server.list("Pod", NAMESPACE)).toHaveLength(3);
+
+      const listed = await cluster.listManagedObjects(NAMESPACE, labelsOf("resnet-prod"));
+      expect(listed.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata?.name}`).sort()).toEqual(
+        [
+          "apps/v1 Deployment resnet-prod",
+          "autoscaling/v2 HorizontalPodAutoscaler resnet-prod",
+          "networking.istio.io/v1 DestinationRule resnet-prod",
+          "networking.istio.io/v1 VirtualService resnet-prod",
+          "policy/v1 PodDisruptionBudget resnet-prod",
+          "v1 Service resnet-prod",
+        ].sort(),
+      );
+
+      const deleted = await cluster.deleteManagedObjects(NAMESPACE, labelsOf("resnet-prod"));
+      expect(deleted).toHaveLength(6);
+      expect(deleted).toContainEqual({ kind: "Deployment", name: "resnet-prod" });
+      expect(await cluster.listManagedObjects(NAMESPACE, labelsOf("resnet-prod"))).toEqual([]);
+      expect(server.list("Pod", NAMESPACE)).toEqual([]);
+
+      // The other deployment is untouched.
+      expect(await cluster.listManagedObjects(NAMESPACE, labelsOf("bert-staging"))).toHaveLength(6);
+      expect(await cluster.deleteManagedObjects(NAMESPACE, labelsOf("resnet-prod"))).toEqual([]);
+    });
+
+    it("skips Istio kinds when the cluster does not serve them, and says so on apply", async () => {
+      await startServer({ namespaces: [NAMESPACE], serveIstio: false });
+      const withoutIstio = allObjects("resnet-prod").filter((o) => !o.apiVersion?.startsWith("networking.istio.io"));
+      await cluster.apply(withoutIstio);
+      const listed = await cluster.listManagedObjects(NAMESPACE, labelsOf("resnet-prod"));
+      expect(listed).toHaveLength(4);
+      expect(server.requests.some((r) => r.path.includes("istio") && r.path.includes("/namespaces/"))).toBe(false);
+      expect(await cluster.servesApi("networking.istio.io/v1")).toBe(false);
+
+      const virtualService = allObjects("resnet-prod").find((o) => o.kind === "VirtualService");
+      const error = await catchClusterError(cluster.apply(virtualService === undefined ? [] : [virtualService]));
+      expect(error).toMatchObject({ code: 404, retryable: false });
+      expect(error.message).toMatch(/does not serve networking.istio.io\/v1 VirtualService \(is Istio installed\?\)/);
+    });
+
+    it("refuses an empty label set rather than matching the whole namespace", async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+      await expect(cluster.deleteManagedObjects(NAMESPACE, {})).rejects.toThrow(/empty label selector/);
+    });
+  });
+
+  describe("single objects", () => {
+    beforeEach(async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+    });
+
+    it("reads null and deletes false for objects that do not exist, and 404 on scale", async () => {
+      expect(await cluster.readDeployment(NAMESPACE, "absent")).toBeNull();
+      expect(await cluster.deleteObject("Deployment", NAMESPACE, "absent")).toBe(false);
+      const error = await catchClusterError(cluster.scaleDeployment(NAMESPACE, "absent", 2));
+      expect(error).toMatchObject({ code: 404, reason: "NotFound", retryable: false });
+      expect(error.message).toBe('Kubernetes refused Deployment absent in ml-dev: deployments.apps "absent" not found');
+    });
+
+    it("deletes one object and reads deployments as typed objects", async () => {
+      await cluster.apply(allObjects("resnet-prod"));
+      const deployment = await cluster.readDeployment(NAMESPACE, "resnet-prod");
+      expect(deployment?.spec?.replicas).toBe(3);
+      expect(await cluster.deleteObject("Service", NAMESPACE, "resnet-prod")).toBe(true);
+      expect(server.get("Service", NAMESPACE, "resnet-prod")).toBeUndefined();
+      const deleteRequest = server.requests.find((r) => r.method === "DELETE");
+      expect(deleteRequest?.query.propagationPolicy).toBe("Background");
+    });
+  });
+
+  describe("watchDeploymentRollout", () => {
+    beforeEach(async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+    });
+
+    function progressLog(): { seen: string[]; onProgress: (status: RolloutStatus) => void } {
+      const seen: string[] = [];
+      return { seen, onProgress: (status) => seen.push(`${status.readyReplicas}/${status.desiredReplicas} ${status.phase}`) };
+    }
+
+    it("reports each change of ready replicas once and resolves ready", async () => {
+      const { seen, onProgress } = progressLog();
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000, onProgress });
+      await vi.waitFor(() => expect(seen).toEqual(["0/3 progressing"]));
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+
+      server.progressDeployment(NAMESPACE, "resnet-prod", 0);
+      server.progressDeployment(NAMESPACE, "resnet-prod", 1);
+      await vi.waitFor(() => expect(seen).toHaveLength(2));
+      server.progressDeployment(NAMESPACE, "resnet-prod", 1);
+      server.progressDeployment(NAMESPACE, "resnet-prod", 2);
+      await vi.waitFor(() => expect(seen).toHaveLength(3));
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+
+      await expect(outcome).resolves.toMatchObject({ result: "ready", status: { readyReplicas: 3, desiredReplicas: 3, phase: "ready" } });
+      expect(seen).toEqual(["0/3 progressing", "1/3 progressing", "2/3 progressing", "3/3 ready"]);
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(0));
+    });
+
+    it("waits for an async onProgress before resolving", async () => {
+      const order: string[] = [];
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+      const outcome = await cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", {
+        timeoutMs: 5_000,
+        onProgress: async (status) => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          order.push(`progress ${status.phase}`);
+        },
+      });
+      order.push(`outcome ${outcome.result}`);
+      expect(order).toEqual(["progress ready", "outcome ready"]);
+    });
+
+    it("fails when the controller reports ProgressDeadlineExceeded", async () => {
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000 });
+      server.progressDeployment(NAMESPACE, "resnet-prod", 1);
+      server.failDeploymentProgress(NAMESPACE, "resnet-prod", 'ReplicaSet "resnet-prod-abc" has timed out progressing.');
+      await expect(outcome).resolves.toEqual({
+        result: "failed",
+        reason: "ProgressDeadlineExceeded",
+        status: expect.objectContaining({
+          phase: "failed",
+          readyReplicas: 1,
+          message: 'ReplicaSet "resnet-prod-abc" has timed out progressing.',
+        }) as unknown,
+      });
+    });
+
+    it("fails when the deployment is deleted mid-rollout", async () => {
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000 });
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+      server.remove("Deployment", NAMESPACE, "resnet-prod");
+      await expect(outcome).resolves.toMatchObject({ result: "failed", reason: "DeploymentDeleted" });
+    });
+
+    it("fails straight away for a deployment that does not exist", async () => {
+      await expect(cluster.watchDeploymentRollout(NAMESPACE, "absent", { timeoutMs: 5_000 })).resolves.toMatchObject({
+        result: "failed",
+        reason: "DeploymentNotFound",
+      });
+    });
+
+    it("times out with the last status seen", async () => {
+      server.progressDeployment(NAMESPACE, "resnet-prod", 2);
+      const outcome = await cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 1_000 });
+      expect(outcome).toMatchObject({ result: "timeout", status: { readyReplicas: 2, desiredReplicas: 3, phase: "progressing" } });
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(0));
+    });
+
+    it("resumes from the last resourceVersion when the server closes the watch stream", async () => {
+      const { seen, onProgress } = progressLog();
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000, onProgress });
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+      server.progressDeployment(NAMESPACE, "resnet-prod", 1);
+      await vi.waitFor(() => expect(seen).toContain("1/3 progressing"));
+
+      expect(server.closeWatches()).toBe(1);
+      // Happens while no watch is open: must be replayed from the resumed resourceVersion.
+      server.progressDeployment(NAMESPACE, "resnet-prod", 2);
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+
+      await expect(outcome).resolves.toMatchObject({ result: "ready" });
+      expect(seen).toEqual(["0/3 progressing", "1/3 progressing", "2/3 progressing", "3/3 ready"]);
+      const watches = server.requests.filter((r) => r.query.watch === "true");
+      expect(watches.length).toBeGreaterThanOrEqual(2);
+      expect(watches[1]?.query.resourceVersion).toBeDefined();
+    });
+
+    it("re-reads the deployment when its resourceVersion has been compacted (410 Gone)", async () => {
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000 });
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+      server.closeWatches();
+      // While no watch is open the rollout completes and history is compacted past the follower's
+      // resourceVersion: resuming gets 410 Gone, and only a fresh read can see the final state.
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+      server.compactWatchHistory();
+      await expect(outcome).resolves.toMatchObject({ result: "ready" });
+      const afterExpiry = server.requests.slice(server.requests.findLastIndex((r) => r.query.watch === "true"));
+      expect(afterExpiry.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET /apis/apps/v1/namespaces/${NAMESPACE}/deployments`,
+        `GET /apis/apps/v1/namespaces/${NAMESPACE}/deployments/resnet-prod`,
+      ]);
+    });
+
+    it("falls back to polling when watching keeps failing", async () => {
+      server.failNextRequests(10, { status: 500, match: (method, path) => method === "GET" && path.endsWith("/deployments") });
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000, pollIntervalMs: 50 });
+      await vi.waitFor(() => {
+        const failedWatches = server.requests.filter((r) => r.query.watch === "true");
+        expect(failedWatches.length).toBeGreaterThanOrEqual(3);
+      });
+      server.progressDeployment(NAMESPACE, "resnet-prod", 3);
+      await expect(outcome).resolves.toMatchObject({ result: "ready" });
+      // Three failed watches, then only GETs.
+      expect(server.requests.filter((r) => r.query.watch === "true")).toHaveLength(3);
+    });
+
+    it("rejects when aborted", async () => {
+      const controller = new AbortController();
+      const outcome = cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 10_000, signal: controller.signal });
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(1));
+      controller.abort(new Error("operation cancelled"));
+      await expect(outcome).rejects.toThrow("operation cancelled");
+      await vi.waitFor(() => expect(server.openWatchCount()).toBe(0));
+    });
+
+    it("becomes ready on its own with autoProgress", async () => {
+      server.setAutoProgress({ delayMs: 10 });
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 2, image: "registry.local/resnet:2.0.0" })]);
+      await expect(cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 5_000 })).resolves.toMatchObject({
+        result: "ready",
+        status: { readyReplicas: 2 },
+      });
+    });
+  });
+
+  describe("ping", () => {
+    it("answers while the cluster is up and fails retryably when it is down", async () => {
+      await startServer();
+      expect(await cluster.ping()).toBe("v1.31.0-fake");
+
+      server.setUnavailable(true);
+      const unreachable = await catchClusterError(cluster.ping());
+      expect(unreachable).toMatchObject({ code: undefined, retryable: true });
+      expect(unreachable.message).toMatch(/^Kubernetes API is unreachable/);
+
+      server.setUnavailable({ mode: "503" });
+      const unavailable = await catchClusterError(cluster.ping());
+      expect(unavailable).toMatchObject({ code: 503, reason: "ServiceUnavailable", retryable: true });
+
+      server.setUnavailable(false);
+      expect(await cluster.ping()).toBe("v1.31.0-fake");
+    });
+
+    it("gives up on a hung API server after the request timeout", async () => {
+      await startServer({}, { requestTimeoutMs: 100 });
+      server.setResponseDelay(1_000);
+      const error = await catchClusterError(cluster.ping());
+      expect(error).toMatchObject({ code: undefined, reason: "Timeout", retryable: true });
+    });
+
+    it("fails with the API server's answer when the credentials are wrong", async () => {
+      await startServer({ token: "the-real-token" });
+      const kubeConfig = server.kubeConfig();
+      const wrong = new KubernetesCluster(
+        (() => {
+          kubeConfig.users = [{ name: "fake", token: "stolen" }];
+          return kubeConfig;
+        })(),
+        { fieldManager: FIELD_MANAGER, logger },
+      );
+      const error = await catchClusterError(wrong.ping());
+      expect(error).toMatchObject({ code: 401, retryable: false });
+    });
+  });
+});

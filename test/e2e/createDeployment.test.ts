@@ -1,0 +1,232 @@
+import type { ModalView } from "@slack/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { sendBlockAction, sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
+
+const CHANNEL = "C0DEPLOYS";
+const USER = "U0ALICE";
+const NAMESPACE = "ml-development";
+
+let h: DeploybotHarness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  h.kube.createNamespace("ml-staging");
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Opens the Create Deployment modal the way a user does and returns the view Slack shows. */
+async function openCreateModal(): Promise<ModalView & { id: string }> {
+  const before = h.slack.callsTo("views.open").length;
+  const response = await sendSlashCommand(h.target, { text: "create", userId: USER, channelId: CHANNEL });
+  expect(response.status).toBe(200);
+  const call = await eventually(() => h.slack.callsTo("views.open")[before], 5000, "views.open");
+  expect(call.ok, call.error).toBe(true);
+  const viewId = (call.response as unknown as { view: { id: string } }).view.id;
+  return h.slack.view(viewId) as unknown as ModalView & { id: string };
+}
+
+const GOOD_ANSWERS = {
+  name: "resnet-prod",
+  description: "Image classification for the catalogue",
+  modelId: "model-001",
+  modelVersion: "v2.1.0",
+  environment: "staging",
+  "resources.cpuCores": "4",
+  "resources.memoryGb": "16",
+  "scaling.minReplicas": "3",
+  "scaling.maxReplicas": "10",
+  "scaling.targetCpuUtilization": "70",
+  "scaling.targetMemoryUtilization": "80",
+};
+
+async function deploymentCount(): Promise<number> {
+  return h.bot.db.deployment.count();
+}
+
+describe("creating a deployment from Slack", () => {
+  it("answers /deploy help with the command list", async () => {
+    const response = await sendSlashCommand(h.target, { text: "help", userId: USER, channelId: CHANNEL });
+    expect(response.status).toBe(200);
+    const text = JSON.stringify(response.body);
+    for (const command of ["/deploy create", "/deploy list", "/deploy scale NAME REPLICAS", "/deploy update-model", "/deploy delete NAME"]) {
+      expect(text).toContain(command);
+    }
+    expect(response.body).toMatchObject({ response_type: "ephemeral" });
+  });
+
+  it("answers a mistyped command with what is wrong", async () => {
+    const response = await sendSlashCommand(h.target, { text: "scale resnet-prod lots", userId: USER, channelId: CHANNEL });
+    expect(JSON.stringify(response.body)).toContain("Replicas must be a whole number");
+  });
+
+  it("refuses unsigned, badly signed and stale requests, and does nothing", async () => {
+    const callsBefore = h.slack.calls.length;
+    for (const signing of [{ signature: "missing" as const }, { signature: "bad" as const }, { timestampOffsetSec: -301 }]) {
+      const response = await sendSlashCommand(h.target, { text: "create", userId: USER, channelId: CHANNEL }, signing);
+      expect(response.status).toBe(401);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.slack.calls.length).toBe(callsBefore);
+    expect(await deploymentCount()).toBe(0);
+  });
+
+  it("shows the GPU type when the GPU count goes above 0", async () => {
+    const view = await openCreateModal();
+    expect(JSON.stringify(view.blocks)).not.toContain("resources.gpuType");
+    await sendBlockAction(h.target, {
+      userId: USER,
+      actionId: "deployment-form:resources.gpuCount",
+      view: { id: view.id },
+      answers: { "resources.gpuCount": "2" },
+    });
+    const updated = await eventually(() => {
+      const current = h.slack.view(view.id);
+      return JSON.stringify(current?.blocks).includes("resources.gpuType") ? current : false;
+    }, 5000, "the GPU type field");
+    expect(JSON.stringify(updated.blocks)).toContain("NVIDIA A100");
+  });
+
+  it("puts every validation error inline on its field and stores nothing", async () => {
+    const view = await openCreateModal();
+    const response = await sendViewSubmission(h.target, {
+      userId: USER,
+      view: { id: view.id },
+      answers: {
+        ...GOOD_ANSWERS,
+        name: "ResNet_Prod",
+        "resources.cpuCores": null,
+        "scaling.minReplicas": "5",
+        "scaling.maxReplicas": "2",
+        "scaling.targetCpuUtilization": "100",
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      response_action: "errors",
+      errors: {
+        name: expect.stringContaining("lowercase letters"),
+        "resources.cpuCores": "CPU cores is required.",
+      },
+    });
+    expect(await deploymentCount()).toBe(0);
+    expect(await h.bot.db.operation.count()).toBe(0);
+  });
+
+  it("refuses Least Connections on a plain Service provider, inline", async () => {
+    const view = await openCreateModal();
+    await sendBlockAction(h.target, {
+      userId: USER,
+      actionId: "deployment-form:loadBalancer.enabled",
+      view: { id: view.id },
+      answers: { "loadBalancer.enabled": ["on"] },
+    });
+    await eventually(() => JSON.stringify(h.slack.view(view.id)?.blocks).includes("loadBalancer.algorithm"), 5000, "load balancer fields");
+    const response = await sendViewSubmission(h.target, {
+      userId: USER,
+      view: { id: view.id },
+      answers: { ...GOOD_ANSWERS, "loadBalancer.enabled": ["on"], "loadBalancer.algorithm": "least-connections" },
+    });
+    expect(response.body).toMatchObject({ response_action: "errors", errors: { "loadBalancer.algorithm": expect.stringContaining("Istio") } });
+    expect(await deploymentCount()).toBe(0);
+  });
+
+  it("creates it end to end: recorded, queued, applied, followed to live, in one message edited in place", async () => {
+    const view = await openCreateModal();
+    const response = await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: GOOD_ANSWERS });
+    expect(response.status).toBe(200);
+    expect(response.body).toBe("");
+
+    const deployment = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+    expect(deployment).toMatchObject({ environment: "staging", namespace: "ml-staging", createdBy: USER, channelId: CHANNEL, replicas: 3 });
+    const operation = await h.bot.db.operation.findFirstOrThrow({ where: { deploymentId: deployment.id } });
+    expect(operation).toMatchObject({ kind: "create", requestedBy: USER });
+
+    const first = await eventually(() => h.slack.latestMessage(CHANNEL), 5000, "the progress message");
+    expect(first.text).toContain("Create resnet-prod");
+
+    const kubeDeployment = await eventually(() => h.kube.get("Deployment", "ml-staging", "resnet-prod-blue"), 10_000, "the Deployment");
+    expect(kubeDeployment).toMatchObject({ spec: { replicas: 3 } });
+    expect(h.kube.get("Service", "ml-staging", "resnet-prod")).toBeDefined();
+
+    for (const ready of [0, 1, 2, 3]) {
+      h.kube.progressDeployment("ml-staging", "resnet-prod-blue", ready);
+      await eventually(() => h.slack.latestMessage(CHANNEL)?.text?.includes(ready === 3 ? "Live" : `${ready}/3`) ?? false, 5000, `${ready}/3 shown`);
+    }
+    const final = await eventually(async () => {
+      const row = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+      return row.status === "live" ? row : false;
+    }, 5000, "live status");
+    expect(final.activeOperationId).toBeNull();
+
+    const messages = h.slack.messages(CHANNEL).filter((message) => message.text?.includes("resnet-prod"));
+    expect(messages).toHaveLength(1);
+    const message = messages[0]!;
+    expect(message.edits).toBeGreaterThanOrEqual(2);
+    expect(message.text).toContain("Live");
+    expect(JSON.stringify(message.blocks)).toContain("http://resnet-prod.ml-staging.svc.cluster.local");
+    const done = await h.bot.db.operation.findUniqueOrThrow({ where: { id: operation.id } });
+    expect(done.status).toBe("succeeded");
+    const steps = await h.bot.db.operationEvent.findMany({ where: { operationId: operation.id }, orderBy: { id: "asc" } });
+    expect(steps.map((step) => step.step)).toEqual(expect.arrayContaining(["recorded", "step", "succeeded"]));
+  });
+
+  it("refuses a second deployment with the same name, inline", async () => {
+    const view = await openCreateModal();
+    const response = await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: GOOD_ANSWERS });
+    expect(response.body).toMatchObject({ response_action: "errors", errors: { name: expect.stringContaining("already exists") } });
+    expect(await deploymentCount()).toBe(1);
+  });
+
+  it("lists deployments with model, environment, status and replicas", async () => {
+    const responseUrl = h.slack.responseUrl({ channelId: CHANNEL, userId: USER });
+    await sendSlashCommand(h.target, { text: "list", userId: USER, channelId: CHANNEL, responseUrl });
+    const posted = await eventually(() => h.slack.callsTo("response_url").at(-1), 5000, "the list");
+    const text = JSON.stringify(posted.params);
+    for (const part of ["resnet-prod", "model-001@v2.1.0", "Staging", "Live", "replicas: 3"]) expect(text).toContain(part);
+  });
+
+  it("ends a rollout past its progress deadline with a clear failure and no orphaned objects", async () => {
+    const view = await openCreateModal();
+    await sendViewSubmission(h.target, {
+      userId: USER,
+      view: { id: view.id },
+      answers: { ...GOOD_ANSWERS, name: "bert-api-v1", environment: "development", "scaling.minReplicas": "2" },
+    });
+    await eventually(() => h.kube.get("Deployment", NAMESPACE, "bert-api-v1-blue"), 10_000, "the Deployment");
+    h.kube.progressDeployment(NAMESPACE, "bert-api-v1-blue", 1);
+    h.kube.failDeploymentProgress(NAMESPACE, "bert-api-v1-blue", 'ReplicaSet "bert-api-v1-blue-5d9c" has timed out progressing.');
+
+    const failed = await eventually(async () => {
+      const row = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "bert-api-v1" } });
+      return row.status === "failed" ? row : false;
+    }, 10_000, "failed status");
+    expect(failed.statusReason).toContain("ProgressDeadlineExceeded");
+    expect(failed.activeOperationId).toBeNull();
+
+    const remaining = ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"].flatMap((kind) =>
+      h.kube.list(kind, NAMESPACE).filter((object) => object.metadata?.labels?.["deploybot.io/deployment"] === "bert-api-v1"),
+    );
+    expect(remaining).toEqual([]);
+
+    const message = await eventually(() => {
+      const found = h.slack.messages(CHANNEL).find((m) => m.text?.includes("bert-api-v1") && JSON.stringify(m.blocks).includes("Cleaned up"));
+      return found ?? false;
+    }, 5000, "the failure message");
+    const shown = JSON.stringify(message.blocks);
+    expect(shown).toContain("ProgressDeadlineExceeded");
+    expect(shown).toContain("Cleaned up");
+    expect(shown).toContain("Deployment bert-api-v1-blue");
+    expect(shown).toContain("has timed out progressing");
+    expect(message.text).toContain("Failed");
+  });
+
+  it("never writes the bot token or signing secret to its logs", () => {
+    const logs = h.logLines.join("\n");
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(h.config.slack.botToken);
+    expect(logs).not.toContain(h.config.slack.signingSecret);
+  });
+});
