@@ -38,11 +38,27 @@ CatalogTolerantClient.prototype.query = function (this: pg.Client, ...args: unkn
   return returned instanceof Promise ? returned.then(remapCatalogFields) : returned;
 } as typeof pg.Client.prototype.query;
 
+/**
+ * Connection settings as separate fields, not a connection string: `migrate dev` derives its
+ * shadow database by overriding `database`, which a connection string would silently win over.
+ */
+function poolConfig(url: string | undefined): pg.PoolConfig {
+  if (!url) return {};
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+  };
+}
+
 export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
   experimental: { adapter: true },
   engine: "js",
   adapter: async () =>
-    new PrismaPg(new pg.Pool({ connectionString: process.env.DATABASE_URL, Client: CatalogTolerantClient })),
+    new PrismaPg({ ...poolConfig(process.env.DATABASE_URL), Client: CatalogTolerantClient }),
 });

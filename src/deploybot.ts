@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { DeploymentRequests } from "./jobs/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
+import { OperationRequests } from "./jobs/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
 import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
 import { operationHandlers } from "./jobs/runners/operationHandlers.js";
@@ -107,6 +108,14 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     logger: logger.child({ component: "requests" }),
   });
 
+  const operationRequests = new OperationRequests({
+    deployments,
+    operations,
+    queue,
+    confirmationTtlMs: config.confirmationTtlMs,
+    logger: logger.child({ component: "operations" }),
+  });
+
   const readiness = () =>
     checkComponents({
       postgres: () => pingDatabase(db),
@@ -123,7 +132,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
       ...(identity ? { botIdentity: identity } : {}),
     },
-    { requests, publisher, readiness, logger },
+    { requests, operations: operationRequests, publisher, readiness, logger },
   );
 
   const worker = startOperationWorker(runner, {

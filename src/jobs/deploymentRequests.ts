@@ -4,7 +4,7 @@ import { initialReplicas } from "../domain/deploymentSpec.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
 import { DeploymentNameTakenError, type DeploymentRecord, type DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import type { OperationQueue } from "./operationQueue.js";
+import { enqueueOperation, type EnqueueResult, type OperationQueue } from "./operationQueue.js";
 
 export interface Requester {
   userId: string;
@@ -16,7 +16,6 @@ export type CreateRequestResult =
   | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean }
   | { ok: false; errors: FieldError[] };
 
-export type EnqueueResult = { enqueued: true } | { enqueued: false; reason: string };
 
 /**
  * The request side of operations: validates what a user asked for against the domain rules and
@@ -78,18 +77,8 @@ export class DeploymentRequests {
     }
   }
 
-  /**
-   * Puts a recorded operation on the queue. When Redis is away the operation stays recorded as
-   * queued, and the recovery sweep enqueues it once the queue is back.
-   */
   async enqueue(operationId: string): Promise<EnqueueResult> {
-    try {
-      await this.deps.queue.enqueue(operationId);
-      return { enqueued: true };
-    } catch (error) {
-      this.deps.logger.error({ err: error, operationId }, "could not enqueue operation");
-      return { enqueued: false, reason: "the job queue (Redis) is unreachable" };
-    }
+    return enqueueOperation(this.deps.queue, operationId, this.deps.logger);
   }
 
   async list(): Promise<DeploymentRecord[]> {

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { Logger } from "pino";
 
 export const OPERATIONS_QUEUE_NAME = "operations";
 
@@ -45,5 +46,21 @@ export class OperationQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
+  }
+}
+
+export type EnqueueResult = { enqueued: true } | { enqueued: false; reason: string };
+
+/**
+ * Enqueues, turning a Redis outage into an answer instead of an error: the operation stays
+ * recorded as queued and the recovery sweep enqueues it once Redis is back.
+ */
+export async function enqueueOperation(queue: OperationQueue, operationId: string, logger: Logger): Promise<EnqueueResult> {
+  try {
+    await queue.enqueue(operationId);
+    return { enqueued: true };
+  } catch (error) {
+    logger.error({ err: error, operationId }, "could not enqueue operation");
+    return { enqueued: false, reason: "the job queue (Redis) is unreachable" };
   }
 }

@@ -150,10 +150,7 @@ export class OperationRunner {
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "succeeded", deployment.status);
     if (after === "deleted") await deployments.delete(deployment.id);
-    else {
-      await deployments.setStatus(deployment.id, after);
-      await deployments.releaseLock(deployment.id, operation.id);
-    }
+    else await deployments.settle(deployment.id, operation.id, after);
     await operations.recordEvent(operation.id, "succeeded", result.detail);
     await operations.transition(operation.id, ["running"], "succeeded", { finishedAt, result: { detail: result.detail } });
     tracker.steps.push({ at: finishedAt, message: result.detail });
@@ -188,8 +185,7 @@ export class OperationRunner {
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "failed", statusBefore);
     const statusReason = cleanupProblem ? `${reason} (clean-up incomplete: ${cleanupProblem})` : reason;
-    await deployments.setStatus(deployment.id, after === "deleted" ? "failed" : after, statusReason);
-    await deployments.releaseLock(deployment.id, operation.id);
+    await deployments.settle(deployment.id, operation.id, after === "deleted" ? "failed" : after, statusReason);
     await operations.recordEvent(operation.id, "failed", statusReason, { cleanedUp });
     await operations.transition(operation.id, ["queued", "running"], "failed", { finishedAt, error: statusReason, result: { cleanedUp } });
     tracker.cleanedUp = cleanedUp;
@@ -244,16 +240,18 @@ class ProgressTracker {
     };
     try {
       const latest = await this.operations.get(this.operation.id);
-      await this.publisher.publish(
-        {
-          operationId: this.operation.id,
-          channelId: this.operation.channelId,
-          messageTs: latest?.messageTs ?? this.operation.messageTs,
-          threadTs: latest?.threadTs ?? this.operation.threadTs,
-        },
-        progress,
-        finish ? { final: true } : undefined,
-      );
+      const target = {
+        operationId: this.operation.id,
+        channelId: this.operation.channelId,
+        messageTs: latest?.messageTs ?? this.operation.messageTs,
+        threadTs: latest?.threadTs ?? this.operation.threadTs,
+      };
+      await this.publisher.publish(target, progress, finish ? { final: true } : undefined);
+      // Operations that started from a confirmation have a thread: their outcome goes there too.
+      if (finish && target.threadTs) {
+        const outcome = finish.operationStatus === "succeeded" ? ":white_check_mark:" : ":x:";
+        await this.publisher.threadReply(target, `${outcome} ${progress.detail ?? finish.operationStatus}`);
+      }
     } catch (error) {
       // Slack being away must not fail a rollout: the operation's record stays the source of truth.
       this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress");

@@ -52,6 +52,8 @@ export interface OperationMessageTarget {
 /** Posts an operation's progress to its channel, and edits it in place as it changes. */
 export interface ProgressPublisher {
   publish(target: OperationMessageTarget, progress: OperationProgress, options?: { final?: boolean }): Promise<void>;
+  /** Posts a line in the thread of the operation's message (a step log, an outcome). */
+  threadReply(target: OperationMessageTarget, text: string): Promise<void>;
 }
 
 /** The first state of an operation's message, posted as soon as the request is recorded. */

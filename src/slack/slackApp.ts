@@ -1,12 +1,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver } from "@slack/bolt";
-import type { Logger } from "pino";
-import type { DeploymentRequests } from "../jobs/deploymentRequests.js";
-import type { ProgressPublisher } from "../jobs/progress.js";
 import { boltLogger } from "./boltLogger.js";
 import { registerCreateDeploymentForm } from "./handlers/createDeploymentForm.js";
+import type { SlackDependencies } from "./handlers/commandContext.js";
 import { registerDeployCommand } from "./handlers/deployCommand.js";
+import { registerModelUpdateListeners } from "./handlers/modelUpdateCommands.js";
 import { healthRoutes, type ReadinessReport } from "./healthRoutes.js";
 
 type BoltApp = App;
@@ -21,12 +20,8 @@ export interface SlackAppOptions {
   botIdentity?: { botId: string; botUserId: string };
 }
 
-export interface SlackAppDependencies {
-  requests: DeploymentRequests;
-  /** Built once the app's Web API client exists: the publisher posts through it. */
-  publisher: ProgressPublisher;
+export interface SlackAppDependencies extends SlackDependencies {
   readiness: () => Promise<ReadinessReport>;
-  logger: Logger;
 }
 
 export interface SlackAppHandle {
@@ -63,6 +58,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
 
   registerDeployCommand(app, deps);
   registerCreateDeploymentForm(app, deps);
+  registerModelUpdateListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, "unhandled error in a Slack listener");
   });

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { OperationMessageTarget, OperationProgress, ProgressPublisher } from "../jobs/progress.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import { operationProgressMessage } from "./messages/operationProgressMessage.js";
+import { truncate } from "./messages/text.js";
 
 interface PendingUpdate {
   target: OperationMessageTarget;
@@ -24,6 +25,7 @@ interface MessageState {
  */
 export class SlackProgressPublisher implements ProgressPublisher {
   private readonly messages = new Map<string, MessageState>();
+  private readonly channelChains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: WebClient,
@@ -51,6 +53,23 @@ export class SlackProgressPublisher implements ProgressPublisher {
     state.pending = undefined;
     await this.enqueueSend(state, { target, progress });
     if (options?.final) this.messages.delete(target.operationId);
+  }
+
+  /**
+   * Thread replies are new messages: Slack allows about one per second per channel, so replies
+   * to one channel go out one after another, `minIntervalMs` apart.
+   */
+  async threadReply(target: OperationMessageTarget, text: string): Promise<void> {
+    const previous = this.channelChains.get(target.channelId) ?? Promise.resolve();
+    const send = previous.then(async () => {
+      const parentTs = target.threadTs ?? target.messageTs ?? (await this.operations.get(target.operationId))?.messageTs ?? null;
+      if (!parentTs) return;
+      await this.client.chat.postMessage({ channel: target.channelId, thread_ts: parentTs, text: truncate(text, 3000), unfurl_links: false });
+      await new Promise((resolve) => setTimeout(resolve, this.minIntervalMs));
+    });
+    const settled = send.catch((error: unknown) => this.logger.warn({ err: error, operationId: target.operationId }, "could not post a thread reply"));
+    this.channelChains.set(target.channelId, settled);
+    await send;
   }
 
   /** Stops pending timers (shutdown). */

@@ -148,6 +148,14 @@ export class DeploymentRepository {
     return count === 1;
   }
 
+  /** Sets the status an operation leaves and releases its lock in one statement: no reader sees one without the other. */
+  async settle(deploymentId: string, operationId: string, status: DeploymentStatus, reason: string | null = null): Promise<void> {
+    await this.db.deployment.updateMany({
+      where: { id: deploymentId, activeOperationId: operationId },
+      data: { status, statusReason: reason, activeOperationId: null },
+    });
+  }
+
   async releaseLock(deploymentId: string, operationId: string): Promise<void> {
     await this.db.deployment.updateMany({ where: { id: deploymentId, activeOperationId: operationId }, data: { activeOperationId: null } });
   }

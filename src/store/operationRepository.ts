@@ -1,5 +1,5 @@
 import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
-import type { OperationKind } from "../domain/deploymentStatus.js";
+import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
 import { isOperationStatus, type OperationStatus } from "../domain/operation.js";
 import type { Database } from "./database.js";
 
@@ -19,9 +19,19 @@ export interface OperationRecord {
   decidedAt: Date | null;
   error: string | null;
   result: Record<string, unknown> | null;
+  checkpoint: Record<string, unknown> | null;
+  control: OperationControl | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+}
+
+/** What a user may ask of a running operation from its message's buttons. */
+export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
+export type OperationControl = (typeof OPERATION_CONTROLS)[number];
+
+function asControl(value: string | null): OperationControl | null {
+  return (OPERATION_CONTROLS as readonly string[]).includes(value ?? "") ? (value as OperationControl) : null;
 }
 
 export interface OperationEventRecord {
@@ -53,6 +63,8 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     decidedAt: row.decidedAt,
     error: row.error,
     result: asObject(row.result),
+    checkpoint: asObject(row.checkpoint),
+    control: asControl(row.control),
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -76,6 +88,24 @@ export interface NewOperation {
   idempotencyKey?: string | null;
 }
 
+class LockNotAcquired extends Error {}
+
+function newOperationData(input: NewOperation): Prisma.OperationUncheckedCreateInput {
+  return {
+    deploymentId: input.deploymentId,
+    deploymentName: input.deploymentName,
+    kind: input.kind,
+    status: input.status,
+    params: input.params as Prisma.InputJsonValue,
+    requestedBy: input.requestedBy,
+    channelId: input.channelId,
+    threadTs: input.threadTs ?? null,
+    gateExpiresAt: input.gateExpiresAt ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    events: { create: { step: "requested", message: `Requested by <@${input.requestedBy}>` } },
+  };
+}
+
 export class OperationRepository {
   constructor(private readonly db: Database) {}
 
@@ -90,21 +120,7 @@ export class OperationRepository {
   }
 
   async create(input: NewOperation): Promise<OperationRecord> {
-    const row = await this.db.operation.create({
-      data: {
-        deploymentId: input.deploymentId,
-        deploymentName: input.deploymentName,
-        kind: input.kind,
-        status: input.status,
-        params: input.params as Prisma.InputJsonValue,
-        requestedBy: input.requestedBy,
-        channelId: input.channelId,
-        threadTs: input.threadTs ?? null,
-        gateExpiresAt: input.gateExpiresAt ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        events: { create: { step: "requested", message: `Requested by <@${input.requestedBy}>` } },
-      },
-    });
+    const row = await this.db.operation.create({ data: newOperationData(input) });
     return toOperationRecord(row);
   }
 
@@ -126,6 +142,46 @@ export class OperationRepository {
       data: { status: to, ...rest, ...(result ? { result: result as Prisma.InputJsonValue } : {}) },
     });
     return count === 1;
+  }
+
+  /**
+   * Records an operation and, unless it waits at a gate, takes the deployment's lock for it in
+   * the same transaction: either both happen or neither (a busy deployment refuses it).
+   */
+  async createLocked(input: NewOperation, allowedStatuses: readonly DeploymentStatus[]): Promise<OperationRecord | null> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.operation.create({ data: newOperationData(input) });
+      const { count } = await tx.deployment.updateMany({
+        where: { id: input.deploymentId, status: { in: [...allowedStatuses] }, activeOperationId: null },
+        data: { activeOperationId: row.id },
+      });
+      if (count === 1) return toOperationRecord(row);
+      // Rolling back keeps no trace of a request that could not run; the caller explains why.
+      throw new LockNotAcquired();
+    }).catch((error: unknown) => {
+      if (error instanceof LockNotAcquired) return null;
+      throw error;
+    });
+  }
+
+  async saveCheckpoint(id: string, checkpoint: Record<string, unknown>): Promise<void> {
+    await this.db.operation.update({ where: { id }, data: { checkpoint: checkpoint as Prisma.InputJsonValue } });
+  }
+
+  /** Leaves a request for a running operation; the runner takes it between steps. */
+  async requestControl(id: string, control: OperationControl): Promise<boolean> {
+    const { count } = await this.db.operation.updateMany({ where: { id, status: "running" }, data: { control } });
+    return count === 1;
+  }
+
+  /** Reads and clears the pending control request, so that each click acts once. */
+  async takeControl(id: string): Promise<OperationControl | null> {
+    const rows = await this.db.$queryRaw<{ control: string | null }[]>`
+      UPDATE "Operation" AS o SET control = NULL
+      FROM (SELECT id, control FROM "Operation" WHERE id = ${id}::uuid FOR UPDATE) AS previous
+      WHERE o.id = previous.id
+      RETURNING previous.control`;
+    return asControl(rows[0]?.control ?? null);
   }
 
   async setMessage(id: string, message: { messageTs?: string; threadTs?: string }): Promise<void> {

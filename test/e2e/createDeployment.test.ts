@@ -149,7 +149,7 @@ describe("creating a deployment from Slack", () => {
 
     const kubeDeployment = await eventually(() => h.kube.get("Deployment", "ml-staging", "resnet-prod-blue"), 10_000, "the Deployment");
     expect(kubeDeployment).toMatchObject({ spec: { replicas: 3 } });
-    expect(h.kube.get("Service", "ml-staging", "resnet-prod")).toBeDefined();
+    await eventually(() => h.kube.get("Service", "ml-staging", "resnet-prod"), 5000, "the Service");
 
     for (const ready of [0, 1, 2, 3]) {
       h.kube.progressDeployment("ml-staging", "resnet-prod-blue", ready);

@@ -1,24 +1,20 @@
-import type { App, RespondFn } from "@slack/bolt";
-import type { Logger } from "pino";
+import type { App } from "@slack/bolt";
 import { parseDeployCommand, type DeployCommand } from "../../domain/command.js";
-import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
 import { deploymentListMessage } from "../messages/deploymentListMessage.js";
 import { errorMessage, helpMessage } from "../messages/helpMessage.js";
 import { buildCreateDeploymentView } from "../views/deploymentFormView.js";
 import { defaultFormValues } from "../views/deploymentFormFields.js";
 import { serializeFormMetadata } from "../views/formMetadata.js";
+import type { CommandContext, SlackDependencies } from "./commandContext.js";
 import { describeFailure } from "./failureText.js";
-
-export interface DeployCommandDependencies {
-  requests: DeploymentRequests;
-  logger: Logger;
-}
+import { runLifecycleCommand } from "./lifecycleCommands.js";
+import { runModelUpdateCommand } from "./modelUpdateCommands.js";
 
 /**
  * `/deploy ...`: parse the words, acknowledge at once (Slack drops what is not acknowledged in
  * 3 s), then do the work and answer through the response URL or a modal.
  */
-export function registerDeployCommand(app: App, deps: DeployCommandDependencies): void {
+export function registerDeployCommand(app: App, deps: SlackDependencies): void {
   app.command("/deploy", async ({ command, ack, respond, client }) => {
     const parsed = parseDeployCommand(command.text ?? "");
     if (!parsed.ok) {
@@ -32,20 +28,20 @@ export function registerDeployCommand(app: App, deps: DeployCommandDependencies)
     }
     await ack();
     try {
-      await runCommand(request, { channelId: command.channel_id, triggerId: command.trigger_id, respond, client, deps });
+      await runCommand(request, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        teamId: command.team_id ?? null,
+        triggerId: command.trigger_id,
+        respond,
+        client,
+        deps,
+      });
     } catch (error) {
       deps.logger.error({ err: error, verb: request.verb }, "/deploy command failed");
       await respond({ response_type: "ephemeral", ...errorMessage(describeFailure(error)) }).catch(() => undefined);
     }
   });
-}
-
-interface CommandContext {
-  channelId: string;
-  triggerId: string;
-  respond: RespondFn;
-  client: App["client"];
-  deps: DeployCommandDependencies;
 }
 
 async function runCommand(command: DeployCommand, context: CommandContext): Promise<void> {
@@ -63,10 +59,14 @@ async function runCommand(command: DeployCommand, context: CommandContext): Prom
       await context.respond({ response_type: "ephemeral", ...deploymentListMessage(deployments) });
       return;
     }
+    case "update-model":
+    case "rollback":
+      await runModelUpdateCommand(command, context);
+      return;
+    case "help":
+      await context.respond({ response_type: "ephemeral", ...helpMessage() });
+      return;
     default:
-      await context.respond({
-        response_type: "ephemeral",
-        ...errorMessage(`\`/deploy ${command.verb}\` is not available yet. Try \`/deploy help\`.`),
-      });
+      await runLifecycleCommand(command, context);
   }
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Operation" ADD COLUMN     "checkpoint" JSONB,
+ADD COLUMN     "control" TEXT;

@@ -1,0 +1,53 @@
+import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
+import type { DeletedObject } from "../../cluster/kubernetesClient.js";
+import { identityLabels } from "../../cluster/render/labels.js";
+import { renderDeploymentObjects, type DeploymentState } from "../../cluster/render/renderDeploymentObjects.js";
+import { serviceNeedsReplacement } from "../../cluster/render/renderService.js";
+import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
+import type { OperationRunContext } from "../operationHandler.js";
+
+export interface AppliedState {
+  applied: KubernetesObject[];
+  /** Objects of the deployment that the new state no longer has (an HPA after auto-scaling was turned off). */
+  pruned: DeletedObject[];
+}
+
+function key(object: KubernetesObject): string {
+  return `${object.kind}/${object.metadata?.name ?? ""}`;
+}
+
+/**
+ * Makes the cluster hold exactly the objects of one deployment state: applies what the state
+ * renders and deletes the deployment's objects it no longer renders. A Service that must change
+ * between headless and ClusterIP cannot be patched (clusterIP is immutable), so it is replaced.
+ */
+export async function applyDeploymentState(
+  context: OperationRunContext,
+  spec: DeploymentSpec,
+  state: DeploymentState,
+): Promise<AppliedState> {
+  const { cluster, deployment, renderContext } = context;
+  const { objects } = renderDeploymentObjects(spec, state, renderContext);
+  const existing = await cluster.listManagedObjects(deployment.namespace, identityLabels(deployment.name));
+  const existingByKey = new Map(existing.map((object) => [key(object), object]));
+
+  for (const desired of objects) {
+    const current = existingByKey.get(key(desired));
+    if (desired.kind === "Service" && current && serviceNeedsReplacement(current as V1Service, desired as V1Service)) {
+      await cluster.deleteObject("Service", deployment.namespace, desired.metadata?.name ?? "");
+      await context.step(`Replacing Service ${desired.metadata?.name ?? ""} (load balancer turned ${spec.loadBalancer.enabled ? "on" : "off"})`);
+    }
+  }
+  const applied = await cluster.apply(objects);
+
+  const wanted = new Set(objects.map(key));
+  const pruned: DeletedObject[] = [];
+  for (const object of existing) {
+    if (wanted.has(key(object))) continue;
+    const kind = object.kind ?? "";
+    const name = object.metadata?.name ?? "";
+    if (await cluster.deleteObject(kind, deployment.namespace, name)) pruned.push({ kind, name });
+  }
+  if (pruned.length > 0) await context.step(`Removed ${pruned.map((object) => `${object.kind} ${object.name}`).join(", ")}`);
+  return { applied, pruned };
+}

@@ -1,0 +1,153 @@
+import type { Prisma, Revision as RevisionRow } from "../generated/prisma/client.js";
+import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
+import type { Database } from "./database.js";
+
+/**
+ * A revision is one version a deployment was asked to run: who asked, when, which model version,
+ * with which strategy, and how it ended. Numbers count up per deployment from 1 (the version it
+ * was created with). Numbers are handed out while the operation holds the deployment's lock, so
+ * two revisions of one deployment are never numbered at once.
+ */
+
+export const REVISION_OUTCOMES = ["in-progress", "promoted", "rolled-back", "failed"] as const;
+export type RevisionOutcome = (typeof REVISION_OUTCOMES)[number];
+
+/** `initial` is the version a deployment was created with; `rollback` a return to an earlier revision. */
+export type RevisionStrategy = "initial" | "rolling" | "blue-green" | "canary" | "rollback";
+
+export interface RevisionRecord {
+  id: string;
+  deploymentId: string | null;
+  deploymentName: string;
+  number: number;
+  modelVersion: string;
+  strategy: RevisionStrategy;
+  spec: DeploymentSpec | null;
+  outcome: RevisionOutcome;
+  operationId: string | null;
+  createdBy: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+function isOutcome(value: string): value is RevisionOutcome {
+  return (REVISION_OUTCOMES as readonly string[]).includes(value);
+}
+
+const STRATEGIES: readonly RevisionStrategy[] = ["initial", "rolling", "blue-green", "canary", "rollback"];
+
+function toRevisionRecord(row: RevisionRow): RevisionRecord {
+  const spec = deploymentSpecSchema.safeParse(row.spec);
+  return {
+    id: row.id,
+    deploymentId: row.deploymentId,
+    deploymentName: row.deploymentName,
+    number: row.number,
+    modelVersion: row.modelVersion,
+    strategy: (STRATEGIES as readonly string[]).includes(row.strategy) ? (row.strategy as RevisionStrategy) : "rolling",
+    // A spec stored by an older release may no longer validate; the version alone still identifies it.
+    spec: spec.success ? spec.data : null,
+    outcome: isOutcome(row.outcome) ? row.outcome : "failed",
+    operationId: row.operationId,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+export interface DeploymentForRevision {
+  id: string;
+  name: string;
+  spec: DeploymentSpec;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface NewRevision {
+  deployment: DeploymentForRevision;
+  operationId: string;
+  modelVersion: string;
+  strategy: RevisionStrategy;
+  spec: DeploymentSpec;
+  createdBy: string;
+}
+
+export class RevisionRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The revision of an operation, recorded on its first run and found again when a resumed job
+   * runs it once more. Revision 1, the version the deployment was created with, is recorded
+   * first if the deployment has none yet.
+   */
+  async startForOperation(input: NewRevision): Promise<RevisionRecord> {
+    const existing = await this.db.revision.findFirst({ where: { operationId: input.operationId } });
+    if (existing) return toRevisionRecord(existing);
+    return this.db.$transaction(async (tx) => {
+      let latest = await tx.revision.findFirst({ where: { deploymentId: input.deployment.id }, orderBy: { number: "desc" } });
+      if (!latest) {
+        latest = await tx.revision.create({
+          data: {
+            deploymentId: input.deployment.id,
+            deploymentName: input.deployment.name,
+            number: 1,
+            modelVersion: input.deployment.spec.modelVersion,
+            strategy: "initial",
+            spec: input.deployment.spec as unknown as Prisma.InputJsonValue,
+            outcome: "promoted",
+            createdBy: input.deployment.createdBy,
+            createdAt: input.deployment.createdAt,
+            finishedAt: input.deployment.createdAt,
+          },
+        });
+      }
+      const row = await tx.revision.create({
+        data: {
+          deploymentId: input.deployment.id,
+          deploymentName: input.deployment.name,
+          number: latest.number + 1,
+          modelVersion: input.modelVersion,
+          strategy: input.strategy,
+          spec: input.spec as unknown as Prisma.InputJsonValue,
+          outcome: "in-progress",
+          operationId: input.operationId,
+          createdBy: input.createdBy,
+        },
+      });
+      return toRevisionRecord(row);
+    });
+  }
+
+  /** Records how the operation's revision ended; a second call with the same outcome changes nothing. */
+  async finish(operationId: string, outcome: Exclude<RevisionOutcome, "in-progress">): Promise<void> {
+    await this.db.revision.updateMany({ where: { operationId, outcome: "in-progress" }, data: { outcome, finishedAt: new Date() } });
+  }
+
+  async forOperation(operationId: string): Promise<RevisionRecord | null> {
+    const row = await this.db.revision.findFirst({ where: { operationId } });
+    return row ? toRevisionRecord(row) : null;
+  }
+
+  async get(deploymentId: string, number: number): Promise<RevisionRecord | null> {
+    const row = await this.db.revision.findFirst({ where: { deploymentId, number } });
+    return row ? toRevisionRecord(row) : null;
+  }
+
+  /** Newest first. */
+  async list(deploymentId: string, limit = 20): Promise<RevisionRecord[]> {
+    const rows = await this.db.revision.findMany({ where: { deploymentId }, orderBy: { number: "desc" }, take: limit });
+    return rows.map(toRevisionRecord);
+  }
+
+  /**
+   * Where `/deploy rollback NAME` returns to: the newest revision that went live with a model
+   * version other than the one running now.
+   */
+  async previousPromoted(deploymentId: string, currentVersion: string): Promise<RevisionRecord | null> {
+    const row = await this.db.revision.findFirst({
+      where: { deploymentId, outcome: "promoted", modelVersion: { not: currentVersion } },
+      orderBy: { number: "desc" },
+    });
+    return row ? toRevisionRecord(row) : null;
+  }
+}
