@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { KubernetesCluster } from "./cluster/kubernetesClient.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
 import type { Config } from "./config.js";
+import { DeploymentQueries } from "./jobs/deploymentQueries.js";
 import { DeploymentRequests } from "./jobs/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
@@ -132,7 +133,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
       ...(identity ? { botIdentity: identity } : {}),
     },
-    { requests, operations: operationRequests, publisher, readiness, logger },
+    { requests, operations: operationRequests, queries: new DeploymentQueries({ deployments, operations, cluster }), publisher, readiness, logger },
   );
 
   const worker = startOperationWorker(runner, {

@@ -28,7 +28,8 @@ export type StatusAfter = DeploymentStatus | "deleted";
 interface Transition {
   from: readonly DeploymentStatus[];
   running: DeploymentStatus;
-  succeeded: StatusAfter;
+  /** `unchanged`: back to the status it had (editing a stopped deployment keeps it stopped). */
+  succeeded: StatusAfter | "unchanged";
   /** Where a failure leaves it; `unchanged` means the status it had before the operation. */
   failed: DeploymentStatus | "unchanged";
   /** Present participle for messages: "scaling", "stopping". */
@@ -37,7 +38,7 @@ interface Transition {
 
 export const TRANSITIONS: Record<OperationKind, Transition> = {
   create: { from: ["pending"], running: "deploying", succeeded: "live", failed: "failed", verb: "create" },
-  edit: { from: ["live", "stopped"], running: "updating", succeeded: "live", failed: "unchanged", verb: "edit" },
+  edit: { from: ["live", "stopped"], running: "updating", succeeded: "unchanged", failed: "unchanged", verb: "edit" },
   scale: { from: ["live"], running: "scaling", succeeded: "live", failed: "unchanged", verb: "scale" },
   stop: { from: ["live", "failed"], running: "stopping", succeeded: "stopped", failed: "failed", verb: "stop" },
   start: { from: ["stopped", "failed"], running: "starting", succeeded: "live", failed: "failed", verb: "start" },
@@ -81,8 +82,8 @@ export function statusWhileRunning(kind: OperationKind): DeploymentStatus {
 
 export function statusAfter(kind: OperationKind, outcome: "succeeded" | "failed", before: DeploymentStatus): StatusAfter {
   const transition = TRANSITIONS[kind];
-  if (outcome === "succeeded") return transition.succeeded;
-  return transition.failed === "unchanged" ? before : transition.failed;
+  const after = outcome === "succeeded" ? transition.succeeded : transition.failed;
+  return after === "unchanged" ? before : after;
 }
 
 export function isDeploymentStatus(value: string): value is DeploymentStatus {

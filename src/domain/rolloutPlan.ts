@@ -376,8 +376,7 @@ export type ControlEffect =
  * What a user's button does at a given point. Promoting after the switch, pausing a paused
  * rollout or resuming a running one changes nothing: a double click is harmless.
  */
-export function controlEffect(control: RolloutControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean; userId?: string }): ControlEffect {
-  const by = state.userId ? ` by <@${state.userId}>` : "";
+export function controlEffect(control: RolloutControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean }): ControlEffect {
   switch (control) {
     case "pause":
       if (state.paused) return { effect: "ignore", reason: "already paused" };
@@ -391,6 +390,6 @@ export function controlEffect(control: RolloutControl, state: { step: RolloutSte
       return { effect: "promote" };
     case "abort":
       if (state.step?.type === "retire-old") return { effect: "ignore", reason: "the old version is already being removed" };
-      return { effect: "rollback", reason: `aborted${by}` };
+      return { effect: "rollback", reason: "aborted" };
   }
 }

@@ -5,7 +5,7 @@ import type { DeploymentRecord, DeploymentRepository } from "../store/deployment
 import type { OperationRecord } from "../store/operationRepository.js";
 import type { OperationProgress } from "./progress.js";
 
-export type ProgressUpdate = Partial<Pick<OperationProgress, "phase" | "readyReplicas" | "desiredReplicas" | "detail" | "modelVersion">>;
+export type ProgressUpdate = Partial<Pick<OperationProgress, "phase" | "readyReplicas" | "desiredReplicas" | "detail" | "modelVersion" | "rollout">>;
 
 /** What a handler may use while it runs one operation. */
 export interface OperationRunContext {

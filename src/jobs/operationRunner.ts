@@ -148,7 +148,7 @@ export class OperationRunner {
   private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: HandlerResult, tracker: ProgressTracker): Promise<void> {
     const { operations, deployments } = this.deps;
     const finishedAt = new Date();
-    const after = statusAfter(operation.kind, "succeeded", deployment.status);
+    const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment));
     if (after === "deleted") await deployments.delete(deployment.id);
     else await deployments.settle(deployment.id, operation.id, after);
     await operations.recordEvent(operation.id, "succeeded", result.detail);
@@ -234,6 +234,7 @@ class ProgressTracker {
       ...(this.current.desiredReplicas !== undefined ? { desiredReplicas: this.current.desiredReplicas } : {}),
       ...(this.current.detail !== undefined ? { detail: this.current.detail } : {}),
       ...(this.cleanedUp ? { cleanedUp: this.cleanedUp } : {}),
+      ...(this.current.rollout ? { rollout: this.current.rollout } : {}),
       steps: [...this.steps],
       ...(this.operation.startedAt ? { startedAt: this.operation.startedAt } : {}),
       ...(finish ? { finishedAt: finish.finishedAt } : {}),

@@ -1,6 +1,7 @@
 import type { DeploymentSpec } from "../domain/deploymentSpec.js";
 import type { OperationKind } from "../domain/deploymentStatus.js";
 import type { OperationStatus } from "../domain/operation.js";
+import type { RolloutProgress } from "./rolloutProgress.js";
 
 /**
  * What an operation's progress message shows. Runners produce it; the Slack layer renders it
@@ -37,6 +38,8 @@ export interface OperationProgress {
   detail?: string;
   /** Objects removed while cleaning up after a failure. */
   cleanedUp?: string[];
+  /** Set by model updates and rollbacks: steps, traffic split, health and buttons. */
+  rollout?: RolloutProgress;
   steps: ProgressStep[];
   startedAt?: Date;
   finishedAt?: Date;

@@ -2,12 +2,12 @@ import type { InputBlock, KnownBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { defaultFormValues, type FormValues } from "../../src/slack/views/deploymentFormFields.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, visibleBlockIds } from "../../src/slack/views/deploymentFormState.js";
-import { buildCreateDeploymentView } from "../../src/slack/views/deploymentFormView.js";
+import { buildDeploymentFormView } from "../../src/slack/views/deploymentFormView.js";
 import { validateDeploymentSpec } from "../../src/domain/deploymentSpec.js";
 import { validateView } from "../harness/blockKitLimits.js";
 
 function view(values: FormValues = defaultFormValues()): ModalView {
-  return buildCreateDeploymentView({ values, privateMetadata: JSON.stringify({ mode: "create", channelId: "C1" }) });
+  return buildDeploymentFormView({ values, privateMetadata: JSON.stringify({ mode: "create", channelId: "C1" }) });
 }
 
 function inputs(modal: ModalView): InputBlock[] {

@@ -51,3 +51,8 @@ export async function applyDeploymentState(
   if (pruned.length > 0) await context.step(`Removed ${pruned.map((object) => `${object.kind} ${object.name}`).join(", ")}`);
   return { applied, pruned };
 }
+
+/** The state a deployment runs in when nothing is changing: its active slot at its replica count. */
+export function steadyState(deployment: { activeSlot: DeploymentState["activeSlot"]; replicas: number }, overrides: Partial<DeploymentState> = {}): DeploymentState {
+  return { activeSlot: deployment.activeSlot, replicas: deployment.replicas, ...overrides };
+}

@@ -35,15 +35,15 @@ export const rolloutCheckpointSchema = z.object({
   stepStartedAt: z.string(),
   /** Replicas of the new slot as last applied; null while it is not running. */
   newReplicas: z.number().int().min(0).nullable(),
-  /** Replicas of the old slot as last applied (a replica-ratio canary past 50% shrinks it). */
-  oldReplicas: z.number().int().min(0),
+  /** Replicas of the old slot as last applied (a replica-ratio canary past 50% shrinks it); null once removed. */
+  oldReplicas: z.number().int().min(0).nullable(),
   /** Share of requests the new slot was last given, as asked and as really routed. */
   weight: z.number().int().min(0).max(100),
   sharePercent: z.number().int().min(0).max(100),
   switched: z.boolean(),
   paused: z.object({ remainingMs: z.number().int().min(0).nullable() }).nullable(),
-  /** A blue-green hold ended early by Promote, or a canary promoted before its last step. */
-  promoted: z.boolean(),
+  /** Who promoted early (a canary before its last step, or a blue-green hold ended early). */
+  promotedBy: z.string().nullable(),
   analysisHolds: z.number().int().min(0),
   lastHealth: z.string().nullable(),
   rollback: z

@@ -35,7 +35,7 @@ export function rolloutRender(checkpoint: RolloutCheckpoint, context: RolloutRen
   const servingVersion = checkpoint.switched ? checkpoint.toVersion : checkpoint.fromVersion;
   const idleVersion = checkpoint.switched ? checkpoint.fromVersion : checkpoint.toVersion;
   const idleReplicas = checkpoint.switched ? checkpoint.oldReplicas : checkpoint.newReplicas;
-  const servingReplicas = checkpoint.switched ? (checkpoint.newReplicas ?? checkpoint.baseReplicas) : checkpoint.oldReplicas;
+  const servingReplicas = checkpoint.switched ? (checkpoint.newReplicas ?? checkpoint.baseReplicas) : (checkpoint.oldReplicas ?? checkpoint.baseReplicas);
 
   const state: DeploymentState = {
     activeSlot: serving,

@@ -1,6 +1,8 @@
 import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
+import type { ModalView } from "@slack/types";
+import type { DeploymentQueries } from "../../jobs/deploymentQueries.js";
 import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
 import type { OperationRequests } from "../../jobs/operationRequests.js";
 import type { ProgressPublisher } from "../../jobs/progress.js";
@@ -9,6 +11,7 @@ import type { ProgressPublisher } from "../../jobs/progress.js";
 export interface SlackDependencies {
   requests: DeploymentRequests;
   operations: OperationRequests;
+  queries: DeploymentQueries;
   publisher: ProgressPublisher;
   logger: Logger;
 }
@@ -20,6 +23,8 @@ export interface CommandContext {
   teamId: string | null;
   triggerId: string;
   respond: RespondFn;
+  /** Opens a modal: a new one from a command, stacked on the current one from inside a modal. */
+  openView(view: ModalView): Promise<void>;
   client: WebClient;
   deps: SlackDependencies;
 }

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
 import { queuedProgress, type ProgressPublisher } from "../../jobs/progress.js";
-import { buildCreateDeploymentView, CREATE_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
+import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
 import { FORM_ACTION_PREFIX } from "../views/deploymentFormFields.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../views/deploymentFormState.js";
 import { parseFormMetadata } from "../views/formMetadata.js";
@@ -21,7 +21,7 @@ export function registerCreateDeploymentForm(app: App, deps: CreateDeploymentFor
     if (body.type !== "block_actions" || !body.view || body.view.callback_id !== CREATE_DEPLOYMENT_CALLBACK_ID) return;
     const state = viewStateValuesSchema.safeParse(body.view.state?.values ?? {});
     if (!state.success) return;
-    const view = buildCreateDeploymentView({ values: readFormValues(state.data), privateMetadata: body.view.private_metadata });
+    const view = buildDeploymentFormView({ values: readFormValues(state.data), privateMetadata: body.view.private_metadata });
     try {
       await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
     } catch (error) {

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { parseDeployCommand, type DeployCommand } from "../../domain/command.js";
 import { deploymentListMessage } from "../messages/deploymentListMessage.js";
 import { errorMessage, helpMessage } from "../messages/helpMessage.js";
-import { buildCreateDeploymentView } from "../views/deploymentFormView.js";
+import { buildDeploymentFormView } from "../views/deploymentFormView.js";
 import { defaultFormValues } from "../views/deploymentFormFields.js";
 import { serializeFormMetadata } from "../views/formMetadata.js";
 import type { CommandContext, SlackDependencies } from "./commandContext.js";
@@ -36,6 +36,9 @@ export function registerDeployCommand(app: App, deps: SlackDependencies): void {
         respond,
         client,
         deps,
+        openView: async (view) => {
+          await client.views.open({ trigger_id: command.trigger_id, view });
+        },
       });
     } catch (error) {
       deps.logger.error({ err: error, verb: request.verb }, "/deploy command failed");
@@ -47,11 +50,11 @@ export function registerDeployCommand(app: App, deps: SlackDependencies): void {
 async function runCommand(command: DeployCommand, context: CommandContext): Promise<void> {
   switch (command.verb) {
     case "create": {
-      const view = buildCreateDeploymentView({
+      const view = buildDeploymentFormView({
         values: defaultFormValues(),
         privateMetadata: serializeFormMetadata({ mode: "create", channelId: context.channelId }),
       });
-      await context.client.views.open({ trigger_id: context.triggerId, view });
+      await context.openView(view);
       return;
     }
     case "list": {

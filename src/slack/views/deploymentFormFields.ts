@@ -15,7 +15,8 @@ import {
  * its path in the deployment spec, so a validation error on `scaling.maxReplicas` lands inline
  * on the block of the same name.
  */
-export type FormSection = "basic" | "resources" | "scaling" | "loadBalancer";
+export type FormSection = "basic" | "resources" | "scaling" | "loadBalancer" | "environment";
+export type FormMode = "create" | "edit";
 
 export type FormValue = string | boolean | undefined;
 export type FormValues = Record<string, FormValue>;
@@ -31,6 +32,8 @@ interface FieldBase {
   dispatch?: boolean;
   /** When absent, the field is always shown. */
   visibleWhen?: (values: FormValues) => boolean;
+  /** When absent, the field is in both forms. */
+  modes?: readonly FormMode[];
   defaultValue?: FormValue;
 }
 
@@ -52,6 +55,7 @@ export const SECTION_TITLES: Record<FormSection, string> = {
   resources: "Resource Configuration",
   scaling: "Scaling Configuration",
   loadBalancer: "Load Balancer",
+  environment: "Environment Variables",
 };
 
 export const DEPLOYMENT_FORM_FIELDS: readonly FormField[] = [
@@ -282,9 +286,22 @@ export const DEPLOYMENT_FORM_FIELDS: readonly FormField[] = [
     visibleWhen: loadBalancerOn,
     section: "loadBalancer",
   },
+  {
+    path: "env",
+    label: "Environment Variables",
+    kind: "text",
+    multiline: true,
+    maxLength: 3000,
+    placeholder: "LOG_LEVEL=info\nHF_TOKEN=secret:huggingface/token",
+    hint: "One NAME=value per line. For secrets write NAME=secret:<secret-name>/<key>: the value stays in the Kubernetes Secret.",
+    optional: true,
+    modes: ["edit"],
+    section: "environment",
+  },
 ];
 
-export function isVisible(field: FormField, values: FormValues): boolean {
+export function isVisible(field: FormField, values: FormValues, mode: FormMode = "create"): boolean {
+  if (field.modes && !field.modes.includes(mode)) return false;
   return field.visibleWhen ? field.visibleWhen(values) : true;
 }
 

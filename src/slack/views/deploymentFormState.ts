@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEPLOYMENT_FORM_FIELDS, isVisible, type FormValues } from "./deploymentFormFields.js";
+import { DEPLOYMENT_FORM_FIELDS, isVisible, type FormMode, type FormValues } from "./deploymentFormFields.js";
 
 /** One input's state as Slack sends it in `view.state.values[block_id][action_id]`. */
 const elementStateSchema = z.object({
@@ -38,10 +38,11 @@ export function readFormValues(stateValues: ViewStateValues): FormValues {
  * The nested object the deployment spec schema validates. Fields the form hides (GPU type with
  * no GPU, load-balancer settings with it disabled) are left out so that the schema's defaults apply.
  */
-export function formValuesToSpecInput(values: FormValues): Record<string, unknown> {
+export function formValuesToSpecInput(values: FormValues, mode: FormMode = "create"): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const field of DEPLOYMENT_FORM_FIELDS) {
-    if (!isVisible(field, values)) continue;
+    // Environment variables arrive as text; the edit handler parses them with their own errors.
+    if (field.path === "env" || !isVisible(field, values, mode)) continue;
     const value = values[field.path];
     if (value === undefined) continue;
     setPath(input, field.path.split("."), value);
@@ -62,8 +63,8 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 }
 
 /** Block ids on the form that can carry an inline error: the visible fields. */
-export function visibleBlockIds(values: FormValues): string[] {
-  return DEPLOYMENT_FORM_FIELDS.filter((field) => isVisible(field, values)).map((field) => field.path);
+export function visibleBlockIds(values: FormValues, mode: FormMode = "create", readOnly: readonly string[] = []): string[] {
+  return DEPLOYMENT_FORM_FIELDS.filter((field) => isVisible(field, values, mode) && !readOnly.includes(field.path)).map((field) => field.path);
 }
 
 /**

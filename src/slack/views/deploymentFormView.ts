@@ -6,39 +6,58 @@ import {
   gpuRequested,
   isVisible,
   type FormField,
+  type FormMode,
   type FormSection,
   type FormValues,
 } from "./deploymentFormFields.js";
-import { plainText } from "../messages/text.js";
+import { mrkdwn, plainText } from "../messages/text.js";
 
 export const CREATE_DEPLOYMENT_CALLBACK_ID = "deployment-form:create";
+export const EDIT_DEPLOYMENT_CALLBACK_ID = "deployment-form:edit";
 
 export interface DeploymentFormViewOptions {
   values: FormValues;
   /** Serialized private metadata (channel to report to, mode): at most 3000 characters. */
   privateMetadata: string;
+  mode?: FormMode;
+  /** Fields shown but not editable, with the value to show and the reason (edit mode). */
+  readOnly?: Record<string, { value: string; reason: string }>;
 }
 
-const SECTIONS: readonly FormSection[] = ["basic", "resources", "scaling", "loadBalancer"];
+const SECTIONS: readonly FormSection[] = ["basic", "resources", "scaling", "loadBalancer", "environment"];
 
-/** The Create Deployment modal: the guide's form, with GPU, auto-scaling and load-balancer fields shown when they apply. */
-export function buildCreateDeploymentView(options: DeploymentFormViewOptions): ModalView {
+const MODE_TEXT: Record<FormMode, { callbackId: string; title: string; submit: string }> = {
+  create: { callbackId: CREATE_DEPLOYMENT_CALLBACK_ID, title: "Create Deployment", submit: "Create Deployment" },
+  edit: { callbackId: EDIT_DEPLOYMENT_CALLBACK_ID, title: "Edit Deployment", submit: "Update Deployment" },
+};
+
+/**
+ * The Create and Edit Deployment modals: the guide's form, with GPU, auto-scaling and
+ * load-balancer fields shown when they apply. The edit form is the same form with current
+ * values, read-only fields shown with the reason, and the environment variables.
+ */
+export function buildDeploymentFormView(options: DeploymentFormViewOptions): ModalView {
+  const mode = options.mode ?? "create";
   const blocks: KnownBlock[] = [];
   for (const section of SECTIONS) {
+    const fields = DEPLOYMENT_FORM_FIELDS.filter((field) => field.section === section && isVisible(field, options.values, mode));
+    if (fields.length === 0) continue;
     if (blocks.length > 0) blocks.push({ type: "divider" });
     blocks.push({ type: "header", text: plainText(SECTION_TITLES[section]) });
-    for (const field of DEPLOYMENT_FORM_FIELDS) {
-      if (field.section !== section || !isVisible(field, options.values)) continue;
-      blocks.push(inputBlock(field, options.values[field.path]));
+    for (const field of fields) {
+      const readOnly = options.readOnly?.[field.path];
+      if (readOnly) blocks.push(readOnlyBlock(field, readOnly));
+      else blocks.push(inputBlock(field, options.values[field.path]));
     }
     const note = sectionNote(section, options.values);
     if (note) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: note }] });
   }
+  const text = MODE_TEXT[mode];
   return {
     type: "modal",
-    callback_id: CREATE_DEPLOYMENT_CALLBACK_ID,
-    title: plainText("Create Deployment"),
-    submit: plainText("Create Deployment"),
+    callback_id: text.callbackId,
+    title: plainText(text.title),
+    submit: plainText(text.submit),
     close: plainText("Cancel"),
     private_metadata: options.privateMetadata,
     blocks,
@@ -57,6 +76,15 @@ function sectionNote(section: FormSection, values: FormValues): string | undefin
     return "Without a load balancer, clients reach instances directly (headless Service); health checks use /health every 30 s.";
   }
   return undefined;
+}
+
+/** Kept as `readonly:<path>` so it never collides with an input's block_id. */
+function readOnlyBlock(field: FormField, readOnly: { value: string; reason: string }): KnownBlock {
+  return {
+    type: "section",
+    block_id: `readonly:${field.path}`,
+    text: mrkdwn(`*${field.label}*\n${readOnly.value}\n_${readOnly.reason}_`),
+  };
 }
 
 function inputBlock(field: FormField, value: FormValues[string]): KnownBlock {

@@ -1,0 +1,44 @@
+import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import { deploymentName } from "../cluster/render/renderDeployment.js";
+import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
+
+export interface DeploymentDetails {
+  deployment: DeploymentRecord;
+  /** Ready instances read from the cluster now; null when the cluster did not answer in time. */
+  currentInstances: number | null;
+  currentInstancesProblem?: string;
+  recentOperations: OperationRecord[];
+}
+
+/** Reads what the details panel shows: the stored deployment, its live instance count and its last operations. */
+export class DeploymentQueries {
+  constructor(
+    private readonly deps: { deployments: DeploymentRepository; operations: OperationRepository; cluster: KubernetesCluster; liveReadTimeoutMs?: number },
+  ) {}
+
+  async details(name: string): Promise<DeploymentDetails | null> {
+    const deployment = await this.deps.deployments.findByName(name);
+    if (!deployment) return null;
+    const [live, recentOperations] = await Promise.all([this.currentInstances(deployment), this.deps.operations.recentForDeployment(deployment.id, 5)]);
+    return { deployment, ...live, recentOperations };
+  }
+
+  /** Bounded: the details modal must open within Slack's 3 s, cluster or not. */
+  private async currentInstances(deployment: DeploymentRecord): Promise<Pick<DeploymentDetails, "currentInstances" | "currentInstancesProblem">> {
+    const timeoutMs = this.deps.liveReadTimeoutMs ?? 1500;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const read = this.deps.cluster.readDeployment(deployment.namespace, deploymentName(deployment.name, deployment.activeSlot));
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the cluster did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const object = await Promise.race([read, timeout]);
+      return { currentInstances: object?.status?.readyReplicas ?? 0 };
+    } catch (error) {
+      return { currentInstances: null, currentInstancesProblem: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

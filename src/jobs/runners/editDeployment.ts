@@ -1,0 +1,53 @@
+import { deploymentName } from "../../cluster/render/renderDeployment.js";
+import { deploymentSpecSchema } from "../../domain/deploymentSpec.js";
+import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import { OperationFailure } from "../operationFailure.js";
+import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
+import { followRollout } from "./rolloutSteps.js";
+
+function editedSpec(context: OperationRunContext) {
+  const parsed = deploymentSpecSchema.safeParse(context.operation.params.spec);
+  if (!parsed.success) throw new OperationFailure("The edit request holds no valid configuration.");
+  return parsed.data;
+}
+
+/** Replicas stay where they were unless the new bounds exclude them. */
+function replicasWithin(replicas: number, min: number, max: number): number {
+  return Math.min(Math.max(replicas, min), max);
+}
+
+/**
+ * Edit: apply the new configuration and, when the pods change, follow the rolling update. The
+ * stored configuration changes only once the cluster has it; a failure re-applies the old one.
+ * A stopped deployment only has its stored configuration changed: it applies on start.
+ */
+export const editDeploymentHandler: OperationHandler = {
+  async run(context: OperationRunContext): Promise<HandlerResult> {
+    const { deployment, deployments } = context;
+    const spec = editedSpec(context);
+    const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
+    if (context.operation.params.statusBefore === "stopped") {
+      await deployments.update(deployment.id, { spec, replicas });
+      await context.step("Saved the new configuration; it applies when the deployment is started");
+      return { detail: `*${deployment.name}* configuration updated. It is stopped: the changes apply on \`/deploy start ${deployment.name}\`.` };
+    }
+    await context.progress({ phase: "applying", detail: "Applying the new configuration" });
+    await applyDeploymentState(context, spec, steadyState(deployment, { replicas }));
+    await context.step("Applied the new configuration");
+    const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
+    await deployments.update(deployment.id, { spec, replicas });
+    return {
+      detail: `*${deployment.name}* updated: ${status.readyReplicas}/${status.desiredReplicas} replicas ready with the new configuration`,
+      readyReplicas: status.readyReplicas,
+      desiredReplicas: status.desiredReplicas,
+    };
+  },
+
+  async compensate(context: OperationRunContext): Promise<string[]> {
+    if (context.operation.params.statusBefore === "stopped") return [];
+    const { deployment } = context;
+    await applyDeploymentState(context, deployment.spec, steadyState(deployment));
+    await context.step("Re-applied the previous configuration");
+    return [];
+  },
+};
