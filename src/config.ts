@@ -69,6 +69,9 @@ const environmentSchema = z.object({
   DEPLOYBOT_CONFIRMATION_TTL_MINUTES: positiveInteger(10, 1440),
   DEPLOYBOT_QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { error: "may use letters, digits, '-' and '_'" }).default("deploybot"),
   DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(4, 64),
+  PROMETHEUS_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "http://prometheus.monitoring:9090").optional()),
+  DEPLOYBOT_CANARY_ERROR_RATE_QUERY: optionalText,
+  DEPLOYBOT_CANARY_P99_LATENCY_QUERY: optionalText,
 });
 
 export interface Config {
@@ -87,6 +90,8 @@ export interface Config {
   confirmationTtlMs: number;
   queuePrefix: string;
   workerConcurrency: number;
+  /** Canary analysis metrics; without a Prometheus URL analysis is readiness-only. */
+  canaryMetrics: { prometheusUrl?: string; errorRateQuery?: string; p99LatencyQuery?: string };
 }
 
 export class ConfigError extends Error {
@@ -130,5 +135,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
+    canaryMetrics: {
+      ...(values.PROMETHEUS_URL ? { prometheusUrl: values.PROMETHEUS_URL } : {}),
+      ...(values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY ? { errorRateQuery: values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY } : {}),
+      ...(values.DEPLOYBOT_CANARY_P99_LATENCY_QUERY ? { p99LatencyQuery: values.DEPLOYBOT_CANARY_P99_LATENCY_QUERY } : {}),
+    },
   };
 }

@@ -12,14 +12,18 @@ import { OperationRecovery } from "./jobs/operationRecovery.js";
 import { OperationRequests } from "./jobs/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
 import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
-import { operationHandlers } from "./jobs/runners/operationHandlers.js";
+import { ModelUpdateRequests } from "./jobs/modelUpdateRequests.js";
+import { modelUpdateHandlers, operationHandlers } from "./jobs/runners/operationHandlers.js";
+import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createLogger } from "./logger.js";
 import { checkComponents } from "./slack/healthRoutes.js";
+import { showExpiredConfirmations } from "./slack/handlers/confirmationButtons.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
 import { createDatabase, pingDatabase, type Database } from "./store/database.js";
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
+import { RevisionRepository } from "./store/revisionRepository.js";
 
 export interface DeploybotOverrides {
   kubeConfig?: KubeConfig;
@@ -29,6 +33,10 @@ export interface DeploybotOverrides {
   stalledIntervalMs?: number;
   lockDurationMs?: number;
   progressUpdateIntervalMs?: number;
+  /** How often a rollout step looks at the cluster and its buttons (tests shorten it). */
+  rolloutPollIntervalMs?: number;
+  /** How often unanswered confirmations are checked for expiry. */
+  gateSweepIntervalMs?: number;
 }
 
 export interface Deploybot {
@@ -66,6 +74,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const db = createDatabase(config.databaseUrl);
   const deployments = new DeploymentRepository(db);
   const operations = new OperationRepository(db);
+  const revisions = new RevisionRepository(db);
 
   // The queue fails fast while Redis is away (the operation stays recorded and is re-enqueued by
   // the recovery sweep); the worker's connection waits for Redis to come back.
@@ -91,13 +100,23 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
   const publisher = new SlackProgressPublisher(slackClient, operations, logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
     operations,
     cluster,
     renderContextFor,
     publisher,
-    handlers: operationHandlers,
+    handlers: {
+      ...operationHandlers,
+      ...modelUpdateHandlers({
+        operations,
+        revisions,
+        metrics: canaryMetrics,
+        publisher,
+        ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
+      }),
+    },
     logger: logger.child({ component: "runner" }),
   });
   const requests = new DeploymentRequests({
@@ -117,12 +136,31 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     logger: logger.child({ component: "operations" }),
   });
 
+  const modelUpdates = new ModelUpdateRequests({
+    deployments,
+    operations,
+    revisions,
+    requests: operationRequests,
+    trafficProvider: config.trafficProvider,
+    metricsConfigured: canaryMetrics.configured,
+  });
+
   const readiness = () =>
     checkComponents({
       postgres: () => pingDatabase(db),
       redis: () => queueConnection.ping(),
       kubernetes: () => cluster.ping(),
     });
+  const slackDependencies = {
+    requests,
+    operations: operationRequests,
+    queries: new DeploymentQueries({ deployments, operations, cluster, containerPort: config.modelServerPort }),
+    modelUpdates,
+    publisher,
+    readiness,
+    trafficProvider: config.trafficProvider,
+    logger,
+  };
   const identity = await botIdentity(slackClient, logger);
   const slack = createSlackApp(
     {
@@ -133,8 +171,13 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
       ...(identity ? { botIdentity: identity } : {}),
     },
-    { requests, operations: operationRequests, queries: new DeploymentQueries({ deployments, operations, cluster }), publisher, readiness, logger },
+    slackDependencies,
   );
+  // Confirmations nobody answered in time: settle them and say so on their messages.
+  const gateSweep = setInterval(() => {
+    showExpiredConfirmations(slack.app.client, slackDependencies).catch((error: unknown) => logger.warn({ err: error }, "confirmation expiry sweep failed; will retry"));
+  }, overrides.gateSweepIntervalMs ?? 30_000);
+  gateSweep.unref();
 
   const worker = startOperationWorker(runner, {
     connection: workerConnection,
@@ -158,6 +201,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     worker,
     recovery,
     async stop() {
+      clearInterval(gateSweep);
       recovery.stop();
       await slack.stop().catch(() => undefined);
       await worker.close();

@@ -1,5 +1,6 @@
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
+import { serviceEndpoint } from "./runners/rolloutSteps.js";
 import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
 
@@ -9,19 +10,26 @@ export interface DeploymentDetails {
   currentInstances: number | null;
   currentInstancesProblem?: string;
   recentOperations: OperationRecord[];
+  endpoint: string;
 }
 
 /** Reads what the details panel shows: the stored deployment, its live instance count and its last operations. */
 export class DeploymentQueries {
   constructor(
-    private readonly deps: { deployments: DeploymentRepository; operations: OperationRepository; cluster: KubernetesCluster; liveReadTimeoutMs?: number },
+    private readonly deps: {
+      deployments: DeploymentRepository;
+      operations: OperationRepository;
+      cluster: KubernetesCluster;
+      containerPort: number;
+      liveReadTimeoutMs?: number;
+    },
   ) {}
 
   async details(name: string): Promise<DeploymentDetails | null> {
     const deployment = await this.deps.deployments.findByName(name);
     if (!deployment) return null;
     const [live, recentOperations] = await Promise.all([this.currentInstances(deployment), this.deps.operations.recentForDeployment(deployment.id, 5)]);
-    return { deployment, ...live, recentOperations };
+    return { deployment, ...live, recentOperations, endpoint: serviceEndpoint(deployment.spec, deployment.namespace, this.deps.containerPort) };
   }
 
   /** Bounded: the details modal must open within Slack's 3 s, cluster or not. */

@@ -159,6 +159,16 @@ export class OperationRequests {
     return { ok: true, message: `${control[0]?.toUpperCase()}${control.slice(1)} requested by <@${userId}>.` };
   }
 
+  /** The gate's message in the channel: it becomes the progress message, its thread gets the outcome. */
+  async attachMessage(operationId: string, messageTs: string): Promise<void> {
+    await this.deps.operations.setMessage(operationId, { messageTs, threadTs: messageTs });
+  }
+
+  /** Whether `userId` may answer this gate now, without answering it (delete asks for the name first). */
+  async inspectGate(operationId: string, userId: string): Promise<{ ok: true; operation: OperationRecord } | GateDecision> {
+    return this.checkGate(await this.deps.operations.get(operationId), userId);
+  }
+
   private async checkGate(operation: OperationRecord | null, userId: string): Promise<{ ok: true; operation: OperationRecord } | GateDecision> {
     if (!operation) return { ok: false, message: "This request no longer exists." };
     if (operation.status !== "awaiting_confirmation") {

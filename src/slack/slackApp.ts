@@ -6,6 +6,9 @@ import { registerCreateDeploymentForm } from "./handlers/createDeploymentForm.js
 import type { SlackDependencies } from "./handlers/commandContext.js";
 import { registerDeployCommand } from "./handlers/deployCommand.js";
 import { registerModelUpdateListeners } from "./handlers/modelUpdateCommands.js";
+import { registerConfirmationButtons } from "./handlers/confirmationButtons.js";
+import { registerDeploymentButtons } from "./handlers/deploymentButtons.js";
+import { registerEditDeploymentForm } from "./handlers/editDeploymentForm.js";
 import { healthRoutes, type ReadinessReport } from "./healthRoutes.js";
 
 type BoltApp = App;
@@ -58,6 +61,9 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
 
   registerDeployCommand(app, deps);
   registerCreateDeploymentForm(app, deps);
+  registerEditDeploymentForm(app, deps);
+  registerDeploymentButtons(app, deps);
+  registerConfirmationButtons(app, deps);
   registerModelUpdateListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, "unhandled error in a Slack listener");

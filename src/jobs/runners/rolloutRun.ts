@@ -32,9 +32,10 @@ export class RolloutRun {
     readonly deps: ModelUpdateDependencies,
     public checkpoint: RolloutCheckpoint,
     readonly plan: readonly RolloutStep[],
+    deployment: DeploymentRecord = context.deployment,
   ) {
-    this.deployment = context.deployment;
-    this.weighted = usesWeightedRouting(context.deployment.spec, context.renderContext);
+    this.deployment = deployment;
+    this.weighted = usesWeightedRouting(deployment.spec, context.renderContext);
     this.pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.log = new RolloutLog(context, deps.publisher, deps.threadIntervalMs ?? DEFAULT_THREAD_INTERVAL_MS, context.logger);
   }

@@ -1,9 +1,10 @@
-import type { RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { ModalView } from "@slack/types";
+import type { KnownBlock, ModalView } from "@slack/types";
+import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
 import type { DeploymentQueries } from "../../jobs/deploymentQueries.js";
 import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
+import type { ModelUpdateRequests } from "../../jobs/modelUpdateRequests.js";
 import type { OperationRequests } from "../../jobs/operationRequests.js";
 import type { ProgressPublisher } from "../../jobs/progress.js";
 
@@ -12,8 +13,17 @@ export interface SlackDependencies {
   requests: DeploymentRequests;
   operations: OperationRequests;
   queries: DeploymentQueries;
+  modelUpdates: ModelUpdateRequests;
   publisher: ProgressPublisher;
+  /** Decides which load-balancing choices the forms accept. */
+  trafficProvider: TrafficProviderId;
   logger: Logger;
+}
+
+export interface PrivateReply {
+  response_type?: "ephemeral";
+  text: string;
+  blocks?: KnownBlock[];
 }
 
 /** One `/deploy` invocation, after it was acknowledged. */
@@ -22,7 +32,8 @@ export interface CommandContext {
   channelId: string;
   teamId: string | null;
   triggerId: string;
-  respond: RespondFn;
+  /** Answers only the person who asked (the response URL after a command, an ephemeral message after a button). */
+  respond: (message: PrivateReply) => Promise<unknown>;
   /** Opens a modal: a new one from a command, stacked on the current one from inside a modal. */
   openView(view: ModalView): Promise<void>;
   client: WebClient;

@@ -1,27 +1,30 @@
 import type { App } from "@slack/bolt";
-import type { Logger } from "pino";
-import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
-import { queuedProgress, type ProgressPublisher } from "../../jobs/progress.js";
-import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
+import { queuedProgress } from "../../jobs/progress.js";
+import type { SlackDependencies } from "./commandContext.js";
+import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID, EDIT_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
 import { FORM_ACTION_PREFIX } from "../views/deploymentFormFields.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../views/deploymentFormState.js";
-import { parseFormMetadata } from "../views/formMetadata.js";
+import { parseMetadataOf } from "../views/formMetadata.js";
+import { readOnlyFields } from "./lifecycleCommands.js";
 import { describeFailure } from "./failureText.js";
 
-export interface CreateDeploymentFormDependencies {
-  requests: DeploymentRequests;
-  publisher: ProgressPublisher;
-  logger: Logger;
-}
-
-export function registerCreateDeploymentForm(app: App, deps: CreateDeploymentFormDependencies): void {
+export function registerCreateDeploymentForm(app: App, deps: SlackDependencies): void {
   // A checkbox or the GPU count changed: show or hide the sections that depend on it.
   app.action(new RegExp(`^${FORM_ACTION_PREFIX}`), async ({ ack, body, client }) => {
     await ack();
-    if (body.type !== "block_actions" || !body.view || body.view.callback_id !== CREATE_DEPLOYMENT_CALLBACK_ID) return;
+    if (body.type !== "block_actions" || !body.view) return;
     const state = viewStateValuesSchema.safeParse(body.view.state?.values ?? {});
     if (!state.success) return;
-    const view = buildDeploymentFormView({ values: readFormValues(state.data), privateMetadata: body.view.private_metadata });
+    const values = readFormValues(state.data);
+    let view;
+    if (body.view.callback_id === CREATE_DEPLOYMENT_CALLBACK_ID) {
+      view = buildDeploymentFormView({ values, privateMetadata: body.view.private_metadata });
+    } else if (body.view.callback_id === EDIT_DEPLOYMENT_CALLBACK_ID) {
+      const metadata = parseMetadataOf(body.view.private_metadata, "edit");
+      const found = metadata ? await deps.operations.find(metadata.name) : null;
+      if (!found?.ok) return;
+      view = buildDeploymentFormView({ mode: "edit", values, readOnly: readOnlyFields(found.deployment), privateMetadata: body.view.private_metadata });
+    } else return;
     try {
       await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
     } catch (error) {
@@ -31,7 +34,7 @@ export function registerCreateDeploymentForm(app: App, deps: CreateDeploymentFor
   });
 
   app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view }) => {
-    const metadata = parseFormMetadata(view.private_metadata);
+    const metadata = parseMetadataOf(view.private_metadata, "create");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {
       await ack({ response_action: "errors", errors: { name: "This form is out of date. Close it and run /deploy create again." } });

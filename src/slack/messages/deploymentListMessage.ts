@@ -3,7 +3,7 @@ import { ENVIRONMENT_LABELS } from "../../domain/deploymentSpec.js";
 import { STATUS_LABELS, type DeploymentStatus } from "../../domain/deploymentStatus.js";
 import type { DeploymentRecord } from "../../store/deploymentRepository.js";
 import type { SlackMessage } from "./helpMessage.js";
-import { escapeMrkdwn, mrkdwn } from "./text.js";
+import { escapeMrkdwn, mrkdwn, plainText } from "./text.js";
 
 export const STATUS_EMOJI: Record<DeploymentStatus, string> = {
   pending: ":hourglass_flowing_sand:",
@@ -45,7 +45,12 @@ export function deploymentListMessage(deployments: readonly DeploymentRecord[]):
       STATUS_LABELS[deployment.status],
       `replicas: ${replicasText(deployment)}`,
     ].join("  ·  ");
-    blocks.push({ type: "section", block_id: `deployment:${deployment.name}`, text: mrkdwn(line) });
+    blocks.push({
+      type: "section",
+      block_id: `deployment:${deployment.name}`,
+      text: mrkdwn(line),
+      accessory: { type: "button", action_id: "deployment:show", text: plainText("Details", 75), value: deployment.name },
+    });
   }
   if (deployments.length > shown.length) {
     blocks.push({ type: "context", elements: [mrkdwn(`…and ${deployments.length - shown.length} more.`)] });

@@ -3,6 +3,7 @@ import { ENVIRONMENT_LABELS } from "../../domain/deploymentSpec.js";
 import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
 import type { OperationProgress, ProgressPhase } from "../../jobs/progress.js";
 import type { SlackMessage } from "./helpMessage.js";
+import { rolloutHeadline, rolloutStatusBlocks } from "./rolloutProgressBlocks.js";
 import { escapeMrkdwn, mrkdwn, truncate } from "./text.js";
 
 const PHASE_HEADLINE: Record<ProgressPhase, (p: OperationProgress) => string> = {
@@ -31,12 +32,14 @@ function time(date: Date): string {
 /** The operation's message in the channel, edited in place as the operation advances. */
 export function operationProgressMessage(progress: OperationProgress): SlackMessage {
   const kind = OPERATION_KIND_LABELS[progress.kind];
-  const headline = PHASE_HEADLINE[progress.phase](progress);
+  const headline = progress.rollout ? rolloutHeadline(progress, progress.rollout) : PHASE_HEADLINE[progress.phase](progress);
   const model = `\`${escapeMrkdwn(progress.modelId)}@${escapeMrkdwn(progress.modelVersion)}\``;
   const title = `*${kind} ${progress.deploymentName}*  ·  ${model}  ·  ${ENVIRONMENT_LABELS[progress.environment]} (\`${progress.namespace}\`)`;
   const blocks: KnownBlock[] = [
     { type: "section", block_id: "operation-title", text: mrkdwn(title) },
-    { type: "section", block_id: "operation-status", text: mrkdwn(statusText(progress, headline)) },
+    ...(progress.rollout
+      ? rolloutStatusBlocks(progress, progress.rollout)
+      : [{ type: "section" as const, block_id: "operation-status", text: mrkdwn(statusText(progress, headline)) }]),
   ];
   if (progress.cleanedUp && progress.cleanedUp.length > 0) {
     blocks.push({ type: "section", block_id: "operation-cleanup", text: mrkdwn(`*Cleaned up:* ${progress.cleanedUp.join(", ")}`) });

@@ -125,6 +125,7 @@ function deploymentSelect(deployments: readonly DeploymentChoice[], selected: st
     type: "input",
     block_id: BLOCK_DEPLOYMENT,
     label: plainText("Deployment"),
+    dispatch_action: true,
     element: {
       type: "static_select",
       action_id: `${UPDATE_MODEL_ACTION_PREFIX}${BLOCK_DEPLOYMENT}`,

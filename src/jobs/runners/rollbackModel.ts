@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { modelVersionSchema } from "../../domain/deploymentSpec.js";
+import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import { OperationFailure } from "../operationFailure.js";
+import type { ModelUpdateDependencies } from "./modelUpdateDependencies.js";
+import { compensateRollout, executeRollout } from "./rolloutExecutor.js";
+import { startOrResume } from "./rolloutStart.js";
+
+/** What a rollback operation records as its params: the revision to return to and its version. */
+export const rollbackParamsSchema = z.object({
+  toRevision: z.number().int().min(1),
+  modelVersion: modelVersionSchema,
+});
+export type RollbackParams = z.infer<typeof rollbackParamsSchema>;
+
+/**
+ * Rollback: returns to an earlier revision's model version the blue-green way (start it in the
+ * idle slot, switch when it is ready, remove the current one), so a rollback that cannot start
+ * leaves the current version serving. The rest of the configuration stays as it is now.
+ */
+export function rollbackModelHandler(deps: ModelUpdateDependencies): OperationHandler {
+  return {
+    async run(context: OperationRunContext): Promise<HandlerResult> {
+      const params = rollbackParamsSchema.safeParse(context.operation.params);
+      if (!params.success) throw new OperationFailure("The rollback request names no revision.");
+      const { run, resumed } = await startOrResume(context, deps, {
+        choice: { strategy: "rollback", options: { toRevision: params.data.toRevision } },
+        toVersion: params.data.modelVersion,
+        revisionStrategy: "rollback",
+      });
+      return executeRollout(run, resumed);
+    },
+    compensate(context: OperationRunContext, error: unknown): Promise<string[]> {
+      return compensateRollout(context, deps, error);
+    },
+  };
+}

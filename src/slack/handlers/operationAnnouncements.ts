@@ -1,0 +1,101 @@
+import type { WebClient } from "@slack/web-api";
+import { DELETE_CHECKLIST, DELETE_WARNING, STOP_CONSEQUENCES, withName } from "../../domain/operationConsequences.js";
+import type { FieldChange } from "../../domain/editability.js";
+import type { OperationRequestResult } from "../../jobs/operationRequests.js";
+import { queuedProgress } from "../../jobs/progress.js";
+import type { DeploymentRecord } from "../../store/deploymentRepository.js";
+import type { OperationRecord } from "../../store/operationRepository.js";
+import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "../messages/confirmationMessage.js";
+import { errorMessage } from "../messages/helpMessage.js";
+import type { SlackDependencies } from "./commandContext.js";
+
+export interface AnnounceOptions {
+  client: WebClient;
+  deps: SlackDependencies;
+  /** Tells the requester privately (a refusal, a problem posting). */
+  tell: (text: string) => Promise<void>;
+  changes?: readonly FieldChange[];
+}
+
+/** What the confirmation of each gated operation says, in the guide's words. */
+export function confirmationContent(operation: OperationRecord, deployment: DeploymentRecord, changes?: readonly FieldChange[]): ConfirmationContent {
+  switch (operation.kind) {
+    case "stop":
+      return { consequences: withName(STOP_CONSEQUENCES, deployment.name) };
+    case "delete":
+      return {
+        warning: "Deleting a deployment will:",
+        consequences: [...DELETE_WARNING, "This action cannot be undone!"],
+        checklist: DELETE_CHECKLIST,
+        facts: [`Endpoint: ${deployment.name}.${deployment.namespace}.svc`, "Current request rate: no metrics source configured"],
+      };
+    case "scale":
+      return { consequences: ["All instances will shut down", "Endpoint will become unavailable until you scale up again"] };
+    case "edit":
+      return {
+        warning: "These changes require a restart of every instance.",
+        consequences: ["Instances are replaced one by one with the new resources (rolling restart)"],
+        ...(changes ? { changes } : {}),
+      };
+    default:
+      return { consequences: [] };
+  }
+}
+
+/**
+ * Shows a request's first state in the channel: its progress message when it was queued, or its
+ * confirmation message when it waits at the gate (that message later becomes its progress
+ * message, and its thread gets the outcome). Refusals go privately to the requester.
+ */
+export async function announceRequest(result: OperationRequestResult, options: AnnounceOptions): Promise<void> {
+  const { client, deps } = options;
+  if (!result.ok) {
+    await options.tell(result.message);
+    return;
+  }
+  const { operation, deployment } = result;
+  if (result.state === "queued") {
+    const detail = result.enqueue.enqueued ? undefined : `Recorded, but ${result.enqueue.reason}: it starts as soon as the queue is back.`;
+    await deps.publisher
+      .publish({ operationId: operation.id, channelId: operation.channelId, messageTs: null, threadTs: null }, queuedProgress(operation, deployment, detail))
+      .catch((error: unknown) => deps.logger.warn({ err: error, operationId: operation.id }, "could not post the progress message"));
+    return;
+  }
+  const message = confirmationMessage(operation, deployment, confirmationContent(operation, deployment, options.changes));
+  try {
+    const posted = await client.chat.postMessage({ channel: operation.channelId, text: message.text, blocks: message.blocks });
+    if (posted.ts) await deps.operations.attachMessage(operation.id, posted.ts);
+  } catch (error) {
+    deps.logger.warn({ err: error, operationId: operation.id }, "could not post the confirmation");
+    await deps.operations.cancel(operation.id, operation.requestedBy);
+    await options.tell("deploybot could not post the confirmation in this channel (invite it with `/invite @deploybot`). Nothing was changed.");
+  }
+}
+
+/** After a confirmation: its message turns into the operation's progress message. */
+export async function announceConfirmed(operation: OperationRecord, deployment: DeploymentRecord, deps: SlackDependencies, detail?: string): Promise<void> {
+  const target = { operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.threadTs };
+  await deps.publisher.publish(target, queuedProgress(operation, deployment, detail)).catch((error: unknown) => {
+    deps.logger.warn({ err: error, operationId: operation.id }, "could not update the confirmed message");
+  });
+  if (operation.threadTs) await deps.publisher.threadReply(target, `Confirmed by <@${operation.decidedBy ?? operation.requestedBy}>`).catch(() => undefined);
+}
+
+/** A gate answered without running (cancelled, expired, refused): the message says so, and its thread. */
+export async function announceSettled(client: WebClient, deps: SlackDependencies, operation: OperationRecord, outcome: string): Promise<void> {
+  if (!operation.messageTs) return;
+  const message = settledConfirmationMessage(operation, outcome);
+  try {
+    await client.chat.update({ channel: operation.channelId, ts: operation.messageTs, text: message.text, blocks: message.blocks });
+    await deps.publisher.threadReply({ operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.messageTs }, outcome);
+  } catch (error) {
+    deps.logger.warn({ err: error, operationId: operation.id }, "could not show the settled confirmation");
+  }
+}
+
+export function ephemeralTeller(client: WebClient, channelId: string, userId: string): (text: string) => Promise<void> {
+  return async (text) => {
+    const message = errorMessage(text);
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch(() => undefined);
+  };
+}

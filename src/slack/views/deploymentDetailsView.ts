@@ -1,0 +1,104 @@
+import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
+import { ENVIRONMENT_LABELS, GPU_TYPE_LABELS, LOAD_BALANCING_ALGORITHM_LABELS, UPDATE_STRATEGY_LABELS } from "../../domain/deploymentSpec.js";
+import { STATUS_LABELS } from "../../domain/deploymentStatus.js";
+import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
+import type { DeploymentDetails } from "../../jobs/deploymentQueries.js";
+import { escapeMrkdwn, mrkdwn, plainText } from "../messages/text.js";
+
+export const DETAILS_CALLBACK_ID = "deployment-details";
+export const DEPLOYMENT_ACTION_PREFIX = "deployment:";
+export type DeploymentAction = "edit" | "update-model" | "scale" | "stop" | "start" | "delete";
+
+function check(value: boolean): string {
+  return value ? ":ballot_box_with_check: on" : ":white_square: off";
+}
+
+function fields(pairs: readonly [string, string][]): KnownBlock {
+  return { type: "section", fields: pairs.map(([label, value]) => mrkdwn(`*${label}*\n${value}`, 2000)) };
+}
+
+function button(action: DeploymentAction, text: string, name: string, style?: "primary" | "danger"): Button {
+  return { type: "button", action_id: `${DEPLOYMENT_ACTION_PREFIX}${action}`, text: plainText(text, 75), value: name, ...(style ? { style } : {}) };
+}
+
+/** The guide's details panel, as a modal: four sections, live instances, history and the actions. */
+export function buildDeploymentDetailsView(details: DeploymentDetails, privateMetadata: string): ModalView {
+  const endpoint = details.endpoint;
+  const { deployment, recentOperations } = details;
+  const { spec } = deployment;
+  const current = details.currentInstances === null ? `unknown (${details.currentInstancesProblem ?? "cluster unreachable"})` : String(details.currentInstances);
+  const gpu = spec.resources.gpuCount > 0;
+  const history = recentOperations.map(
+    (operation) =>
+      `• ${OPERATION_KIND_LABELS[operation.kind]} · ${operation.status.replace("_", " ")} · <@${operation.requestedBy}> · ${operation.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+  );
+  const envNames = spec.env.map((variable) => (variable.kind === "secret" ? `\`${variable.name}\` (secret ${variable.secretName}/${variable.secretKey})` : `\`${variable.name}\``));
+  const actions: ActionsBlock = {
+    type: "actions",
+    block_id: "deployment-actions",
+    elements: [
+      button("edit", "Edit", deployment.name),
+      button("update-model", "Update Model", deployment.name),
+      button("scale", "Scale", deployment.name),
+      deployment.status === "stopped" || deployment.status === "failed" ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
+      button("delete", "Delete", deployment.name, "danger"),
+    ],
+  };
+  const blocks: KnownBlock[] = [
+    { type: "header", text: plainText("Basic Information") },
+    fields([
+      ["Deployment Name", deployment.name],
+      ["Status", `${STATUS_LABELS[deployment.status]}${deployment.statusReason ? `: ${escapeMrkdwn(deployment.statusReason).slice(0, 300)}` : ""}`],
+      ["Model ID", `\`${escapeMrkdwn(spec.modelId)}\``],
+      ["Model Version", `\`${escapeMrkdwn(spec.modelVersion)}\``],
+      ["Environment", `${ENVIRONMENT_LABELS[spec.environment]} (\`${deployment.namespace}\`)`],
+      ["Deployment Strategy", UPDATE_STRATEGY_LABELS[deployment.lastStrategy] ?? deployment.lastStrategy],
+      ["Endpoint", `\`${endpoint}\``],
+      ["Created by", `<@${deployment.createdBy}> on ${deployment.createdAt.toISOString().slice(0, 10)}`],
+    ]),
+    { type: "section", text: mrkdwn(`*Description*\n${spec.description ? escapeMrkdwn(spec.description) : "—"}`) },
+    { type: "divider" },
+    { type: "header", text: plainText("Resource Configuration") },
+    fields([
+      ["CPU Cores", String(spec.resources.cpuCores)],
+      ["Memory (GB)", `${spec.resources.memoryGb} GB`],
+      ["GPU Count", String(spec.resources.gpuCount)],
+      ["GPU Type", spec.resources.gpuType ? GPU_TYPE_LABELS[spec.resources.gpuType] : "—"],
+      ["Storage (GB)", `${spec.resources.storageGb} GB`],
+      ["Network Bandwidth (Mbps)", spec.resources.networkBandwidthMbps ? `${spec.resources.networkBandwidthMbps} Mbps (best effort)` : "not limited"],
+    ]),
+    { type: "divider" },
+    { type: "header", text: plainText("Scaling Configuration") },
+    fields([
+      ["Current Instances", current],
+      ["Enable Auto-Scaling", check(spec.scaling.autoscalingEnabled)],
+      ["Min Instances", String(spec.scaling.minReplicas)],
+      ["Max Instances", String(spec.scaling.maxReplicas)],
+      ["Target CPU Utilization (%)", `${spec.scaling.targetCpuUtilization}%`],
+      ["Target Memory Utilization (%)", `${spec.scaling.targetMemoryUtilization}%`],
+      ["Target GPU Utilization (%)", gpu && spec.scaling.targetGpuUtilization ? `${spec.scaling.targetGpuUtilization}%` : "—"],
+      ["Replicas without auto-scaling", String(deployment.replicas)],
+    ]),
+    { type: "divider" },
+    { type: "header", text: plainText("Load Balancer") },
+    fields([
+      ["Enable Load Balancer", check(spec.loadBalancer.enabled)],
+      ["Load Balancing Algorithm", LOAD_BALANCING_ALGORITHM_LABELS[spec.loadBalancer.algorithm]],
+      ["Health Check Path", `\`${escapeMrkdwn(spec.loadBalancer.healthCheckPath)}\``],
+      ["Health Check Interval (seconds)", String(spec.loadBalancer.healthCheckIntervalSeconds)],
+      ["Sticky Sessions", check(spec.loadBalancer.stickySessions)],
+    ]),
+    { type: "section", text: mrkdwn(`*Environment Variables*\n${envNames.length > 0 ? envNames.join(", ") : "none"}`) },
+    { type: "divider" },
+    { type: "section", text: mrkdwn(`*Last operations*\n${history.length > 0 ? history.join("\n") : "none"}`) },
+    actions,
+  ];
+  return {
+    type: "modal",
+    callback_id: DETAILS_CALLBACK_ID,
+    title: plainText("Deployment Details"),
+    close: plainText("Close"),
+    private_metadata: privateMetadata,
+    blocks,
+  };
+}
