@@ -5,6 +5,9 @@ import type { OperationRepository } from "../store/operationRepository.js";
 import { operationProgressMessage } from "./messages/operationProgressMessage.js";
 import { truncate } from "./messages/text.js";
 
+/** With the Web API client's own retries, about half an hour of Slack outage before an outcome is given up. */
+const FINAL_RETRY_ATTEMPTS = 12;
+
 interface PendingUpdate {
   target: OperationMessageTarget;
   progress: OperationProgress;
@@ -26,6 +29,7 @@ interface MessageState {
 export class SlackProgressPublisher implements ProgressPublisher {
   private readonly messages = new Map<string, MessageState>();
   private readonly channelChains = new Map<string, Promise<void>>();
+  private readonly finalRetries = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly client: WebClient,
@@ -51,8 +55,32 @@ export class SlackProgressPublisher implements ProgressPublisher {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     state.pending = undefined;
-    await this.enqueueSend(state, { target, progress });
-    if (options?.final) this.messages.delete(target.operationId);
+    if (!options?.final) {
+      await this.enqueueSend(state, { target, progress });
+      return;
+    }
+    this.messages.delete(target.operationId);
+    try {
+      await this.enqueueSend(state, { target, progress });
+    } catch (error) {
+      // The outcome must reach the channel even when Slack was away at that moment.
+      this.retryFinal({ target, progress }, 1);
+      throw error;
+    }
+  }
+
+  private retryFinal(update: PendingUpdate, attempt: number): void {
+    if (attempt > FINAL_RETRY_ATTEMPTS) {
+      this.logger.error({ operationId: update.target.operationId }, "gave up posting an operation's outcome to Slack");
+      return;
+    }
+    const delay = Math.min(this.minIntervalMs * 2 ** attempt, 60_000);
+    const timer = setTimeout(() => {
+      this.finalRetries.delete(timer);
+      this.send(update).catch(() => this.retryFinal(update, attempt + 1));
+    }, delay);
+    timer.unref();
+    this.finalRetries.add(timer);
   }
 
   /**
@@ -75,6 +103,8 @@ export class SlackProgressPublisher implements ProgressPublisher {
   /** Stops pending timers (shutdown). */
   close(): void {
     for (const state of this.messages.values()) if (state.timer) clearTimeout(state.timer);
+    for (const timer of this.finalRetries) clearTimeout(timer);
+    this.finalRetries.clear();
     this.messages.clear();
   }
 

@@ -177,7 +177,7 @@ describe("day-two operations", () => {
     await command("stop resnet-prod");
     const confirmation = await latestConfirmation(mark);
     await h.bot.db.operation.update({ where: { id: confirmation.operationId }, data: { gateExpiresAt: new Date(Date.now() - 1000) } });
-    await eventually(() => h.slack.messages(CHANNEL).find((m) => m.ts === confirmation.ts && m.text?.includes("expired")), 5000, "expired message");
+    await eventually(() => h.slack.messages(CHANNEL).find((m) => m.ts === confirmation.ts && m.text?.includes("expired") && m.replies.length > 0), 5000, "expired message and its thread reply");
     expect((await h.bot.db.operation.findUniqueOrThrow({ where: { id: confirmation.operationId } })).status).toBe("expired");
     const settled = h.slack.messages(CHANNEL).find((m) => m.ts === confirmation.ts);
     expect(JSON.stringify(settled?.blocks)).not.toContain("operation:confirm");
