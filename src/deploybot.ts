@@ -18,6 +18,7 @@ import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createLogger } from "./logger.js";
 import { checkComponents } from "./slack/healthRoutes.js";
 import { showExpiredConfirmations } from "./slack/handlers/confirmationButtons.js";
+import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
 import { createDatabase, pingDatabase, type Database } from "./store/database.js";
@@ -96,6 +97,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     });
 
   const slackClient = new WebClient(config.slack.botToken, {
+    logger: slackLogger(logger.child({ component: "slack-web-api" })),
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver } from "@slack/bolt";
-import { boltLogger } from "./boltLogger.js";
+import { slackLogger } from "./slackLogger.js";
 import { registerCreateDeploymentForm } from "./handlers/createDeploymentForm.js";
 import type { SlackDependencies } from "./handlers/commandContext.js";
 import { registerDeployCommand } from "./handlers/deployCommand.js";
@@ -40,7 +40,7 @@ export interface SlackAppHandle {
  * are served on the same port.
  */
 export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependencies): SlackAppHandle {
-  const logger = boltLogger(deps.logger);
+  const logger = slackLogger(deps.logger);
   const customRoutes = healthRoutes(deps.readiness);
   const identity = options.botIdentity ?? {};
   const common = {

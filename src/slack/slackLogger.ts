@@ -1,9 +1,9 @@
 import { LogLevel, type Logger as SlackLogger } from "@slack/logger";
 import type { Logger } from "pino";
 
-/** Bolt logs through its own Logger interface; this routes it into pino (and its redaction). */
-export function boltLogger(logger: Logger): SlackLogger {
-  const child = logger.child({ component: "bolt" });
+/** Bolt and the Web API client log through Slack's Logger interface; this routes them into pino (and its redaction). */
+export function slackLogger(logger: Logger): SlackLogger {
+  const child = logger.child({ component: "slack" });
   let level = LogLevel.INFO;
   const format = (messages: unknown[]) => messages.map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : JSON.stringify(m))).join(" ");
   return {
