@@ -226,6 +226,21 @@ describe("day-two operations", () => {
     expect((await finishedOperation(h, "resnet-prod", "scale")).status).toBe("succeeded");
   });
 
+  it("opens details from the list's button, and the Scale form on top of it from the details' button", async () => {
+    let mark = h.slack.calls.length;
+    await sendBlockAction(h.target, { userId: ALICE, channelId: CHANNEL, actionId: "deployment:show", blockId: "deployment:resnet-prod", value: "resnet-prod", elementType: "button" });
+    const opened = await eventually(() => h.slack.calls.slice(mark).find((c) => c.method === "views.open"), 5000, "the details modal");
+    expect(opened.ok).toBe(true);
+    const detailsId = (opened.response as unknown as { view: { id: string } }).view.id;
+    expect(JSON.stringify(h.slack.view(detailsId))).toContain("Deployment Details");
+
+    mark = h.slack.calls.length;
+    await sendBlockAction(h.target, { userId: ALICE, actionId: "deployment:scale", view: { id: detailsId } });
+    const pushed = await eventually(() => h.slack.calls.slice(mark).find((c) => c.method === "views.push"), 5000, "the Scale modal");
+    expect(pushed.ok, pushed.error).toBe(true);
+    expect(JSON.stringify(pushed.params.view)).toContain("Scale Deployment");
+  });
+
   it("deletes only after the name is typed, removing every object and keeping the history", async () => {
     const mark = h.slack.calls.length;
     await command("delete resnet-prod");
