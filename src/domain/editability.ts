@@ -1,4 +1,6 @@
+import { trafficCapabilityErrors, type TrafficProviderId } from "./trafficCapabilities.js";
 import {
+  validateDeploymentSpec,
   ENVIRONMENT_LABELS,
   GPU_TYPE_LABELS,
   LOAD_BALANCING_ALGORITHM_LABELS,
@@ -164,4 +166,26 @@ export function forbiddenChanges(changes: readonly FieldChange[]): FieldError[] 
 
 export function needsRestart(changes: readonly FieldChange[]): boolean {
   return changes.some((change) => change.editability.kind === "restart");
+}
+
+export type EditValidation = { ok: true; spec: DeploymentSpec; changes: FieldChange[] } | { ok: false; errors: FieldError[] };
+
+/**
+ * Validates an edit: the edited fields over the current spec's read-only ones, through the spec
+ * schema and the traffic provider's capabilities; an edit must change something.
+ */
+export function validateEdit(current: DeploymentSpec, edited: Record<string, unknown>, provider: TrafficProviderId): EditValidation {
+  const validation = validateDeploymentSpec({
+    ...edited,
+    name: current.name,
+    modelId: current.modelId,
+    modelVersion: current.modelVersion,
+    environment: current.environment,
+  });
+  if (!validation.ok) return validation;
+  const changes = specChanges(current, validation.spec);
+  const errors = [...trafficCapabilityErrors(validation.spec, provider), ...forbiddenChanges(changes)];
+  if (errors.length > 0) return { ok: false, errors };
+  if (changes.length === 0) return { ok: false, errors: [{ path: "description", message: "Nothing changed: edit a field, or Cancel." }] };
+  return { ok: true, spec: validation.spec, changes };
 }

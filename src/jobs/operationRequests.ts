@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { checkTransition, TRANSITIONS, type OperationKind } from "../domain/deploymentStatus.js";
 import { OPERATION_KIND_LABELS } from "../domain/operation.js";
+import { checkScale } from "../domain/scaling.js";
 import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationControl, OperationRecord, OperationRepository } from "../store/operationRepository.js";
 import type { Requester } from "./deploymentRequests.js";
@@ -97,6 +98,18 @@ export class OperationRequests {
       return { ok: false, message: (latest && (await this.refusal(latest, request.kind))) ?? `*${deployment.name}* changed meanwhile; try again.` };
     }
     return { ok: true, state: "queued", operation, deployment, enqueue: await this.enqueue(operation.id) };
+  }
+
+  /**
+   * A manual scale, checked against the scaling rules (never silently clamped) and recorded; a
+   * scale to zero waits for a confirmation.
+   */
+  async requestScale(name: string, replicas: number, requester: Requester): Promise<OperationRequestResult> {
+    const found = await this.find(name);
+    if (!found.ok) return found;
+    const check = checkScale(name, found.deployment.spec, found.deployment.replicas, replicas);
+    if (!check.allowed) return { ok: false, message: check.reason };
+    return this.request({ name, kind: "scale", params: { replicas, from: found.deployment.replicas }, requester, confirmation: check.confirmation });
   }
 
   /**

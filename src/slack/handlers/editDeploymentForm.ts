@@ -1,10 +1,8 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
-import { validateDeploymentSpec, type DeploymentSpec, type FieldError } from "../../domain/deploymentSpec.js";
-import { forbiddenChanges, needsRestart, specChanges } from "../../domain/editability.js";
+import type { FieldError } from "../../domain/deploymentSpec.js";
+import { needsRestart, validateEdit } from "../../domain/editability.js";
 import { parseEnvironmentVariables } from "../../domain/environmentVariablesText.js";
-import { trafficCapabilityErrors } from "../../domain/trafficCapabilities.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
 import { mrkdwn, plainText } from "../messages/text.js";
 import { EDIT_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../views/deploymentFormState.js";
@@ -12,28 +10,15 @@ import type { FormValues } from "../views/deploymentFormFields.js";
 import { parseMetadataOf, serializeFormMetadata } from "../views/formMetadata.js";
 import { buildReviewChangesView, REVIEW_CHANGES_CALLBACK_ID } from "../views/reviewChangesView.js";
 import { SCALE_BLOCK_ID, SCALE_CALLBACK_ID } from "../views/scaleView.js";
-import type { CommandContext, SlackDependencies } from "./commandContext.js";
-import { readOnlyFields, recordScale } from "./lifecycleCommands.js";
+import type { SlackDependencies } from "./commandContext.js";
+import { readOnlyFields } from "./lifecycleCommands.js";
 import { announceConfirmed, announceRequest, ephemeralTeller } from "./operationAnnouncements.js";
 
-type EditValidation = { ok: true; spec: DeploymentSpec } | { ok: false; errors: FieldError[] };
-
-/** The edited spec: the form's editable fields over the stored spec's read-only ones. */
-function validateEdit(deployment: DeploymentRecord, values: FormValues, trafficProvider: Parameters<typeof trafficCapabilityErrors>[1]): EditValidation {
+/** The form's values as the spec input an edit is validated from (environment variables parsed from their lines). */
+function editedInput(values: FormValues): { ok: true; input: Record<string, unknown> } | { ok: false; errors: FieldError[] } {
   const env = parseEnvironmentVariables(typeof values.env === "string" ? values.env : "");
   if (!env.ok) return { ok: false, errors: [env.error] };
-  const input = {
-    ...formValuesToSpecInput(values, "edit"),
-    name: deployment.spec.name,
-    modelId: deployment.spec.modelId,
-    modelVersion: deployment.spec.modelVersion,
-    environment: deployment.spec.environment,
-    env: env.variables,
-  };
-  const validation = validateDeploymentSpec(input);
-  if (!validation.ok) return validation;
-  const errors = [...trafficCapabilityErrors(validation.spec, trafficProvider), ...forbiddenChanges(specChanges(deployment.spec, validation.spec))];
-  return errors.length > 0 ? { ok: false, errors } : validation;
+  return { ok: true, input: { ...formValuesToSpecInput(values, "edit"), env: env.variables } };
 }
 
 function messageView(title: string, text: string): ModalView {
@@ -57,16 +42,13 @@ export function registerEditDeploymentForm(app: App, deps: SlackDependencies): v
     const { deployment } = found;
     const values = readFormValues(state.data);
     const blockIds = visibleBlockIds(values, "edit", Object.keys(readOnlyFields(deployment)));
-    const validation = validateEdit(deployment, values, deps.trafficProvider);
+    const edited = editedInput(values);
+    const validation = edited.ok ? validateEdit(deployment.spec, edited.input, deps.trafficProvider) : edited;
     if (!validation.ok) {
       await ack({ response_action: "errors", errors: inlineErrors(validation.errors, blockIds) });
       return;
     }
-    const changes = specChanges(deployment.spec, validation.spec);
-    if (changes.length === 0) {
-      await ack({ response_action: "errors", errors: inlineErrors([{ path: "description", message: "Nothing changed: edit a field, or Cancel." }], blockIds) });
-      return;
-    }
+    const { changes } = validation;
     const result = await deps.operations.request({
       name: deployment.name,
       kind: "edit",
@@ -112,18 +94,12 @@ export function registerEditDeploymentForm(app: App, deps: SlackDependencies): v
       await ack({ response_action: "errors", errors: { [SCALE_BLOCK_ID]: "Enter a whole number of replicas." } });
       return;
     }
-    // The scale is checked and recorded before answering, so that a refusal shows on the field.
-    const context: CommandContext = {
+    // Checked and recorded before answering, so that a refusal shows on the field.
+    const result = await deps.operations.requestScale(metadata.name, replicas, {
       userId: body.user.id,
       channelId: metadata.channelId,
       teamId: body.team?.id ?? null,
-      triggerId: "",
-      client,
-      deps,
-      respond: (message) => ephemeralTeller(client, metadata.channelId, body.user.id)(message.text),
-      openView: async () => undefined,
-    };
-    const result = await recordScale(metadata.name, replicas, context);
+    });
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [SCALE_BLOCK_ID]: result.message.replaceAll("*", "").replaceAll("`", "") } });
       return;

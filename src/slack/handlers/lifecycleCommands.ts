@@ -1,9 +1,7 @@
 import type { DeployCommand } from "../../domain/command.js";
 import { editabilityOf } from "../../domain/editability.js";
 import { formatEnvironmentVariables } from "../../domain/environmentVariablesText.js";
-import { checkScale } from "../../domain/scaling.js";
 import { ENVIRONMENT_LABELS, type DeploymentSpec } from "../../domain/deploymentSpec.js";
-import type { OperationRequestResult } from "../../jobs/operationRequests.js";
 import type { DeploymentRecord } from "../../store/deploymentRepository.js";
 import { errorMessage } from "../messages/helpMessage.js";
 import { buildDeploymentDetailsView } from "../views/deploymentDetailsView.js";
@@ -15,6 +13,10 @@ import type { CommandContext } from "./commandContext.js";
 import { announceRequest } from "./operationAnnouncements.js";
 
 export type LifecycleCommand = Extract<DeployCommand, { verb: "show" | "edit" | "scale" | "stop" | "start" | "delete" }>;
+
+function requesterOf(context: CommandContext) {
+  return { userId: context.userId, channelId: context.channelId, teamId: context.teamId };
+}
 
 async function tell(context: CommandContext, text: string): Promise<void> {
   await context.respond({ response_type: "ephemeral", ...errorMessage(text) });
@@ -29,7 +31,7 @@ export async function runLifecycleCommand(command: LifecycleCommand, context: Co
       return openEditForm(command.name, context);
     case "scale":
       if (command.replicas === undefined) return openScaleForm(command.name, context);
-      await announceRequest(await recordScale(command.name, command.replicas, context), {
+      await announceRequest(await context.deps.operations.requestScale(command.name, command.replicas, requesterOf(context)), {
         client: context.client,
         deps: context.deps,
         tell: (text) => tell(context, text),
@@ -42,7 +44,7 @@ export async function runLifecycleCommand(command: LifecycleCommand, context: Co
         name: command.name,
         kind: command.verb,
         params: {},
-        requester: { userId: context.userId, channelId: context.channelId, teamId: context.teamId },
+        requester: requesterOf(context),
         confirmation: command.verb !== "start",
       });
       await announceRequest(result, { client: context.client, deps: context.deps, tell: (text) => tell(context, text) });
@@ -109,23 +111,4 @@ async function openScaleForm(name: string, context: CommandContext): Promise<voi
   const refusal = await context.deps.operations.refusal(found.deployment, "scale");
   if (refusal) return tell(context, refusal);
   await context.openView(buildScaleView(found.deployment, serializeFormMetadata({ mode: "scale", channelId: context.channelId, name })));
-}
-
-/**
- * A manual scale, checked and recorded: refused with the reason when auto-scaling owns the count
- * or it is out of bounds; a scale to zero waits for a confirmation. The caller shows a refusal
- * (privately after a command, inline in the Scale modal) and announces the request after its ack.
- */
-export async function recordScale(name: string, replicas: number, context: CommandContext): Promise<OperationRequestResult> {
-  const found = await context.deps.operations.find(name);
-  if (!found.ok) return found;
-  const check = checkScale(name, found.deployment.spec, found.deployment.replicas, replicas);
-  if (!check.allowed) return { ok: false, message: check.reason };
-  return context.deps.operations.request({
-    name,
-    kind: "scale",
-    params: { replicas, from: found.deployment.replicas },
-    requester: { userId: context.userId, channelId: context.channelId, teamId: context.teamId },
-    confirmation: check.confirmation,
-  });
 }
