@@ -84,3 +84,11 @@ export function objectAnnotations(spec: Pick<DeploymentSpec, "modelId" | "descri
   if (spec.description !== "") annotations[ANNOTATION_DESCRIPTION] = spec.description;
   return annotations;
 }
+
+/** Metadata of the objects named after the deployment itself (Service, HPA, PDB, traffic policy). */
+export function deploymentObjectMetadata(
+  spec: Pick<DeploymentSpec, "name" | "environment" | "modelId" | "description">,
+  namespace: string,
+): { name: string; namespace: string; labels: Labels; annotations: Labels } {
+  return { name: spec.name, namespace, labels: objectLabels(spec), annotations: objectAnnotations(spec) };
+}

@@ -1,6 +1,6 @@
 import type { V2HorizontalPodAutoscaler, V2HorizontalPodAutoscalerBehavior, V2MetricSpec } from "@kubernetes/client-node";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
-import { objectAnnotations, objectLabels } from "./labels.js";
+import { deploymentObjectMetadata } from "./labels.js";
 import type { Slot } from "./labels.js";
 import type { RenderContext } from "./renderContext.js";
 import { deploymentName } from "./renderDeployment.js";
@@ -41,12 +41,7 @@ export function renderHorizontalPodAutoscaler(
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
-    metadata: {
-      name: spec.name,
-      namespace: ctx.namespace,
-      labels: objectLabels(spec),
-      annotations: objectAnnotations(spec),
-    },
+    metadata: deploymentObjectMetadata(spec, ctx.namespace),
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName(spec.name, options.targetSlot) },
       minReplicas: spec.scaling.minReplicas,

@@ -1,6 +1,6 @@
 import type { V1PodDisruptionBudget } from "@kubernetes/client-node";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
-import { instanceSelector, objectAnnotations, objectLabels } from "./labels.js";
+import { deploymentObjectMetadata, instanceSelector } from "./labels.js";
 import type { RenderContext } from "./renderContext.js";
 
 /**
@@ -13,12 +13,7 @@ export function renderPodDisruptionBudget(spec: DeploymentSpec, ctx: RenderConte
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
-    metadata: {
-      name: spec.name,
-      namespace: ctx.namespace,
-      labels: objectLabels(spec),
-      annotations: objectAnnotations(spec),
-    },
+    metadata: deploymentObjectMetadata(spec, ctx.namespace),
     spec: {
       maxUnavailable: 1,
       selector: { matchLabels: instanceSelector(spec.name) },

@@ -1,6 +1,6 @@
 import type { V1Service, V1ServiceSpec } from "@kubernetes/client-node";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
-import { instanceSelector, objectAnnotations, objectLabels, slotLabels } from "./labels.js";
+import { deploymentObjectMetadata, instanceSelector, slotLabels } from "./labels.js";
 import type { Slot } from "./labels.js";
 import type { RenderContext } from "./renderContext.js";
 import { PORT_NAME } from "./renderDeployment.js";
@@ -25,12 +25,7 @@ export function renderService(spec: DeploymentSpec, ctx: RenderContext, options:
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: {
-      name: spec.name,
-      namespace: ctx.namespace,
-      labels: objectLabels(spec),
-      annotations: objectAnnotations(spec),
-    },
+    metadata: deploymentObjectMetadata(spec, ctx.namespace),
     spec: {
       ...serviceTypeFields(spec, ctx),
       selector: serviceSelector(spec.name, options.selectorSlot),

@@ -6,7 +6,7 @@ import {
   trafficCapabilityErrors,
 } from "../../domain/trafficCapabilities.js";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
-import { LABEL_SLOT, SLOTS, objectAnnotations, objectLabels } from "./labels.js";
+import { LABEL_SLOT, SLOTS, deploymentObjectMetadata } from "./labels.js";
 import type { Slot } from "./labels.js";
 import { RenderError } from "./renderContext.js";
 import type { RenderContext, TrafficWeights } from "./renderContext.js";
@@ -147,15 +147,11 @@ export function istioLoadBalancer(spec: DeploymentSpec): IstioLoadBalancerSettin
   }
 }
 
-function policyMetadata(spec: DeploymentSpec, ctx: RenderContext): KubernetesObject["metadata"] {
-  return { name: spec.name, namespace: ctx.namespace, labels: objectLabels(spec), annotations: objectAnnotations(spec) };
-}
-
 export function renderDestinationRule(spec: DeploymentSpec, ctx: RenderContext): IstioDestinationRule {
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "DestinationRule",
-    metadata: policyMetadata(spec, ctx),
+    metadata: deploymentObjectMetadata(spec, ctx.namespace),
     spec: {
       host: serviceHost(spec.name, ctx.namespace),
       trafficPolicy: { loadBalancer: istioLoadBalancer(spec) },
@@ -171,7 +167,7 @@ export function renderVirtualService(spec: DeploymentSpec, ctx: RenderContext, w
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
-    metadata: policyMetadata(spec, ctx),
+    metadata: deploymentObjectMetadata(spec, ctx.namespace),
     spec: {
       hosts: [host],
       http: [
