@@ -15,6 +15,7 @@ import { startOperationWorker, type OperationWorker } from "./jobs/operationWork
 import { ModelUpdateRequests } from "./jobs/modelUpdateRequests.js";
 import { modelUpdateHandlers, operationHandlers } from "./jobs/runners/operationHandlers.js";
 import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
+import { createRequestRateSource } from "./monitoring/requestRate.js";
 import { createLogger } from "./logger.js";
 import { checkComponents } from "./slack/healthRoutes.js";
 import { showExpiredConfirmations } from "./slack/handlers/confirmationButtons.js";
@@ -156,7 +157,13 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const slackDependencies = {
     requests,
     operations: operationRequests,
-    queries: new DeploymentQueries({ deployments, operations, cluster, containerPort: config.modelServerPort }),
+    queries: new DeploymentQueries({
+      deployments,
+      operations,
+      cluster,
+      containerPort: config.modelServerPort,
+      requestRate: createRequestRateSource({ trafficProvider: config.trafficProvider, ...(config.canaryMetrics.prometheusUrl ? { prometheusUrl: config.canaryMetrics.prometheusUrl } : {}) }),
+    }),
     modelUpdates,
     publisher,
     readiness,

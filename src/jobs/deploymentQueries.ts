@@ -1,4 +1,5 @@
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { RequestRateSource } from "../monitoring/requestRate.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
 import { serviceEndpoint } from "./runners/rolloutSteps.js";
 import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
@@ -21,6 +22,7 @@ export class DeploymentQueries {
       operations: OperationRepository;
       cluster: KubernetesCluster;
       containerPort: number;
+      requestRate: RequestRateSource;
       liveReadTimeoutMs?: number;
     },
   ) {}
@@ -30,6 +32,18 @@ export class DeploymentQueries {
     if (!deployment) return null;
     const [live, recentOperations] = await Promise.all([this.currentInstances(deployment), this.deps.operations.recentForDeployment(deployment.id, 5)]);
     return { deployment, ...live, recentOperations, endpoint: serviceEndpoint(deployment.spec, deployment.namespace, this.deps.containerPort) };
+  }
+
+  /** The current request rate as a sentence for a confirmation, whatever the metrics can say. */
+  async requestRateFact(deployment: Pick<DeploymentRecord, "name" | "namespace">): Promise<string> {
+    if (!this.deps.requestRate.configured) return "Current request rate: unknown (no metrics source configured)";
+    try {
+      const rate = await this.deps.requestRate.requestsPerSecond(deployment.namespace, deployment.name);
+      if (rate === null) return "Current request rate: no traffic in the last 5 minutes";
+      return `Current request rate: ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} req/s${rate > 0 ? " (clients still call it)" : ""}`;
+    } catch (error) {
+      return `Current request rate: unknown (${error instanceof Error ? error.message : String(error)})`;
+    }
   }
 
   /** Bounded: the details modal must open within Slack's 3 s, cluster or not. */

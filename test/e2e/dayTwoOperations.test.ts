@@ -245,7 +245,7 @@ describe("day-two operations", () => {
     const mark = h.slack.calls.length;
     await command("delete resnet-prod");
     const confirmation = await latestConfirmation(mark);
-    for (const text of ["Shut down all instances", "Remove the endpoint", "Delete deployment configuration", "Before deleting", "Export logs if needed", "cannot be undone"]) {
+    for (const text of ["Shut down all instances", "Remove the endpoint", "Delete deployment configuration", "Before deleting", "Export logs if needed", "cannot be undone", "Current request rate: unknown (no metrics source configured)"]) {
       expect(confirmation.text).toContain(text);
     }
     const opened = h.slack.calls.length;

@@ -18,7 +18,12 @@ export interface AnnounceOptions {
 }
 
 /** What the confirmation of each gated operation says, in the guide's words. */
-export function confirmationContent(operation: OperationRecord, deployment: DeploymentRecord, changes?: readonly FieldChange[]): ConfirmationContent {
+export function confirmationContent(
+  operation: OperationRecord,
+  deployment: DeploymentRecord,
+  extras: { changes?: readonly FieldChange[]; requestRate?: string } = {},
+): ConfirmationContent {
+  const { changes } = extras;
   switch (operation.kind) {
     case "stop":
       return { consequences: withName(STOP_CONSEQUENCES, deployment.name) };
@@ -27,7 +32,7 @@ export function confirmationContent(operation: OperationRecord, deployment: Depl
         warning: "Deleting a deployment will:",
         consequences: [...DELETE_WARNING, "This action cannot be undone!"],
         checklist: DELETE_CHECKLIST,
-        facts: [`Endpoint: ${deployment.name}.${deployment.namespace}.svc`, "Current request rate: no metrics source configured"],
+        facts: [`Endpoint: ${deployment.name}.${deployment.namespace}.svc`, extras.requestRate ?? "Current request rate: unknown"],
       };
     case "scale":
       return { consequences: ["All instances will shut down", "Endpoint will become unavailable until you scale up again"] };
@@ -61,7 +66,12 @@ export async function announceRequest(result: OperationRequestResult, options: A
       .catch((error: unknown) => deps.logger.warn({ err: error, operationId: operation.id }, "could not post the progress message"));
     return;
   }
-  const message = confirmationMessage(operation, deployment, confirmationContent(operation, deployment, options.changes));
+  const requestRate = operation.kind === "delete" ? await deps.queries.requestRateFact(deployment) : undefined;
+  const message = confirmationMessage(
+    operation,
+    deployment,
+    confirmationContent(operation, deployment, { ...(options.changes ? { changes: options.changes } : {}), ...(requestRate ? { requestRate } : {}) }),
+  );
   try {
     const posted = await client.chat.postMessage({ channel: operation.channelId, text: message.text, blocks: message.blocks });
     if (posted.ts) await deps.operations.attachMessage(operation.id, posted.ts);
