@@ -238,13 +238,6 @@ export function rollbackPlan(): RolloutStep[] {
   return [{ type: "deploy-new" }, { type: "wait-ready" }, { type: "switch" }, { type: "retire-old" }];
 }
 
-/** The traffic share the canary has after the steps before `index` (0 before its first set-weight). */
-export function weightBefore(plan: readonly RolloutStep[], index: number): number {
-  let weight = 0;
-  for (const step of plan.slice(0, index)) if (step.type === "set-weight") weight = step.weight;
-  return weight;
-}
-
 /** "step 3 of 9: pause 60 s", for the progress message. */
 export function describeStep(step: RolloutStep): string {
   switch (step.type) {

@@ -162,10 +162,6 @@ export class ModelUpdateRequests {
     };
   }
 
-  async revisions(deploymentId: string, limit = 10): Promise<RevisionRecord[]> {
-    return this.deps.revisions.list(deploymentId, limit);
-  }
-
   private async switchBackInstead(deployment: DeploymentRecord, request: { revision?: number; requester: Requester }): Promise<RollbackResult | null> {
     if (!deployment.activeOperationId) return null;
     const running = await this.deps.operations.get(deployment.activeOperationId);

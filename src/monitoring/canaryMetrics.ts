@@ -59,7 +59,8 @@ export function defaultQueryTemplates(provider: TrafficProviderId): QueryTemplat
   return provider === "istio" ? ISTIO_QUERY_TEMPLATES : MODEL_SERVER_QUERY_TEMPLATES;
 }
 
-export const TEMPLATE_PLACEHOLDERS = ["namespace", "deployment", "slot", "workload", "window"] as const;
+const TEMPLATE_PLACEHOLDERS = ["namespace", "deployment", "slot", "workload", "window"] as const;
+const PLACEHOLDER_PATTERN = new RegExp(`\\{(${TEMPLATE_PLACEHOLDERS.join("|")})\\}`, "g");
 
 /** Label values go inside double quotes: escape what PromQL would read as the end of the string. */
 function promqlString(value: string): string {
@@ -74,7 +75,7 @@ export function renderQuery(template: string, target: MetricsTarget): string {
     workload: promqlString(target.workload),
     window: `${Math.max(1, Math.round(target.windowSeconds))}s`,
   };
-  return template.replace(/\{(namespace|deployment|slot|workload|window)\}/g, (_match, key: keyof typeof values) => values[key]);
+  return template.replace(PLACEHOLDER_PATTERN, (_match, key: keyof typeof values) => values[key]);
 }
 
 export const noCanaryMetrics: CanaryMetrics = {

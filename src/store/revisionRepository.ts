@@ -123,11 +123,6 @@ export class RevisionRepository {
     await this.db.revision.updateMany({ where: { operationId, outcome: "in-progress" }, data: { outcome, finishedAt: new Date() } });
   }
 
-  async forOperation(operationId: string): Promise<RevisionRecord | null> {
-    const row = await this.db.revision.findFirst({ where: { operationId } });
-    return row ? toRevisionRecord(row) : null;
-  }
-
   async get(deploymentId: string, number: number): Promise<RevisionRecord | null> {
     const row = await this.db.revision.findFirst({ where: { deploymentId, number } });
     return row ? toRevisionRecord(row) : null;

@@ -9,7 +9,6 @@ import {
   rollbackPlan,
   rollingParameters,
   rolloutPlan,
-  weightBefore,
   type AnalysisObservation,
 } from "../../src/domain/rolloutPlan.js";
 
@@ -92,10 +91,6 @@ describe("rollout plans", () => {
     expect(plan.slice(0, 4)).toEqual([{ type: "set-weight", weight: 10 }, { type: "wait-ready" }, { type: "pause", seconds: 60 }, { type: "analysis" }]);
     expect(plan.filter((s) => s.type === "set-weight").map((s) => (s.type === "set-weight" ? s.weight : 0))).toEqual([10, 25, 50]);
     expect(plan.slice(-4).map((s) => s.type)).toEqual(["deploy-new", "wait-ready", "switch", "retire-old"]);
-    expect(weightBefore(plan, 0)).toBe(0);
-    expect(weightBefore(plan, 4)).toBe(10);
-    expect(weightBefore(plan, 5)).toBe(25);
-    expect(weightBefore(plan, plan.length)).toBe(50);
   });
 
   it("rollback brings the earlier version up beside the current one and switches", () => {

@@ -42,7 +42,7 @@ describe("when a dependency fails", () => {
     h.kube.setUnavailable(false);
     const done = await finishedOperation(h, "while-cluster-down", "create", 30_000);
     expect(done.status).toBe("succeeded");
-    expect(messageAbout("while-cluster-down")?.text).toContain("Live");
+    await eventually(() => messageAbout("while-cluster-down")?.text?.includes("Live"), 10_000, "the live message");
     const readiness = await fetch(`http://127.0.0.1:${h.bot.port}/readyz`);
     expect(readiness.status).toBe(200);
   }, 45_000);

@@ -15,7 +15,6 @@ export interface ModelUpdateDependencies {
   pollIntervalMs?: number;
   /** Least time between two thread replies of one rollout (default 2 s); lines in between are batched. */
   threadIntervalMs?: number;
-  now?: () => Date;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;

@@ -57,7 +57,7 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
       if (cp.paused && step.type !== "pause") {
         // A paused rollout holds between steps: traffic stays where it is until a button says otherwise.
         const signal = await takeControl(run);
-        if (signal) await follow(run, signal);
+        if (signal) await advance(run, signal);
         else {
           await run.report(`Paused before: ${describeStep(step)}`);
           await run.sleep(run.pollIntervalMs);
@@ -65,7 +65,7 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
         continue;
       }
       await run.report(`Step ${cp.stepIndex + 1}/${run.plan.length}: ${describeStep(step)}`);
-      await follow(run, await runnerFor(step)(run, step));
+      await advance(run, await runnerFor(step)(run, step));
     }
   } finally {
     // On shutdown the pending lines still get one attempt; the job resumes elsewhere.
@@ -74,7 +74,7 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
   }
 }
 
-async function follow(run: RolloutRun, outcome: StepOutcome): Promise<void> {
+async function advance(run: RolloutRun, outcome: StepOutcome): Promise<void> {
   const cp = run.checkpoint;
   const now = new Date(run.now()).toISOString();
   switch (outcome.kind) {
@@ -139,9 +139,13 @@ async function finishRollback(run: RolloutRun): Promise<{ removed: string[]; fai
     : isRollbackOperation
       ? `Rollback to ${cp.toVersion} did not complete: ${why}. Still serving ${cp.fromVersion}.`
       : `Rolled back to ${cp.fromVersion}: ${why}`;
+  const restored = await run.observe(cp.fromSlot, true);
   await run.report(message, {
-    extra: { outcome: result.failure ? "failed" : "rolled-back", outcomeReason: message, controls: [], newTrafficPercent: 0 },
+    ready: restored,
+    readySlot: "old",
+    extra: { outcome: result.failure ? "failed" : "rolled-back", outcomeReason: result.failure ? message : why, controls: [], newTrafficPercent: 0 },
   });
+  run.log.outcome(`${result.failure ? ":red_circle:" : ":leftwards_arrow_with_hook:"} ${message}`);
   return { removed: result.removed, ...(result.failure ? { failure: result.failure } : {}), message };
 }
 
@@ -164,6 +168,7 @@ async function endPromoted(run: RolloutRun): Promise<HandlerResult> {
           : "rolling update";
   const detail = `*${run.deployment.name}* now serves \`${run.deployment.spec.modelId}@${cp.toVersion}\` (${how}): ${counts}`;
   await run.report(detail, { ready, extra: { outcome: "promoted", controls: [], newTrafficPercent: 100 } });
+  run.log.outcome(`:white_check_mark: ${detail}`);
   return { detail, readyReplicas: ready.readyReplicas, desiredReplicas: ready.desiredReplicas };
 }
 

@@ -23,7 +23,16 @@ export class RolloutLog {
 
   async line(message: string, data?: Record<string, unknown>): Promise<void> {
     await this.context.step(message, data);
-    this.buffer.push(`\`${new Date().toISOString().slice(11, 19)}\` ${message}`);
+    this.toThread(`\`${new Date().toISOString().slice(11, 19)}\` ${message}`);
+  }
+
+  /** The outcome closes the thread; the runner records it as the operation's final event itself. */
+  outcome(message: string): void {
+    this.toThread(message);
+  }
+
+  private toThread(text: string): void {
+    this.buffer.push(text);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();

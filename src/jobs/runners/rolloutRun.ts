@@ -1,4 +1,5 @@
-import { deploymentName, rolloutStrategy } from "../../cluster/render/renderDeployment.js";
+import type { V1Deployment } from "@kubernetes/client-node";
+import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
 import { usesWeightedRouting } from "../../cluster/render/trafficProvider.js";
 import type { Slot } from "../../domain/slot.js";
@@ -6,6 +7,7 @@ import { describeStep, rollingParameters, type RolloutStep } from "../../domain/
 import type { DeploymentRecord } from "../../store/deploymentRepository.js";
 import type { OperationControl } from "../../store/operationRepository.js";
 import type { OperationRunContext } from "../operationHandler.js";
+import { isRetryable } from "../operationFailure.js";
 import type { RolloutProgress, RolloutStrategyName, SlotProgress } from "../rolloutProgress.js";
 import { applyDeploymentState } from "./deploymentObjects.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, type ModelUpdateDependencies } from "./modelUpdateDependencies.js";
@@ -13,6 +15,9 @@ import type { RolloutCheckpoint } from "./rolloutCheckpoint.js";
 import { RolloutLog } from "./rolloutLog.js";
 import { slotReadiness, type SlotReadiness } from "./rolloutReadiness.js";
 import { rolloutRender } from "./rolloutState.js";
+
+/** How long a rollout step keeps trying to read the cluster before the job is retried by the queue. */
+const OBSERVE_TOLERANCE_MS = 30_000;
 
 /**
  * One rollout in progress: its checkpoint, its plan, and the operations every step uses (save,
@@ -53,7 +58,7 @@ export class RolloutRun {
   }
 
   now(): number {
-    return (this.deps.now?.() ?? new Date()).getTime();
+    return Date.now();
   }
 
   /** Time spent in the current step, from its recorded start: a resumed step does not start over. */
@@ -85,8 +90,8 @@ export class RolloutRun {
       const serving = deploymentName(spec.name, this.checkpoint.fromSlot);
       for (const object of objects) {
         if (object.kind !== "Deployment" || object.metadata?.name !== serving) continue;
-        const deployment = object as { spec?: { strategy?: unknown } };
-        if (deployment.spec) deployment.spec.strategy = { ...rolloutStrategy(spec.resources.gpuCount > 0), rollingUpdate: parameters };
+        const deployment: V1Deployment = object;
+        if (deployment.spec) deployment.spec.strategy = { type: "RollingUpdate", rollingUpdate: parameters };
       }
     }
     await this.context.cluster.apply(objects);
@@ -108,9 +113,22 @@ export class RolloutRun {
     return deploymentName(this.deployment.name, slot);
   }
 
+  /**
+   * Reads a slot's readiness. A blip of the API server is waited out here for a while: a canary
+   * that runs for an hour should not spend its job's retries on one failed GET.
+   */
   async observe(slot: Slot, wasReady: boolean): Promise<SlotReadiness> {
     const name = this.kubernetesName(slot);
-    return slotReadiness(await this.context.cluster.readDeployment(this.deployment.namespace, name), { name, wasReady });
+    const giveUpAt = this.now() + OBSERVE_TOLERANCE_MS;
+    for (;;) {
+      try {
+        return slotReadiness(await this.context.cluster.readDeployment(this.deployment.namespace, name), { name, wasReady });
+      } catch (error) {
+        if (!isRetryable(error) || this.now() >= giveUpAt) throw error;
+        this.context.logger.warn({ err: error, deployment: name }, "reading the rollout failed; trying again");
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
   }
 
   /** Waits up to `ms`, in poll-sized slices so that shutdown is noticed quickly. */

@@ -1,3 +1,4 @@
+import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { otherSlot } from "../../domain/slot.js";
 import { describeStep } from "../../domain/rolloutPlan.js";
 import type { RevisionStrategy } from "../../store/revisionRepository.js";
@@ -31,7 +32,7 @@ export async function startOrResume(
   const toSlot = request.choice.strategy === "rolling" ? fromSlot : otherSlot(fromSlot);
   let baseReplicas = deployment.replicas;
   if (deployment.spec.scaling.autoscalingEnabled) {
-    const serving = await cluster.readDeployment(deployment.namespace, `${deployment.name}-${fromSlot}`);
+    const serving = await cluster.readDeployment(deployment.namespace, deploymentName(deployment.name, fromSlot));
     baseReplicas = Math.max(1, serving?.spec?.replicas ?? deployment.replicas);
   }
   const checkpoint: RolloutCheckpoint = {

@@ -17,6 +17,8 @@ export function readyDeadlineMs(run: RolloutRun): number {
 export async function deployNew(run: RolloutRun): Promise<StepOutcome> {
   const cp = run.checkpoint;
   cp.newReplicas = cp.baseReplicas;
+  // A promoted canary behind a plain Service keeps serving by replica ratio until the switch.
+  if (cp.weight > 0 && !run.weighted) cp.sharePercent = Math.round((100 * cp.newReplicas) / (cp.newReplicas + (cp.oldReplicas ?? cp.baseReplicas)));
   await run.save();
   await run.apply();
   await run.log.line(`Started ${cp.toVersion} in ${run.kubernetesName(cp.toSlot)} with ${cp.baseReplicas} replicas, beside ${cp.fromVersion}`);

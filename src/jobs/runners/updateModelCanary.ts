@@ -54,8 +54,11 @@ export async function pauseStep(run: RolloutRun, step: Extract<RolloutStep, { ty
     }
     const remainingMs = cp.paused ? (cp.paused.remainingMs ?? step.seconds * 1000) : step.seconds * 1000 - run.elapsedInStepMs();
     if (!cp.paused && remainingMs <= 0) return { kind: "next" };
-    const left = Math.ceil(remainingMs / 1000);
-    await run.report(cp.paused ? `Paused at ${cp.sharePercent}% with ${left} s of this step left` : `Canary serving ${cp.sharePercent}%: next check in ${left} s`, { ready });
+    // A fixed time, not a countdown: the message changes only when something does (chat.update is rate limited).
+    const detail = cp.paused
+      ? `Paused at ${cp.sharePercent}% with ${Math.ceil(remainingMs / 1000)} s of this step left`
+      : `Canary serving ${cp.sharePercent}%: health check at ${new Date(Date.parse(cp.stepStartedAt) + step.seconds * 1000).toISOString().slice(11, 19)} UTC`;
+    await run.report(detail, { ready });
     await run.sleep(cp.paused ? run.pollIntervalMs : Math.min(run.pollIntervalMs, remainingMs));
   }
 }

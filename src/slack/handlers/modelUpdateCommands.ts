@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DeployCommand } from "../../domain/command.js";
 import type { OperationRequestResult } from "../../jobs/operationRequests.js";
 import { queuedProgress } from "../../jobs/progress.js";
+import { isUpdateStrategy } from "../../domain/rolloutPlan.js";
 import { OPERATION_CONTROLS } from "../../store/operationRepository.js";
 import { errorMessage } from "../messages/helpMessage.js";
 import { ROLLOUT_ACTION_PREFIX } from "../messages/rolloutProgressBlocks.js";
@@ -112,13 +113,19 @@ async function renderModal(deps: SlackDependencies, metadata: UpdateModelMetadat
 
 function registerUpdateModelModal(app: App, deps: SlackDependencies): void {
   // The strategy (or the deployment) changed: show the options that apply to it.
-  app.action(new RegExp(`^${UPDATE_MODEL_ACTION_PREFIX}(${BLOCK_STRATEGY}|${BLOCK_DEPLOYMENT})$`), async ({ ack, body, client }) => {
+  app.action(new RegExp(`^${UPDATE_MODEL_ACTION_PREFIX}(${BLOCK_STRATEGY}|${BLOCK_DEPLOYMENT})$`), async ({ ack, body, action, client }) => {
     await ack();
     if (body.type !== "block_actions" || !body.view || body.view.callback_id !== UPDATE_MODEL_CALLBACK_ID) return;
     const metadata = parseUpdateModelMetadata(body.view.private_metadata);
     const state = updateModelStateSchema.safeParse(body.view.state?.values ?? {});
     if (!metadata || !state.success) return;
-    const view = await renderModal(deps, metadata, readUpdateModelValues(state.data));
+    const values = readUpdateModelValues(state.data);
+    // The action carries the new choice even when the view's state was captured before it.
+    const chosen = "selected_option" in action ? action.selected_option?.value : undefined;
+    const actionId = "action_id" in action ? action.action_id : "";
+    if (chosen && actionId.endsWith(BLOCK_STRATEGY) && isUpdateStrategy(chosen)) values.strategy = chosen;
+    if (chosen && actionId.endsWith(BLOCK_DEPLOYMENT)) values.deployment = chosen;
+    const view = await renderModal(deps, metadata, values);
     try {
       await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });
     } catch (error) {
@@ -136,7 +143,11 @@ function registerUpdateModelModal(app: App, deps: SlackDependencies): void {
     const values = readUpdateModelValues(state.data);
     const name = metadata.deploymentName ?? values.deployment;
     if (!name) {
-      await ack({ response_action: "errors", errors: { [BLOCK_DEPLOYMENT]: "Choose the deployment to update." } });
+      // Without live deployments the modal shows a note instead of the select: the error goes on the version.
+      const errors: Record<string, string> = state.data[BLOCK_DEPLOYMENT]
+        ? { [BLOCK_DEPLOYMENT]: "Choose the deployment to update." }
+        : { [BLOCK_VERSION]: "No live deployment can take a model update right now." };
+      await ack({ response_action: "errors", errors });
       return;
     }
     const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.team?.id ?? null };

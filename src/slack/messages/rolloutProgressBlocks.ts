@@ -34,7 +34,9 @@ export function rolloutHeadline(progress: OperationProgress, rollout: RolloutPro
     case "promoted":
       return `:white_check_mark: ${rollout.strategy === "rollback" ? "Rolled back to" : "Promoted"} \`${escapeMrkdwn(rollout.toVersion)}\``;
     case "rolled-back":
-      return `:leftwards_arrow_with_hook: Rolled back to \`${escapeMrkdwn(rollout.fromVersion)}\``;
+      return rollout.strategy === "rollback"
+        ? `:warning: Rollback to \`${escapeMrkdwn(rollout.toVersion)}\` did not complete: still serving \`${escapeMrkdwn(rollout.fromVersion)}\``
+        : `:leftwards_arrow_with_hook: Rolled back to \`${escapeMrkdwn(rollout.fromVersion)}\``;
     case "failed":
       return ":red_circle: Failed";
     case undefined:

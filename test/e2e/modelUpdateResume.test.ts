@@ -1,0 +1,100 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDeploybot, type Deploybot } from "../../src/deploybot.js";
+import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { sendViewSubmission } from "../harness/slackRequests.js";
+import {
+  NAMESPACE,
+  USER,
+  clickRolloutButton,
+  createLiveDeployment,
+  knownOperations,
+  newOperation,
+  openModal,
+  serviceSelector,
+  waitForCheckpoint,
+  waitForMessage,
+} from "./modelUpdateSupport.js";
+
+const NAME = "resnet-canary";
+
+let h: DeploybotHarness;
+let second: Deploybot | undefined;
+
+beforeAll(async () => {
+  h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
+  await createLiveDeployment(h, { name: NAME, replicas: 3 });
+  h.kube.setAutoProgress(true);
+});
+afterAll(async () => {
+  await second?.stop();
+  await h?.stop();
+});
+
+function greenReplicas(): number | undefined {
+  return (h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.spec as { replicas?: number } | undefined)?.replicas;
+}
+
+describe("a canary survives a restart of the bot", () => {
+  it("continues from its checkpoint on another bot instance, never half-switched", async () => {
+    const view = await openModal(h, `update-model ${NAME} canary`);
+    const blocks = JSON.stringify(view.blocks);
+    expect(blocks).toContain("replica ratio");
+    expect(blocks).toContain("No metrics are configured: each step checks readiness only");
+    const known = await knownOperations(h);
+    await sendViewSubmission(h.target, {
+      userId: USER,
+      view: { id: view.id },
+      answers: { modelVersion: "v2", strategy: "canary", "option.steps": "25, 50", "option.pauseSeconds": "60" },
+    });
+    const operation = await newOperation(h, NAME, "update-model", known);
+
+    // Mid-canary: 25% by replica ratio (1 canary pod beside 3), the Service selecting both slots.
+    const before = await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 2, "the first pause");
+    expect(before).toMatchObject({ weight: 25, sharePercent: 25, newReplicas: 1, oldReplicas: 3, switched: false });
+    expect(greenReplicas()).toBe(1);
+    expect(serviceSelector(h, NAME)).not.toHaveProperty(["deploybot.io/slot"]);
+    await waitForMessage(h, operation.id, "approximate: replica ratio behind a plain Service");
+    const greenUid = h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid;
+
+    await h.bot.stop();
+
+    // Nobody runs it now: the cluster holds exactly the checkpoint's state.
+    expect(greenReplicas()).toBe(1);
+    expect(serviceSelector(h, NAME)).not.toHaveProperty(["deploybot.io/slot"]);
+
+    const logLines: string[] = [];
+    second = await startDeploybot(h.config, {
+      kubeConfig: h.kube.kubeConfig(),
+      logger: pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) }),
+      recoveryIntervalMs: 60_000,
+      progressUpdateIntervalMs: 50,
+      rolloutPollIntervalMs: 100,
+    });
+    const db = second.db;
+    await eventually(
+      async () => (await db.operationEvent.count({ where: { operationId: operation.id, message: { startsWith: "Resumed at step 3/" } } })) === 1,
+      20_000,
+      "the second bot to resume the canary",
+    );
+    // Same step, same start: the pause goes on counting from where it was, it does not start over.
+    const resumed = (await db.operation.findUniqueOrThrow({ where: { id: operation.id } })).checkpoint as Record<string, unknown>;
+    expect(resumed).toMatchObject({ stepIndex: 2, stepStartedAt: before.stepStartedAt, weight: 25 });
+    expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(greenUid);
+
+    await clickRolloutButton(h, operation.id, "promote", { target: { ...h.target, url: `http://127.0.0.1:${second.port}/slack/events` } });
+    await eventually(async () => (await db.operation.findUniqueOrThrow({ where: { id: operation.id } })).status === "succeeded", 20_000, "the promotion");
+    expect(serviceSelector(h, NAME)).toMatchObject({ "deploybot.io/slot": "green" });
+    expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-blue`)).toBeUndefined();
+    expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(greenUid);
+
+    const events = await db.operationEvent.findMany({ where: { operationId: operation.id }, orderBy: { id: "asc" } });
+    const messages = events.map((event) => event.message);
+    expect(messages.filter((message) => message.startsWith("Revision 2:"))).toHaveLength(1);
+    expect(messages.filter((message) => message.includes("gets 25% of traffic"))).toHaveLength(1);
+    expect(await db.revision.findMany({ where: { deploymentName: NAME }, orderBy: { number: "asc" } })).toMatchObject([{ outcome: "promoted" }, { modelVersion: "v2", strategy: "canary", outcome: "promoted" }]);
+    const row = await db.deployment.findUniqueOrThrow({ where: { name: NAME } });
+    expect(row).toMatchObject({ status: "live", activeSlot: "green", activeOperationId: null });
+    await waitForMessage(h, operation.id, "Promoted");
+  });
+});
