@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { numberField, optionalNumberField } from "./numberField.js";
 
 /**
  * The deployment spec: every field of the guide's "Creating a Deployment" form and details panel,
@@ -43,38 +44,6 @@ export const MAX_NAME_LENGTH = 40;
 export const MAX_REPLICAS = 100;
 export const MAX_GPUS = 8;
 
-/**
- * Slack number inputs and text inputs hand us strings; stored specs hold numbers. Accept both so
- * that one schema validates a modal submission and a stored spec alike.
- */
-function numeric(
-  label: string,
-  bounds: { min: number; max: number; integer?: boolean; unit?: string },
-) {
-  const unit = bounds.unit === undefined ? "" : bounds.unit === "%" ? "%" : ` ${bounds.unit}`;
-  let schema = z.number({
-    error: (issue) => (issue.input === undefined ? `${label} is required.` : `${label} must be a number.`),
-  });
-  if (bounds.integer) schema = schema.int({ error: `${label} must be a whole number.` });
-  schema = schema
-    .min(bounds.min, { error: `${label} must be at least ${bounds.min}${unit}.` })
-    .max(bounds.max, { error: `${label} must be at most ${bounds.max}${unit}.` });
-  return z.preprocess((value) => {
-    if (typeof value !== "string") return value;
-    const trimmed = value.trim();
-    if (trimmed === "") return undefined;
-    const parsed = Number(trimmed);
-    return Number.isNaN(parsed) ? value : parsed;
-  }, schema);
-}
-
-function optionalNumeric(label: string, bounds: { min: number; max: number; integer?: boolean; unit?: string }) {
-  return z.preprocess(
-    (value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value),
-    numeric(label, bounds).optional(),
-  );
-}
-
 function requiredText(label: string, max: number) {
   return z
     .string({ error: `${label} is required.` })
@@ -118,20 +87,20 @@ export const environmentVariableSchema = z.discriminatedUnion("kind", [
 ]);
 export type EnvironmentVariable = z.infer<typeof environmentVariableSchema>;
 
-const percentage = (label: string) => numeric(label, { min: 1, max: 100, integer: true, unit: "%" });
+const percentage = (label: string) => numberField(label, { min: 1, max: 100, integer: true, unit: "%" });
 
 export const resourcesSchema = z.object({
-  cpuCores: numeric("CPU cores", { min: 0.1, max: 96 }),
-  memoryGb: numeric("Memory", { min: 0.25, max: 1024, unit: "GB" }),
-  gpuCount: optionalNumeric("GPU count", { min: 0, max: MAX_GPUS, integer: true }).transform((v) => v ?? 0),
+  cpuCores: numberField("CPU cores", { min: 0.1, max: 96 }),
+  memoryGb: numberField("Memory", { min: 0.25, max: 1024, unit: "GB" }),
+  gpuCount: optionalNumberField("GPU count", { min: 0, max: MAX_GPUS, integer: true }).transform((v) => v ?? 0),
   gpuType: z.enum(GPU_TYPES, { error: "Choose a GPU type from the list." }).optional(),
-  storageGb: optionalNumeric("Storage", { min: 1, max: 10_000, integer: true, unit: "GB" }).transform((v) => v ?? 20),
-  networkBandwidthMbps: optionalNumeric("Network bandwidth", { min: 1, max: 100_000, integer: true, unit: "Mbps" }),
+  storageGb: optionalNumberField("Storage", { min: 1, max: 10_000, integer: true, unit: "GB" }).transform((v) => v ?? 20),
+  networkBandwidthMbps: optionalNumberField("Network bandwidth", { min: 1, max: 100_000, integer: true, unit: "Mbps" }),
 });
 
 export const scalingSchema = z.object({
-  minReplicas: numeric("Min replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
-  maxReplicas: numeric("Max replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
+  minReplicas: numberField("Min replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
+  maxReplicas: numberField("Max replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
   targetCpuUtilization: percentage("Target CPU utilization"),
   targetMemoryUtilization: percentage("Target memory utilization"),
   autoscalingEnabled: z.boolean().default(false),
@@ -147,7 +116,7 @@ export const loadBalancerSchema = z.object({
   healthCheckPath: requiredText("Health check path", 200)
     .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: "Health check path must start with '/' (e.g. /health)." })
     .default("/health"),
-  healthCheckIntervalSeconds: numeric("Health check interval", { min: 1, max: 300, integer: true, unit: "seconds" }).default(30),
+  healthCheckIntervalSeconds: numberField("Health check interval", { min: 1, max: 300, integer: true, unit: "seconds" }).default(30),
   stickySessions: z.boolean().default(false),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { optionalNumberField } from "./numberField.js";
 import { UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
 
 /**
@@ -16,23 +17,6 @@ export const STRATEGY_DESCRIPTIONS: Record<UpdateStrategy, string> = {
 
 export const MAX_CANARY_STEPS = 10;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 25, 50, 100];
-
-function optionNumber(label: string, bounds: { min: number; max: number; integer: boolean; unit?: string }) {
-  const unit = bounds.unit ? ` ${bounds.unit}` : "";
-  let schema = z.number({ error: `${label} must be a number.` });
-  if (bounds.integer) schema = schema.int({ error: `${label} must be a whole number.` });
-  schema = schema
-    .min(bounds.min, { error: `${label} must be at least ${bounds.min}${unit}.` })
-    .max(bounds.max, { error: `${label} must be at most ${bounds.max}${unit}.` });
-  // Modal inputs arrive as strings, stored options as numbers: one schema reads both.
-  return z.preprocess((value) => {
-    if (typeof value !== "string") return value;
-    const trimmed = value.trim();
-    if (trimmed === "") return undefined;
-    const parsed = Number(trimmed);
-    return Number.isNaN(parsed) ? value : parsed;
-  }, schema.optional());
-}
 
 /**
  * A rolling-update bound as Kubernetes takes it: a pod count or a percentage of the replicas.
@@ -69,7 +53,7 @@ export type RollingOptions = z.output<typeof rollingOptionsSchema>;
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 600;
 
 export const blueGreenOptionsSchema = z.object({
-  scaleDownDelaySeconds: optionNumber("Keep old version", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  scaleDownDelaySeconds: optionalNumberField("Keep old version", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
     (value) => value ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS,
   ),
 });
@@ -110,13 +94,13 @@ const canaryStepsSchema = z.preprocess(
 
 export const canaryOptionsSchema = z.object({
   steps: canaryStepsSchema,
-  pauseSeconds: optionNumber("Pause per step", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  pauseSeconds: optionalNumberField("Pause per step", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
     (value) => value ?? DEFAULT_CANARY_PAUSE_SECONDS,
   ),
-  maxErrorRatePercent: optionNumber("Max error rate", { min: 0, max: 100, integer: false, unit: "%" }).transform(
+  maxErrorRatePercent: optionalNumberField("Max error rate", { min: 0, max: 100, integer: false, unit: "%" }).transform(
     (value) => value ?? DEFAULT_MAX_ERROR_RATE_PERCENT,
   ),
-  maxP99LatencyMs: optionNumber("Max p99 latency", { min: 1, max: 600_000, integer: true, unit: "ms" }).transform(
+  maxP99LatencyMs: optionalNumberField("Max p99 latency", { min: 1, max: 600_000, integer: true, unit: "ms" }).transform(
     (value) => value ?? DEFAULT_MAX_P99_LATENCY_MS,
   ),
 });
