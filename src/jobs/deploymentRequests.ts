@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { validateDeploymentSpec, type DeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
+import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
 import { DeploymentNameTakenError, type DeploymentRecord, type DeploymentRepository } from "../store/deploymentRepository.js";
@@ -34,30 +34,24 @@ export class DeploymentRequests {
     },
   ) {}
 
-  /** Every rule a new deployment must pass, with errors by field: schema, cluster capabilities, unique name. */
-  async validateNewDeployment(input: unknown): Promise<{ ok: true; spec: DeploymentSpec } | { ok: false; errors: FieldError[] }> {
-    const validation = validateDeploymentSpec(input);
-    if (!validation.ok) return validation;
-    const errors = trafficCapabilityErrors(validation.spec, this.deps.trafficProvider);
-    if (await this.deps.deployments.findByName(validation.spec.name)) {
-      errors.unshift({ path: "name", message: `A deployment named ${validation.spec.name} already exists: choose another name.` });
-    }
-    return errors.length > 0 ? { ok: false, errors } : validation;
-  }
-
   /**
-   * Records the deployment and its create operation. A repeated request with the same
-   * idempotency key (a retried submission) returns the first one instead of creating twice.
+   * Records the deployment and its create operation, after every rule a new deployment must
+   * pass: the schema and the cluster's capabilities (pure, checked first), then a unique name
+   * (the database's unique constraint decides, so two racing submissions cannot both win).
+   * A repeated request with the same idempotency key (a retried submission) returns the first.
    */
   async requestCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateRequestResult> {
+    const validation = validateDeploymentSpec(input);
+    if (!validation.ok) return validation;
+    const spec = validation.spec;
+    const capabilityErrors = trafficCapabilityErrors(spec, this.deps.trafficProvider);
+    if (capabilityErrors.length > 0) return { ok: false, errors: capabilityErrors };
+
     const existing = await this.deps.operations.findByIdempotencyKey(idempotencyKey);
     if (existing?.deploymentId) {
       const deployment = await this.deps.deployments.get(existing.deploymentId);
       if (deployment) return { ok: true, deployment, operation: existing, duplicate: true };
     }
-    const validation = await this.validateNewDeployment(input);
-    if (!validation.ok) return validation;
-    const spec = validation.spec;
     try {
       const { deployment, operation } = await this.deps.deployments.createWithOperation({
         spec,

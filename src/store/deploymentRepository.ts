@@ -54,8 +54,15 @@ export function toDeploymentRecord(row: DeploymentRow): DeploymentRecord {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+/**
+ * A unique constraint on `field` refused the write. With a driver adapter Prisma reports the
+ * constraint's fields under `driverAdapterError`; without one, under `target`.
+ */
+function isUniqueViolationOn(error: unknown, field: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
+  const meta = error.meta as { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } | undefined;
+  const fields = meta?.driverAdapterError?.cause?.constraint?.fields ?? meta?.target;
+  return Array.isArray(fields) ? fields.includes(field) : String(fields ?? "").includes(field);
 }
 
 export interface NewDeployment {
@@ -127,7 +134,7 @@ export class DeploymentRepository {
         return { deployment: toDeploymentRecord(locked), operation: toOperationRecord(operation) };
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DeploymentNameTakenError(input.spec.name);
+      if (isUniqueViolationOn(error, "name")) throw new DeploymentNameTakenError(input.spec.name);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
 import { isOperationStatus, type OperationStatus } from "../domain/operation.js";
@@ -88,8 +89,6 @@ export interface NewOperation {
   idempotencyKey?: string | null;
 }
 
-class LockNotAcquired extends Error {}
-
 function newOperationData(input: NewOperation): Prisma.OperationUncheckedCreateInput {
   return {
     deploymentId: input.deploymentId,
@@ -145,22 +144,21 @@ export class OperationRepository {
   }
 
   /**
-   * Records an operation and, unless it waits at a gate, takes the deployment's lock for it in
-   * the same transaction: either both happen or neither (a busy deployment refuses it).
+   * Records an operation holding its deployment's lock, in one transaction: either both happen
+   * or neither (a busy deployment, or one in another status, refuses it: null). The lock is
+   * taken first: inserting the operation first would share-lock the deployment row through the
+   * foreign key, and two racing requests would then deadlock upgrading it.
    */
   async createLocked(input: NewOperation, allowedStatuses: readonly DeploymentStatus[]): Promise<OperationRecord | null> {
+    const id = randomUUID();
     return this.db.$transaction(async (tx) => {
-      const row = await tx.operation.create({ data: newOperationData(input) });
       const { count } = await tx.deployment.updateMany({
         where: { id: input.deploymentId, status: { in: [...allowedStatuses] }, activeOperationId: null },
-        data: { activeOperationId: row.id },
+        data: { activeOperationId: id },
       });
-      if (count === 1) return toOperationRecord(row);
-      // Rolling back keeps no trace of a request that could not run; the caller explains why.
-      throw new LockNotAcquired();
-    }).catch((error: unknown) => {
-      if (error instanceof LockNotAcquired) return null;
-      throw error;
+      if (count !== 1) return null;
+      const row = await tx.operation.create({ data: { id, ...newOperationData(input) } });
+      return toOperationRecord(row);
     });
   }
 
