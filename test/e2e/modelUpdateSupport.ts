@@ -3,7 +3,8 @@ import { expect } from "vitest";
 import { eventually, type DeploybotHarness } from "../harness/deploybotHarness.js";
 import type { KubeObject } from "../harness/fakeKubeApiServer.js";
 import type { StoredMessage } from "../harness/slackRecorder.js";
-import { sendBlockAction, sendSlashCommand, sendViewSubmission, type SlackTarget } from "../harness/slackRequests.js";
+import { openModal as openModalWithCommand } from "../harness/deploymentFlows.js";
+import { sendBlockAction, sendViewSubmission, type SlackTarget } from "../harness/slackRequests.js";
 
 /** What the model-update end-to-end tests share: a live deployment made the way a user makes one, and lookups. */
 
@@ -19,11 +20,7 @@ export interface LiveDeploymentOptions {
 
 /** Opens a modal with a slash command and returns the view Slack shows. */
 export async function openModal(h: DeploybotHarness, text: string, userId = USER): Promise<ModalView & { id: string }> {
-  const before = h.slack.callsTo("views.open").length;
-  await sendSlashCommand(h.target, { text, userId, channelId: CHANNEL });
-  const call = await eventually(() => h.slack.callsTo("views.open")[before], 15_000, `views.open for /deploy ${text}`);
-  expect(call.ok, call.error).toBe(true);
-  const viewId = (call.response as unknown as { view: { id: string } }).view.id;
+  const viewId = await openModalWithCommand(h, text, userId, CHANNEL);
   return h.slack.view(viewId) as unknown as ModalView & { id: string };
 }
 
