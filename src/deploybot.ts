@@ -122,14 +122,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     logger: logger.child({ component: "runner" }),
   });
-  const requests = new DeploymentRequests({
-    deployments,
-    operations,
-    queue,
-    namespaces: config.namespaces,
-    trafficProvider: config.trafficProvider,
-    logger: logger.child({ component: "requests" }),
-  });
+  const requests = new DeploymentRequests({ deployments, operations, namespaces: config.namespaces, trafficProvider: config.trafficProvider });
 
   const operationRequests = new OperationRequests({
     deployments,

@@ -1,10 +1,8 @@
-import type { Logger } from "pino";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
 import { DeploymentNameTakenError, type DeploymentRecord, type DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import { enqueueOperation, type EnqueueResult, type OperationQueue } from "./operationQueue.js";
 
 export interface Requester {
   userId: string;
@@ -16,21 +14,18 @@ export type CreateRequestResult =
   | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean }
   | { ok: false; errors: FieldError[] };
 
-
 /**
- * The request side of operations: validates what a user asked for against the domain rules and
- * the store, records it as an operation, and hands it to the queue. Slack handlers call this and
- * only render what it answers.
+ * The request side of creating deployments: validates what a user asked for against the domain
+ * rules and the store, and records it with its create operation, ready for the queue. Slack
+ * handlers call this and only render what it answers.
  */
 export class DeploymentRequests {
   constructor(
     private readonly deps: {
       deployments: DeploymentRepository;
       operations: OperationRepository;
-      queue: OperationQueue;
       namespaces: Record<Environment, string>;
       trafficProvider: TrafficProviderId;
-      logger: Logger;
     },
   ) {}
 
@@ -69,10 +64,6 @@ export class DeploymentRequests {
       }
       throw error;
     }
-  }
-
-  async enqueue(operationId: string): Promise<EnqueueResult> {
-    return enqueueOperation(this.deps.queue, operationId, this.deps.logger);
   }
 
   async list(): Promise<DeploymentRecord[]> {

@@ -8,12 +8,12 @@ import type { Requester } from "./deploymentRequests.js";
 import { enqueueOperation, type EnqueueResult, type OperationQueue } from "./operationQueue.js";
 
 export type OperationRequestResult =
-  | { ok: true; state: "queued"; operation: OperationRecord; deployment: DeploymentRecord; enqueue: EnqueueResult }
+  | { ok: true; state: "queued"; operation: OperationRecord; deployment: DeploymentRecord }
   | { ok: true; state: "awaiting_confirmation"; operation: OperationRecord; deployment: DeploymentRecord }
   | { ok: false; message: string };
 
 export type GateDecision =
-  | { ok: true; operation: OperationRecord; deployment: DeploymentRecord; enqueue: EnqueueResult }
+  | { ok: true; operation: OperationRecord; deployment: DeploymentRecord }
   | { ok: false; message: string; operation?: OperationRecord; settled?: "cancelled" | "expired" };
 
 export interface OperationRequest {
@@ -30,8 +30,8 @@ function when(date: Date | null): string {
 }
 
 /**
- * The request side of day-two operations. An operation either goes straight to the queue
- * holding its deployment's lock, or waits at a gate (a confirmation today; an approval later)
+ * The request side of day-two operations. An operation is either recorded holding its
+ * deployment's lock, ready for the queue, or waits at a gate (a confirmation today; an approval later)
  * until the person who asked confirms it. Refusals come back as sentences for the user.
  */
 export class OperationRequests {
@@ -97,7 +97,7 @@ export class OperationRequests {
       const latest = await this.deps.deployments.get(deployment.id);
       return { ok: false, message: (latest && (await this.refusal(latest, request.kind))) ?? `*${deployment.name}* changed meanwhile; try again.` };
     }
-    return { ok: true, state: "queued", operation, deployment, enqueue: await this.enqueue(operation.id) };
+    return { ok: true, state: "queued", operation, deployment };
   }
 
   /**
@@ -113,8 +113,8 @@ export class OperationRequests {
   }
 
   /**
-   * The requester confirmed: the operation leaves the gate, takes its deployment's lock and is
-   * queued. A second click, a click by someone else, or one after expiry changes nothing.
+   * The requester confirmed: the operation leaves the gate and takes its deployment's lock,
+   * ready for the queue. A second click, a click by someone else, or one after expiry changes nothing.
    */
   async confirm(operationId: string, userId: string): Promise<GateDecision> {
     const operation = await this.deps.operations.get(operationId);
@@ -137,7 +137,7 @@ export class OperationRequests {
     }
     await this.deps.operations.recordEvent(open.id, "confirmed", `Confirmed by <@${userId}>`);
     const confirmed = (await this.deps.operations.get(open.id)) ?? open;
-    return { ok: true, operation: confirmed, deployment, enqueue: await this.enqueue(open.id) };
+    return { ok: true, operation: confirmed, deployment };
   }
 
   async cancel(operationId: string, userId: string): Promise<GateDecision> {
@@ -207,6 +207,10 @@ export class OperationRequests {
     return { ok: true, operation };
   }
 
+  /**
+   * Hands a recorded, locked operation to the queue. Callers show its first message before, so
+   * that the job edits that message instead of racing it with one of its own.
+   */
   async enqueue(operationId: string): Promise<EnqueueResult> {
     return enqueueOperation(this.deps.queue, operationId, this.deps.logger);
   }

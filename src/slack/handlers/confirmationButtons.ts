@@ -13,8 +13,7 @@ const operationIdSchema = z.uuid();
 /** What follows a gate decision in Slack: progress on success, the settled message, or a private note. */
 async function showDecision(decision: GateDecision, client: App["client"], deps: SlackDependencies, tell: (text: string) => Promise<void>): Promise<void> {
   if (decision.ok) {
-    const detail = decision.enqueue.enqueued ? undefined : `Confirmed, but ${decision.enqueue.reason}: it starts as soon as the queue is back.`;
-    await announceConfirmed(decision.operation, decision.deployment, deps, detail);
+    await announceConfirmed(decision.operation, decision.deployment, deps);
     return;
   }
   if (decision.settled && decision.operation) await announceSettled(client, deps, decision.operation, decision.message);

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { queuedProgress } from "../../jobs/progress.js";
 import type { SlackDependencies } from "./commandContext.js";
+import { newMessageTarget, showThenEnqueue } from "./operationAnnouncements.js";
 import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID, EDIT_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";
 import { FORM_ACTION_PREFIX } from "../views/deploymentFormFields.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../views/deploymentFormState.js";
@@ -57,20 +58,6 @@ export function registerCreateDeploymentForm(app: App, deps: SlackDependencies):
     await ack();
     if (result.duplicate) return;
 
-    const { deployment, operation } = result;
-    const target = { operationId: operation.id, channelId: metadata.channelId, messageTs: null, threadTs: null };
-    // Post before enqueueing, so the job finds the message to edit instead of posting a second one.
-    const posted = await deps.publisher.publish(target, queuedProgress(operation, deployment)).then(
-      () => true,
-      (error: unknown) => {
-        deps.logger.warn({ err: error, operationId: operation.id }, "could not post the queued message");
-        return false;
-      },
-    );
-    const enqueued = await deps.requests.enqueue(operation.id);
-    if (!enqueued.enqueued && posted) {
-      const detail = `Recorded, but ${enqueued.reason}: it starts as soon as the queue is back.`;
-      await deps.publisher.publish(target, queuedProgress(operation, deployment, detail)).catch(() => undefined);
-    }
+    await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment));
   });
 }

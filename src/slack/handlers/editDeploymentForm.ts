@@ -81,8 +81,7 @@ export function registerEditDeploymentForm(app: App, deps: SlackDependencies): v
       return;
     }
     await ack();
-    const detail = decision.enqueue.enqueued ? undefined : `Recorded, but ${decision.enqueue.reason}: it starts as soon as the queue is back.`;
-    await announceConfirmed(decision.operation, decision.deployment, deps, detail);
+    await announceConfirmed(decision.operation, decision.deployment, deps);
   });
 
   app.view(SCALE_CALLBACK_ID, async ({ ack, body, view, client }) => {

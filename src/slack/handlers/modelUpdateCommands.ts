@@ -22,7 +22,7 @@ import {
 } from "../views/updateModelView.js";
 import type { CommandContext, SlackDependencies } from "./commandContext.js";
 import { describeFailure } from "./failureText.js";
-import { announceRequest, ephemeralTeller } from "./operationAnnouncements.js";
+import { announceRequest, ephemeralTeller, newMessageTarget, showThenEnqueue } from "./operationAnnouncements.js";
 
 export type ModelUpdateCommand = Extract<DeployCommand, { verb: "update-model" | "rollback" }>;
 
@@ -96,11 +96,8 @@ async function announce(
   }
   const { operation, deployment } = result;
   const rollout = deps.modelUpdates.queuedRollout(operation, deployment);
-  const detail = result.enqueue.enqueued ? undefined : `Recorded, but ${result.enqueue.reason}: it starts as soon as the queue is back.`;
-  const progress = { ...queuedProgress(operation, deployment, detail), ...(rollout ? { modelVersion: rollout.toVersion, rollout } : {}) };
-  await deps.publisher
-    .publish({ operationId: operation.id, channelId: operation.channelId, messageTs: null, threadTs: null }, progress)
-    .catch((error: unknown) => deps.logger.warn({ err: error, operationId: operation.id }, "could not post the progress message"));
+  const progress = { ...queuedProgress(operation, deployment), ...(rollout ? { modelVersion: rollout.toVersion, rollout } : {}) };
+  await showThenEnqueue(deps, newMessageTarget(operation), progress);
 }
 
 // ------------------------------------------------------------------------------ the modal

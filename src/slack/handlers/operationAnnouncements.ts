@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { DELETE_CHECKLIST, DELETE_WARNING, STOP_CONSEQUENCES, withName } from "../../domain/operationConsequences.js";
 import type { FieldChange } from "../../domain/editability.js";
 import type { OperationRequestResult } from "../../jobs/operationRequests.js";
-import { queuedProgress } from "../../jobs/progress.js";
+import { queuedProgress, type OperationMessageTarget, type OperationProgress } from "../../jobs/progress.js";
 import type { DeploymentRecord } from "../../store/deploymentRepository.js";
 import type { OperationRecord } from "../../store/operationRepository.js";
 import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "../messages/confirmationMessage.js";
@@ -60,10 +60,7 @@ export async function announceRequest(result: OperationRequestResult, options: A
   }
   const { operation, deployment } = result;
   if (result.state === "queued") {
-    const detail = result.enqueue.enqueued ? undefined : `Recorded, but ${result.enqueue.reason}: it starts as soon as the queue is back.`;
-    await deps.publisher
-      .publish({ operationId: operation.id, channelId: operation.channelId, messageTs: null, threadTs: null }, queuedProgress(operation, deployment, detail))
-      .catch((error: unknown) => deps.logger.warn({ err: error, operationId: operation.id }, "could not post the progress message"));
+    await showThenEnqueue(deps, newMessageTarget(operation), queuedProgress(operation, deployment));
     return;
   }
   const requestRate = operation.kind === "delete" ? await deps.queries.requestRateFact(deployment) : undefined;
@@ -82,12 +79,35 @@ export async function announceRequest(result: OperationRequestResult, options: A
   }
 }
 
-/** After a confirmation: its message turns into the operation's progress message. */
-export async function announceConfirmed(operation: OperationRecord, deployment: DeploymentRecord, deps: SlackDependencies, detail?: string): Promise<void> {
+/** A progress message of its own, for an operation that did not start from a confirmation message. */
+export function newMessageTarget(operation: OperationRecord): OperationMessageTarget {
+  return { operationId: operation.id, channelId: operation.channelId, messageTs: null, threadTs: null };
+}
+
+/**
+ * Starts a recorded operation: shows its first state, then hands it to the queue. In that order,
+ * so that the job finds the message to edit instead of posting one of its own. When Redis is
+ * away the operation stays recorded (the recovery sweep enqueues it later) and the message says so.
+ */
+export async function showThenEnqueue(deps: SlackDependencies, target: OperationMessageTarget, progress: OperationProgress): Promise<void> {
+  const shown = await deps.publisher.publish(target, progress).then(
+    () => true,
+    (error: unknown) => {
+      deps.logger.warn({ err: error, operationId: target.operationId }, "could not show the operation's first state");
+      return false;
+    },
+  );
+  const enqueued = await deps.operations.enqueue(target.operationId);
+  if (!enqueued.enqueued && shown) {
+    const detail = `Recorded, but ${enqueued.reason}: it starts as soon as the queue is back.`;
+    await deps.publisher.publish(target, { ...progress, detail }).catch(() => undefined);
+  }
+}
+
+/** After a confirmation: its message turns into the operation's progress message, then the job starts. */
+export async function announceConfirmed(operation: OperationRecord, deployment: DeploymentRecord, deps: SlackDependencies): Promise<void> {
   const target = { operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.threadTs };
-  await deps.publisher.publish(target, queuedProgress(operation, deployment, detail)).catch((error: unknown) => {
-    deps.logger.warn({ err: error, operationId: operation.id }, "could not update the confirmed message");
-  });
+  await showThenEnqueue(deps, target, queuedProgress(operation, deployment));
   if (operation.threadTs) await deps.publisher.threadReply(target, `Confirmed by <@${operation.decidedBy ?? operation.requestedBy}>`).catch(() => undefined);
 }
 
