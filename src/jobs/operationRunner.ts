@@ -196,7 +196,7 @@ export class OperationRunner {
   private async progressTracker(operation: OperationRecord, deployment: DeploymentRecord): Promise<ProgressTracker> {
     const events = await this.deps.operations.events(operation.id);
     const steps: ProgressStep[] = events.filter((event) => event.step === "step").map((event) => ({ at: event.at, message: event.message }));
-    return new ProgressTracker(operation, deployment, steps, this.deps.publisher, this.deps.operations, this.deps.logger);
+    return new ProgressTracker(operation, deployment, steps, this.deps.publisher, this.deps.logger);
   }
 }
 
@@ -210,7 +210,6 @@ class ProgressTracker {
     private readonly deployment: DeploymentRecord,
     readonly steps: ProgressStep[],
     private readonly publisher: ProgressPublisher,
-    private readonly operations: OperationRepository,
     private readonly logger: Logger,
   ) {}
 
@@ -240,12 +239,13 @@ class ProgressTracker {
       ...(finish ? { finishedAt: finish.finishedAt } : {}),
     };
     try {
-      const latest = await this.operations.get(this.operation.id);
+      // The message exists before the job starts (it is shown, then enqueued); when posting it
+      // failed, the publisher finds the one it posts later.
       const target = {
         operationId: this.operation.id,
         channelId: this.operation.channelId,
-        messageTs: latest?.messageTs ?? this.operation.messageTs,
-        threadTs: latest?.threadTs ?? this.operation.threadTs,
+        messageTs: this.operation.messageTs,
+        threadTs: this.operation.threadTs,
       };
       await this.publisher.publish(target, progress, finish ? { final: true } : undefined);
       // Operations that started from a confirmation have a thread: their outcome goes there too.
