@@ -35,3 +35,11 @@ export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
 export function isOperationStatus(value: string): value is OperationStatus {
   return (OPERATION_STATUSES as readonly string[]).includes(value);
 }
+
+/**
+ * Destructive operations never run straight from a command: they wait for the requester's
+ * confirmation. (A scale to zero and a restart-needing edit do too: see checkScale and needsRestart.)
+ */
+export function alwaysConfirmed(kind: OperationKind): boolean {
+  return kind === "stop" || kind === "delete";
+}

@@ -7,6 +7,7 @@ import {
   statusAfter,
   statusWhileRunning,
 } from "../../src/domain/deploymentStatus.js";
+import { alwaysConfirmed } from "../../src/domain/operation.js";
 
 describe("deployment status state machine", () => {
   const cases = OPERATION_KINDS.flatMap((kind) => DEPLOYMENT_STATUSES.map((status) => [kind, status] as const));
@@ -42,5 +43,11 @@ describe("deployment status state machine", () => {
     expect(statusAfter("start", "succeeded", "stopped")).toBe("live");
     expect(statusAfter("delete", "succeeded", "live")).toBe("deleted");
     expect(statusAfter("delete", "failed", "live")).toBe("failed");
+  });
+});
+
+describe("which operations always wait for a confirmation", () => {
+  it("stop and delete do; the others decide by what they change", () => {
+    expect(OPERATION_KINDS.filter((kind) => alwaysConfirmed(kind))).toEqual(["stop", "delete"]);
   });
 });

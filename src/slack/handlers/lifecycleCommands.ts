@@ -1,5 +1,6 @@
 import type { DeployCommand } from "../../domain/command.js";
 import { editabilityOf } from "../../domain/editability.js";
+import { alwaysConfirmed } from "../../domain/operation.js";
 import { formatEnvironmentVariables } from "../../domain/environmentVariablesText.js";
 import { ENVIRONMENT_LABELS, type DeploymentSpec } from "../../domain/deploymentSpec.js";
 import type { DeploymentRecord } from "../../store/deploymentRepository.js";
@@ -45,7 +46,7 @@ export async function runLifecycleCommand(command: LifecycleCommand, context: Co
         kind: command.verb,
         params: {},
         requester: requesterOf(context),
-        confirmation: command.verb !== "start",
+        confirmation: alwaysConfirmed(command.verb),
       });
       await announceRequest(result, { client: context.client, deps: context.deps, tell: (text) => tell(context, text) });
       return;
