@@ -47,7 +47,8 @@ export function registerDeployCommand(app: App, deps: SlackDependencies): void {
   });
 }
 
-async function runCommand(command: DeployCommand, context: CommandContext): Promise<void> {
+/** Help is answered in the acknowledgement itself; everything else comes here after it. */
+async function runCommand(command: Exclude<DeployCommand, { verb: "help" }>, context: CommandContext): Promise<void> {
   switch (command.verb) {
     case "create": {
       const view = buildDeploymentFormView({
@@ -65,9 +66,6 @@ async function runCommand(command: DeployCommand, context: CommandContext): Prom
     case "update-model":
     case "rollback":
       await runModelUpdateCommand(command, context);
-      return;
-    case "help":
-      await context.respond({ response_type: "ephemeral", ...helpMessage() });
       return;
     default:
       await runLifecycleCommand(command, context);
