@@ -5,15 +5,15 @@ import type { Logger } from "pino";
 import { KubernetesCluster } from "./cluster/kubernetesClient.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
 import type { Config } from "./config.js";
-import { DeploymentQueries } from "./jobs/deploymentQueries.js";
-import { DeploymentRequests } from "./jobs/deploymentRequests.js";
+import { DeploymentQueries } from "./operations/deploymentQueries.js";
+import { DeploymentRequests } from "./operations/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
-import { OperationRequests } from "./jobs/operationRequests.js";
+import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
 import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
-import { ModelUpdateRequests } from "./jobs/modelUpdateRequests.js";
-import { modelUpdateHandlers, operationHandlers } from "./jobs/runners/operationHandlers.js";
+import { ModelUpdateRequests } from "./operations/modelUpdateRequests.js";
+import { modelUpdateRunners, kindRunners } from "./jobs/kindRunners.js";
 import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createRequestRateSource } from "./monitoring/requestRate.js";
 import { createLogger } from "./logger.js";
@@ -110,9 +110,9 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     cluster,
     renderContextFor,
     publisher,
-    handlers: {
-      ...operationHandlers,
-      ...modelUpdateHandlers({
+    runners: {
+      ...kindRunners,
+      ...modelUpdateRunners({
         operations,
         revisions,
         metrics: canaryMetrics,

@@ -20,7 +20,7 @@ import type { Logger } from "pino";
 import { ClusterError, toClusterError, type ClusterErrorSubject } from "./clusterError.js";
 import { watchDeploymentRollout, type WatchRolloutOptions } from "./deploymentRolloutWatch.js";
 import { MANAGED_KINDS, managedKind, type ManagedKind } from "./managedKinds.js";
-import type { RolloutOutcome } from "./rolloutStatus.js";
+import type { RolloutWatchResult } from "./rolloutStatus.js";
 
 export type { WatchRolloutOptions } from "./deploymentRolloutWatch.js";
 
@@ -269,7 +269,7 @@ export class KubernetesCluster {
     }
   }
 
-  watchDeploymentRollout(namespace: string, name: string, options: WatchRolloutOptions): Promise<RolloutOutcome> {
+  watchDeploymentRollout(namespace: string, name: string, options: WatchRolloutOptions): Promise<RolloutWatchResult> {
     return watchDeploymentRollout(
       { watch: this.watcher, readDeployment: (ns, n) => this.readDeployment(ns, n), logger: this.log },
       namespace,

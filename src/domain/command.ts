@@ -1,4 +1,5 @@
-import { deploymentNameSchema, modelVersionSchema, MAX_REPLICAS, UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
+import { deploymentNameSchema, modelVersionSchema, MAX_REPLICAS } from "./deploymentSpec.js";
+import { isUpdateStrategy, type UpdateStrategy } from "./strategy.js";
 
 /**
  * The `/deploy` command grammar: `/deploy <verb> [arguments]`. Parsing is pure and returns either
@@ -63,10 +64,6 @@ function parseName(raw: string | undefined, verb: DeployCommand["verb"]): { ok: 
   const result = deploymentNameSchema.safeParse(raw);
   if (!result.success) return { ok: false, message: `\`${raw}\` is not a deployment name. ${result.error.issues[0]?.message ?? ""}`.trim() };
   return { ok: true, name: result.data };
-}
-
-function isStrategy(word: string): word is UpdateStrategy {
-  return (UPDATE_STRATEGIES as readonly string[]).includes(word);
 }
 
 const STRATEGY_ALIASES: Record<string, UpdateStrategy> = {
@@ -139,7 +136,7 @@ function parseUpdateModel(args: string[]): CommandParse {
   }
   if (rest.length > 2) return { ok: false, message: `Too many arguments. Usage: ${usageOf("update-model")}` };
   const command: DeployCommand = { verb: "update-model" };
-  if (strategy && isStrategy(strategy)) command.strategy = strategy;
+  if (strategy && isUpdateStrategy(strategy)) command.strategy = strategy;
   if (rest[0] !== undefined) {
     const name = parseName(rest[0], "update-model");
     if (!name.ok) return name;

@@ -31,14 +31,6 @@ export const LOAD_BALANCING_ALGORITHM_LABELS: Record<LoadBalancingAlgorithm, str
   "ip-hash": "IP Hash",
 };
 
-export const UPDATE_STRATEGIES = ["rolling", "blue-green", "canary"] as const;
-export type UpdateStrategy = (typeof UPDATE_STRATEGIES)[number];
-export const UPDATE_STRATEGY_LABELS: Record<UpdateStrategy, string> = {
-  rolling: "Rolling Update",
-  "blue-green": "Blue-Green",
-  canary: "Canary",
-};
-
 /** Longest deployment name: derived object names (`<name>-canary`, `<name>-green`) must stay within 63. */
 export const MAX_NAME_LENGTH = 40;
 export const MAX_REPLICAS = 100;

@@ -43,3 +43,49 @@ export function isOperationStatus(value: string): value is OperationStatus {
 export function alwaysConfirmed(kind: OperationKind): boolean {
   return kind === "stop" || kind === "delete";
 }
+
+/** What a user may ask of a running operation from its message's buttons. */
+export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
+export type OperationControl = (typeof OPERATION_CONTROLS)[number];
+
+export function isOperationControl(value: string): value is OperationControl {
+  return (OPERATION_CONTROLS as readonly string[]).includes(value);
+}
+
+/** Who asked for something, and from where: the channel gets the operation's messages. */
+export interface Requester {
+  userId: string;
+  channelId: string;
+  teamId: string | null;
+}
+
+export interface OperationRecord {
+  id: string;
+  deploymentId: string | null;
+  deploymentName: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  channelId: string;
+  messageTs: string | null;
+  threadTs: string | null;
+  gateExpiresAt: Date | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  checkpoint: Record<string, unknown> | null;
+  control: OperationControl | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface OperationEventRecord {
+  id: bigint;
+  at: Date;
+  step: string;
+  message: string;
+  data: unknown;
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { optionalNumberField } from "./numberField.js";
-import { UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
+import { UPDATE_STRATEGIES, type UpdateStrategy } from "./strategy.js";
 
 /**
  * How a new model version is rolled out: the options of each strategy (with defaults), the plan
@@ -8,12 +8,6 @@ import { UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
  * Rollouts and Flagger: a canary is a list of setWeight / pause / analysis steps, and failed
  * analysis aborts to the stable version. Nothing here talks to a cluster or a clock.
  */
-
-export const STRATEGY_DESCRIPTIONS: Record<UpdateStrategy, string> = {
-  rolling: "Gradual replacement (zero downtime)",
-  "blue-green": "Switch all at once",
-  canary: "Test with small percentage first",
-};
 
 export const MAX_CANARY_STEPS = 10;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 25, 50, 100];
@@ -106,10 +100,16 @@ export const canaryOptionsSchema = z.object({
 });
 export type CanaryOptions = z.output<typeof canaryOptionsSchema>;
 
-export type StrategyOptions =
-  | { strategy: "rolling"; options: RollingOptions }
-  | { strategy: "blue-green"; options: BlueGreenOptions }
-  | { strategy: "canary"; options: CanaryOptions };
+/** What a rollout was asked to do: an update with its strategy's options, or a rollback to a revision. */
+export const strategyChoiceSchema = z.discriminatedUnion("strategy", [
+  z.object({ strategy: z.literal("rolling"), options: rollingOptionsSchema }),
+  z.object({ strategy: z.literal("blue-green"), options: blueGreenOptionsSchema }),
+  z.object({ strategy: z.literal("canary"), options: canaryOptionsSchema }),
+  z.object({ strategy: z.literal("rollback"), options: z.object({ toRevision: z.number().int().min(1) }) }),
+]);
+export type StrategyChoice = z.output<typeof strategyChoiceSchema>;
+/** The choice of an update (every strategy but a rollback). */
+export type StrategyOptions = Exclude<StrategyChoice, { strategy: "rollback" }>;
 
 export type OptionsParse = { ok: true; value: StrategyOptions } | { ok: false; errors: { path: string; message: string }[] };
 
@@ -142,10 +142,6 @@ export function defaultStrategyOptions(strategy: UpdateStrategy): StrategyOption
   const parsed = parseStrategyOptions(strategy, {});
   if (!parsed.ok) throw new Error(`default ${strategy} options do not validate`);
   return parsed.value;
-}
-
-export function isUpdateStrategy(value: unknown): value is UpdateStrategy {
-  return typeof value === "string" && (UPDATE_STRATEGIES as readonly string[]).includes(value);
 }
 
 function isZero(value: number | string | undefined): boolean {
@@ -196,8 +192,10 @@ export type RolloutStep =
   | { type: "hold"; seconds: number }
   | { type: "retire-old" };
 
-export function rolloutPlan(choice: StrategyOptions): RolloutStep[] {
+export function rolloutPlan(choice: StrategyChoice): RolloutStep[] {
   switch (choice.strategy) {
+    case "rollback":
+      return rollbackPlan();
     case "rolling":
       return [{ type: "update-in-place" }, { type: "wait-ready" }];
     case "blue-green": {

@@ -3,11 +3,13 @@ import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
 import { isFinished } from "../domain/operation.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import type { HandlerResult, OperationHandler, OperationRunContext, ProgressUpdate } from "./operationHandler.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import type { RunResult, KindRunner, OperationRunContext, ProgressUpdate } from "./runContext.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
-import type { OperationProgress, ProgressPublisher, ProgressStep } from "./progress.js";
+import type { OperationProgress, ProgressPublisher, ProgressStep } from "../domain/progress.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
 
 export interface OperationRunnerDependencies {
   deployments: DeploymentRepository;
@@ -15,7 +17,7 @@ export interface OperationRunnerDependencies {
   cluster: KubernetesCluster;
   renderContextFor(namespace: string): RenderContext;
   publisher: ProgressPublisher;
-  handlers: Partial<Record<OperationRecord["kind"], OperationHandler>>;
+  runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
   logger: Logger;
 }
 
@@ -39,7 +41,7 @@ export class RetryLater extends Error {
 
 /**
  * Runs one operation from the queue: moves the operation and its deployment through the state
- * machine, hands the cluster work to the operation's handler, records every step, and keeps the
+ * machine, hands the cluster work to the operation's runner, records every step, and keeps the
  * channel's progress message current. Safe to run again for the same operation (a retry, or a
  * worker that picked up a stalled job): finished operations are skipped, cluster work is
  * idempotent server-side apply.
@@ -85,10 +87,10 @@ export class OperationRunner {
     if (attempt.attempt > 1) await context.step(`Attempt ${attempt.attempt} of ${attempt.maxAttempts}`);
     else await tracker.publish({ phase: "applying" });
 
-    const handler = this.deps.handlers[operation.kind];
+    const runner = this.deps.runners[operation.kind];
     try {
-      if (!handler) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
-      const result = await handler.run(context);
+      if (!runner) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
+      const result = await runner.run(context);
       await this.succeed(running, deployment, result, tracker);
       log.info({ detail: result.detail }, "operation succeeded");
       return "succeeded";
@@ -104,13 +106,13 @@ export class OperationRunner {
       }
       if (attempt.signal.aborted) throw new RetryLater("worker shutting down");
       log.error({ err: error }, "operation failed");
-      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, handler);
+      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, runner);
       return "failed";
     }
   }
 
   /**
-   * Ends an operation the queue gave up on without our handler deciding it (a worker that kept
+   * Ends an operation the queue gave up on without our runner deciding it (a worker that kept
    * crashing on it, say), so that no deployment stays locked and no message says "running".
    */
   async abandon(operationId: string, reason: string): Promise<void> {
@@ -137,7 +139,7 @@ export class OperationRunner {
       progress: (update) => tracker.publish(update),
     };
     const statusBefore = this.statusBefore(operation, deployment);
-    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.handlers[operation.kind]);
+    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
   }
 
   private statusBefore(operation: OperationRecord, deployment: DeploymentRecord): DeploymentStatus {
@@ -145,7 +147,7 @@ export class OperationRunner {
     return typeof recorded === "string" && isDeploymentStatus(recorded) ? recorded : deployment.status;
   }
 
-  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: HandlerResult, tracker: ProgressTracker): Promise<void> {
+  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker): Promise<void> {
     const { operations, deployments } = this.deps;
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment));
@@ -168,15 +170,15 @@ export class OperationRunner {
     error: unknown,
     context: OperationRunContext,
     tracker: ProgressTracker,
-    handler: OperationHandler | undefined,
+    runner: KindRunner | undefined,
   ): Promise<void> {
     const { operations, deployments, logger } = this.deps;
     let cleanedUp: string[] = [];
     let cleanupProblem: string | undefined;
-    if (handler?.compensate) {
+    if (runner?.compensate) {
       await tracker.publish({ phase: "cleaning-up", detail: reason });
       try {
-        cleanedUp = await handler.compensate(context, error);
+        cleanedUp = await runner.compensate(context, error);
       } catch (cleanupError) {
         cleanupProblem = messageOf(cleanupError);
         logger.error({ err: cleanupError, operationId: operation.id }, "clean-up after a failed operation failed");

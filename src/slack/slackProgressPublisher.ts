@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { OperationMessageTarget, OperationProgress, ProgressPublisher } from "../jobs/progress.js";
+import type { OperationMessageTarget, OperationProgress, ProgressPublisher } from "../domain/progress.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import { operationProgressMessage } from "./messages/operationProgressMessage.js";
 import { truncate } from "./messages/text.js";

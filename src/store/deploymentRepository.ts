@@ -1,30 +1,14 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Deployment as DeploymentRow } from "../generated/prisma/client.js";
-import { deploymentSpecSchema, type DeploymentSpec, type UpdateStrategy } from "../domain/deploymentSpec.js";
+import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
 import type { Slot } from "../domain/slot.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
 import type { Database } from "./database.js";
-import type { OperationRecord } from "./operationRepository.js";
+import type { OperationRecord } from "../domain/operation.js";
 import { toOperationRecord } from "./operationRepository.js";
+import { type UpdateStrategy } from "../domain/strategy.js";
 
-export interface DeploymentRecord {
-  id: string;
-  name: string;
-  environment: DeploymentSpec["environment"];
-  namespace: string;
-  spec: DeploymentSpec;
-  status: DeploymentStatus;
-  statusReason: string | null;
-  activeSlot: Slot;
-  replicas: number;
-  lastStrategy: UpdateStrategy;
-  channelId: string;
-  teamId: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-  activeOperationId: string | null;
-}
 
 export class DeploymentNameTakenError extends Error {
   constructor(readonly deploymentName: string) {

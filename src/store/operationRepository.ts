@@ -1,47 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
-import { isOperationStatus, type OperationStatus } from "../domain/operation.js";
+import { isOperationControl, isOperationStatus, type OperationControl, type OperationEventRecord, type OperationRecord, type OperationStatus } from "../domain/operation.js";
 import type { Database } from "./database.js";
 
-export interface OperationRecord {
-  id: string;
-  deploymentId: string | null;
-  deploymentName: string;
-  kind: OperationKind;
-  status: OperationStatus;
-  params: Record<string, unknown>;
-  requestedBy: string;
-  channelId: string;
-  messageTs: string | null;
-  threadTs: string | null;
-  gateExpiresAt: Date | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  error: string | null;
-  result: Record<string, unknown> | null;
-  checkpoint: Record<string, unknown> | null;
-  control: OperationControl | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
 
-/** What a user may ask of a running operation from its message's buttons. */
-export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
-export type OperationControl = (typeof OPERATION_CONTROLS)[number];
 
 function asControl(value: string | null): OperationControl | null {
-  return (OPERATION_CONTROLS as readonly string[]).includes(value ?? "") ? (value as OperationControl) : null;
+  return value !== null && isOperationControl(value) ? value : null;
 }
 
-export interface OperationEventRecord {
-  id: bigint;
-  at: Date;
-  step: string;
-  message: string;
-  data: unknown;
-}
 
 function asObject(value: Prisma.JsonValue | null): Record<string, unknown> | null {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;

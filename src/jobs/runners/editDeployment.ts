@@ -1,9 +1,9 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { deploymentSpecSchema } from "../../domain/deploymentSpec.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout } from "./rolloutSteps.js";
+import { followRollout } from "./followRollout.js";
 
 function editedSpec(context: OperationRunContext) {
   const parsed = deploymentSpecSchema.safeParse(context.operation.params.spec);
@@ -21,8 +21,8 @@ function replicasWithin(replicas: number, min: number, max: number): number {
  * stored configuration changes only once the cluster has it; a failure re-applies the old one.
  * A stopped deployment only has its stored configuration changed: it applies on start.
  */
-export const editDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const editDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
     const spec = editedSpec(context);
     const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);

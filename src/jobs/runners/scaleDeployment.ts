@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout } from "./rolloutSteps.js";
+import { followRollout } from "./followRollout.js";
 
 const scaleParams = z.object({ replicas: z.number().int().min(0) });
 
@@ -14,8 +14,8 @@ function requestedReplicas(context: OperationRunContext): number {
 }
 
 /** Scale: set the replica count and wait until that many are ready (or all are gone). */
-export const scaleDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const scaleDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
     const replicas = requestedReplicas(context);
     await context.progress({ phase: "applying", detail: `Scaling from ${deployment.replicas} to ${replicas} replicas` });

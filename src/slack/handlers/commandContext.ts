@@ -2,11 +2,11 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
-import type { DeploymentQueries } from "../../jobs/deploymentQueries.js";
-import type { DeploymentRequests } from "../../jobs/deploymentRequests.js";
-import type { ModelUpdateRequests } from "../../jobs/modelUpdateRequests.js";
-import type { OperationRequests } from "../../jobs/operationRequests.js";
-import type { ProgressPublisher } from "../../jobs/progress.js";
+import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
+import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
+import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
+import type { OperationRequests } from "../../operations/operationRequests.js";
+import type { ProgressPublisher } from "../../domain/progress.js";
 
 /** What every Slack listener may use: the request side of the jobs layer, and the publisher. */
 export interface SlackDependencies {

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import type { GateDecision } from "../../jobs/operationRequests.js";
+import type { GateDecision } from "../../operations/operationRequests.js";
 import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID } from "../messages/confirmationMessage.js";
 import { buildDeleteConfirmationView, DELETE_CONFIRMATION_CALLBACK_ID, DELETE_NAME_BLOCK_ID } from "../views/deleteConfirmationView.js";
 import { viewStateValuesSchema } from "../views/deploymentFormState.js";

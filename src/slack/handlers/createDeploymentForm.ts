@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { queuedProgress } from "../../jobs/progress.js";
+import { queuedProgress } from "../../domain/progress.js";
 import type { SlackDependencies } from "./commandContext.js";
 import { newMessageTarget, showThenEnqueue } from "./operationAnnouncements.js";
 import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID, EDIT_DEPLOYMENT_CALLBACK_ID } from "../views/deploymentFormView.js";

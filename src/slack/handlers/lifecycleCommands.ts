@@ -3,7 +3,7 @@ import { editabilityOf } from "../../domain/editability.js";
 import { alwaysConfirmed } from "../../domain/operation.js";
 import { formatEnvironmentVariables } from "../../domain/environmentVariablesText.js";
 import { ENVIRONMENT_LABELS, type DeploymentSpec } from "../../domain/deploymentSpec.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
 import { errorMessage } from "../messages/helpMessage.js";
 import { buildDeploymentDetailsView } from "../views/deploymentDetailsView.js";
 import { DEPLOYMENT_FORM_FIELDS, type FormValues } from "../views/deploymentFormFields.js";

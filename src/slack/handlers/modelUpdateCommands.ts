@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import type { DeployCommand } from "../../domain/command.js";
-import type { OperationRequestResult } from "../../jobs/operationRequests.js";
-import { queuedProgress } from "../../jobs/progress.js";
-import { isUpdateStrategy } from "../../domain/rolloutPlan.js";
-import { OPERATION_CONTROLS } from "../../store/operationRepository.js";
+import type { OperationRequestResult } from "../../operations/operationRequests.js";
+import { queuedProgress } from "../../domain/progress.js";
+import { isUpdateStrategy } from "../../domain/strategy.js";
+import { OPERATION_CONTROLS } from "../../domain/operation.js";
 import { errorMessage } from "../messages/helpMessage.js";
 import { ROLLOUT_ACTION_PREFIX } from "../messages/rolloutProgressBlocks.js";
 import {

@@ -1,10 +1,10 @@
 import type { WebClient } from "@slack/web-api";
 import { DELETE_CHECKLIST, DELETE_WARNING, STOP_CONSEQUENCES, withName } from "../../domain/operationConsequences.js";
 import type { FieldChange } from "../../domain/editability.js";
-import type { OperationRequestResult } from "../../jobs/operationRequests.js";
-import { queuedProgress, type OperationMessageTarget, type OperationProgress } from "../../jobs/progress.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
-import type { OperationRecord } from "../../store/operationRepository.js";
+import type { OperationRequestResult } from "../../operations/operationRequests.js";
+import { queuedProgress, type OperationMessageTarget, type OperationProgress } from "../../domain/progress.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
+import type { OperationRecord } from "../../domain/operation.js";
 import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "../messages/confirmationMessage.js";
 import { errorMessage } from "../messages/helpMessage.js";
 import type { SlackDependencies } from "./commandContext.js";

@@ -1,16 +1,9 @@
 import type { KnownBlock, ModalView, PlainTextOption, RadioButtons } from "@slack/types";
 import { z } from "zod";
-import { UPDATE_STRATEGIES, UPDATE_STRATEGY_LABELS, type UpdateStrategy } from "../../domain/deploymentSpec.js";
-import {
-  DEFAULT_CANARY_PAUSE_SECONDS,
-  DEFAULT_CANARY_STEPS,
-  DEFAULT_MAX_ERROR_RATE_PERCENT,
-  DEFAULT_MAX_P99_LATENCY_MS,
-  DEFAULT_SCALE_DOWN_DELAY_SECONDS,
-  STRATEGY_DESCRIPTIONS,
-  isUpdateStrategy,
-} from "../../domain/rolloutPlan.js";
+import { UPDATE_STRATEGIES, UPDATE_STRATEGY_LABELS, type UpdateStrategy } from "../../domain/strategy.js";
+import { DEFAULT_CANARY_PAUSE_SECONDS, DEFAULT_CANARY_STEPS, DEFAULT_MAX_ERROR_RATE_PERCENT, DEFAULT_MAX_P99_LATENCY_MS, DEFAULT_SCALE_DOWN_DELAY_SECONDS } from "../../domain/rolloutPlan.js";
 import { mrkdwn, plainText } from "../messages/text.js";
+import { STRATEGY_DESCRIPTIONS, isUpdateStrategy } from "../../domain/strategy.js";
 
 /**
  * The guide's Update Model dialog: the deployment (when the command did not name it), the new

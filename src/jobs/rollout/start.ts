@@ -1,13 +1,12 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { otherSlot } from "../../domain/slot.js";
-import { describeStep } from "../../domain/rolloutPlan.js";
-import type { RevisionStrategy } from "../../store/revisionRepository.js";
-import type { OperationRunContext } from "../operationHandler.js";
+import { describeStep, rolloutPlan, type StrategyChoice } from "../../domain/rolloutPlan.js";
+import type { RevisionStrategy } from "../../domain/strategy.js";
+import type { OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
-import type { ModelUpdateDependencies } from "./modelUpdateDependencies.js";
-import { readCheckpoint, type RolloutCheckpoint, type RolloutStrategyChoice } from "./rolloutCheckpoint.js";
-import { planOf } from "./rolloutExecutor.js";
-import { RolloutRun } from "./rolloutRun.js";
+import type { ModelUpdateDependencies } from "./dependencies.js";
+import { readCheckpoint, type RolloutCheckpoint, } from "./checkpoint.js";
+import { RolloutRun } from "./run.js";
 
 /**
  * Picks a rollout up from its checkpoint, or starts it: records the revision, reads how many
@@ -17,12 +16,12 @@ import { RolloutRun } from "./rolloutRun.js";
 export async function startOrResume(
   context: OperationRunContext,
   deps: ModelUpdateDependencies,
-  request: { choice: RolloutStrategyChoice; toVersion: string; revisionStrategy: RevisionStrategy },
+  request: { choice: StrategyChoice; toVersion: string; revisionStrategy: RevisionStrategy },
 ): Promise<{ run: RolloutRun; resumed: boolean }> {
   const stored = readCheckpoint(context.operation.checkpoint);
   if (stored) {
     const deployment = (await context.deployments.get(context.deployment.id)) ?? context.deployment;
-    return { run: new RolloutRun(context, deps, stored, planOf(stored), deployment), resumed: true };
+    return { run: new RolloutRun(context, deps, stored, rolloutPlan(stored.choice), deployment), resumed: true };
   }
   const { deployment, cluster } = context;
   if (deployment.spec.modelVersion === request.toVersion) {
@@ -64,7 +63,7 @@ export async function startOrResume(
     spec: { ...deployment.spec, modelVersion: request.toVersion },
     createdBy: context.operation.requestedBy,
   });
-  const run = new RolloutRun(context, deps, checkpoint, planOf(checkpoint));
+  const run = new RolloutRun(context, deps, checkpoint, rolloutPlan(checkpoint.choice));
   await run.save();
   await run.log.line(
     `Revision ${revision.number}: ${checkpoint.fromVersion} → ${checkpoint.toVersion}, ${run.plan.length} steps: ${run.plan.map(describeStep).join(" → ")}`,

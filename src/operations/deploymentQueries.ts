@@ -1,9 +1,11 @@
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RequestRateSource } from "../monitoring/requestRate.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
-import { serviceEndpoint } from "./runners/rolloutSteps.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
+import { serviceEndpoint } from "../jobs/runners/followRollout.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
 
 export interface DeploymentDetails {
   deployment: DeploymentRecord;

@@ -2,7 +2,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
 import type { RolloutStatus } from "../../cluster/rolloutStatus.js";
 import { serviceHost } from "../../cluster/render/trafficProvider.js";
-import type { OperationRunContext } from "../operationHandler.js";
+import type { OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 
 /** Extra time past the progress deadline before the bot gives up on a controller that never reports. */

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { modelVersionSchema, UPDATE_STRATEGIES } from "../../domain/deploymentSpec.js";
-import { parseStrategyOptions } from "../../domain/rolloutPlan.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import { modelVersionSchema } from "../../domain/deploymentSpec.js";
+import { parseStrategyOptions, type StrategyChoice } from "../../domain/rolloutPlan.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
-import type { ModelUpdateDependencies } from "./modelUpdateDependencies.js";
-import type { RolloutStrategyChoice } from "./rolloutCheckpoint.js";
-import { compensateRollout, executeRollout } from "./rolloutExecutor.js";
-import { startOrResume } from "./rolloutStart.js";
+import type { ModelUpdateDependencies } from "./dependencies.js";
+import { compensateRollout, executeRollout } from "./executor.js";
+import { startOrResume } from "./start.js";
+import { UPDATE_STRATEGIES } from "../../domain/strategy.js";
 
 /** What an update-model operation records as its params (ModelUpdateRequests writes them). */
 export const updateModelParamsSchema = z.object({
@@ -16,7 +16,7 @@ export const updateModelParamsSchema = z.object({
 });
 export type UpdateModelParams = z.input<typeof updateModelParamsSchema>;
 
-function requestedUpdate(context: OperationRunContext): { toVersion: string; choice: RolloutStrategyChoice } {
+function requestedUpdate(context: OperationRunContext): { toVersion: string; choice: StrategyChoice } {
   const params = updateModelParamsSchema.safeParse(context.operation.params);
   if (!params.success) throw new OperationFailure("The update request names no valid model version and strategy.");
   const options = parseStrategyOptions(params.data.strategy, params.data.options);
@@ -25,9 +25,9 @@ function requestedUpdate(context: OperationRunContext): { toVersion: string; cho
 }
 
 /** Update model: rolls a new model version out with the chosen strategy, rolling back by itself when it is unhealthy. */
-export function updateModelHandler(deps: ModelUpdateDependencies): OperationHandler {
+export function updateModelRunner(deps: ModelUpdateDependencies): KindRunner {
   return {
-    async run(context: OperationRunContext): Promise<HandlerResult> {
+    async run(context: OperationRunContext): Promise<RunResult> {
       const { toVersion, choice } = requestedUpdate(context);
       const { run, resumed } = await startOrResume(context, deps, { choice, toVersion, revisionStrategy: choice.strategy });
       return executeRollout(run, resumed);

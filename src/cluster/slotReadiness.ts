@@ -1,6 +1,6 @@
 import type { V1Deployment } from "@kubernetes/client-node";
-import { rolloutStatusOf, type RolloutStatus } from "../../cluster/rolloutStatus.js";
-import type { ReadinessObservation } from "../../domain/rolloutPlan.js";
+import { rolloutStatusOf, type RolloutStatus } from "./rolloutStatus.js";
+import type { ReadinessObservation } from "../domain/rolloutPlan.js";
 
 /**
  * How ready a slot's Deployment is, and whether it has failed. Kubernetes itself only gives up

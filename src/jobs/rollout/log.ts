@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { OperationRunContext } from "../operationHandler.js";
-import type { ProgressPublisher } from "../progress.js";
+import type { OperationRunContext } from "../runContext.js";
+import type { ProgressPublisher } from "../../domain/progress.js";
 
 /**
  * A rollout's step-by-step log: every line is an operation event (and shows in the progress

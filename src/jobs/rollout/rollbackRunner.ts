@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { modelVersionSchema } from "../../domain/deploymentSpec.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
-import type { ModelUpdateDependencies } from "./modelUpdateDependencies.js";
-import { compensateRollout, executeRollout } from "./rolloutExecutor.js";
-import { startOrResume } from "./rolloutStart.js";
+import type { ModelUpdateDependencies } from "./dependencies.js";
+import { compensateRollout, executeRollout } from "./executor.js";
+import { startOrResume } from "./start.js";
 
 /** What a rollback operation records as its params: the revision to return to and its version. */
 export const rollbackParamsSchema = z.object({
@@ -18,9 +18,9 @@ export type RollbackParams = z.infer<typeof rollbackParamsSchema>;
  * idle slot, switch when it is ready, remove the current one), so a rollback that cannot start
  * leaves the current version serving. The rest of the configuration stays as it is now.
  */
-export function rollbackModelHandler(deps: ModelUpdateDependencies): OperationHandler {
+export function rollbackModelRunner(deps: ModelUpdateDependencies): KindRunner {
   return {
-    async run(context: OperationRunContext): Promise<HandlerResult> {
+    async run(context: OperationRunContext): Promise<RunResult> {
       const params = rollbackParamsSchema.safeParse(context.operation.params);
       if (!params.success) throw new OperationFailure("The rollback request names no revision.");
       const { run, resumed } = await startOrResume(context, deps, {

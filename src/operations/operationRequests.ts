@@ -2,10 +2,12 @@ import type { Logger } from "pino";
 import { checkTransition, TRANSITIONS, type OperationKind } from "../domain/deploymentStatus.js";
 import { OPERATION_KIND_LABELS } from "../domain/operation.js";
 import { checkScale } from "../domain/scaling.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationControl, OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import type { Requester } from "./deploymentRequests.js";
-import { enqueueOperation, type EnqueueResult, type OperationQueue } from "./operationQueue.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import type { Requester } from "../domain/operation.js";
+import { enqueueOperation, type EnqueueResult, type OperationQueue } from "../jobs/operationQueue.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationControl, OperationRecord } from "../domain/operation.js";
 
 export type OperationRequestResult =
   | { ok: true; state: "queued"; operation: OperationRecord; deployment: DeploymentRecord }

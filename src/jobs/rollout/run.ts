@@ -4,17 +4,18 @@ import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentOb
 import { usesWeightedRouting } from "../../cluster/render/trafficProvider.js";
 import type { Slot } from "../../domain/slot.js";
 import { describeStep, rollingParameters, type RolloutStep } from "../../domain/rolloutPlan.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
-import type { OperationControl } from "../../store/operationRepository.js";
-import type { OperationRunContext } from "../operationHandler.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
+import type { OperationControl } from "../../domain/operation.js";
+import type { OperationRunContext } from "../runContext.js";
 import { isRetryable } from "../operationFailure.js";
-import type { RolloutProgress, RolloutStrategyName, SlotProgress } from "../rolloutProgress.js";
-import { applyDeploymentState } from "./deploymentObjects.js";
-import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, type ModelUpdateDependencies } from "./modelUpdateDependencies.js";
-import type { RolloutCheckpoint } from "./rolloutCheckpoint.js";
-import { RolloutLog } from "./rolloutLog.js";
-import { slotReadiness, type SlotReadiness } from "./rolloutReadiness.js";
-import { rolloutRender } from "./rolloutState.js";
+import type { RolloutProgress, SlotProgress } from "../../domain/progress.js";
+import type { RolloutStrategy } from "../../domain/strategy.js";
+import { applyDeploymentState } from "../runners/deploymentObjects.js";
+import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, type ModelUpdateDependencies } from "./dependencies.js";
+import type { RolloutCheckpoint } from "./checkpoint.js";
+import { RolloutLog } from "./log.js";
+import { slotReadiness, type SlotReadiness } from "../../cluster/slotReadiness.js";
+import { rolloutRender } from "./renderState.js";
 
 /** How long a rollout step keeps trying to read the cluster before the job is retried by the queue. */
 const OBSERVE_TOLERANCE_MS = 30_000;
@@ -45,7 +46,7 @@ export class RolloutRun {
     this.log = new RolloutLog(context, deps.publisher, deps.threadIntervalMs ?? DEFAULT_THREAD_INTERVAL_MS, context.logger);
   }
 
-  get strategy(): RolloutStrategyName {
+  get strategy(): RolloutStrategy {
     return this.checkpoint.choice.strategy;
   }
 

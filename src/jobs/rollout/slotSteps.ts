@@ -1,6 +1,6 @@
 import type { RolloutStep } from "../../domain/rolloutPlan.js";
-import { takeControl } from "./rolloutControls.js";
-import type { RolloutRun, StepOutcome } from "./rolloutRun.js";
+import { takeControl } from "./controls.js";
+import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
  * The steps every slot-based rollout shares (blue-green, the end of a canary, a rollback to an

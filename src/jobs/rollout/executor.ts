@@ -1,15 +1,15 @@
-import { describeMetrics, describeStep, rollbackPlan, rolloutPlan, type RolloutStep } from "../../domain/rolloutPlan.js";
-import type { HandlerResult, OperationRunContext } from "../operationHandler.js";
+import { describeMetrics, describeStep, rolloutPlan, type RolloutStep } from "../../domain/rolloutPlan.js";
+import type { RunResult, OperationRunContext } from "../runContext.js";
 import { OperationFailure, messageOf } from "../operationFailure.js";
-import type { ModelUpdateDependencies } from "./modelUpdateDependencies.js";
-import { readCheckpoint, type RolloutCheckpoint } from "./rolloutCheckpoint.js";
-import { takeControl } from "./rolloutControls.js";
-import { rollBack } from "./rolloutRollback.js";
-import { RolloutRun, type StepOutcome, type StepRunner } from "./rolloutRun.js";
+import type { ModelUpdateDependencies } from "./dependencies.js";
+import { readCheckpoint, type RolloutCheckpoint } from "./checkpoint.js";
+import { takeControl } from "./controls.js";
+import { rollBack } from "./rollback.js";
+import { RolloutRun, type StepOutcome, type StepRunner } from "./run.js";
 import { deployNew, promotionIndex, retireOld, switchTraffic, waitReady } from "./slotSteps.js";
-import { holdOldVersion } from "./updateModelBlueGreen.js";
-import { analyseCanary, pauseStep, setCanaryWeight } from "./updateModelCanary.js";
-import { updateInPlace } from "./updateModelRolling.js";
+import { holdOldVersion } from "./blueGreenSteps.js";
+import { analyseCanary, pauseStep, setCanaryWeight } from "./canarySteps.js";
+import { updateInPlace } from "./rollingSteps.js";
 
 /**
  * Runs a rollout plan step by step from its checkpoint. After each step the checkpoint moves
@@ -34,12 +34,7 @@ function runnerFor(step: RolloutStep): StepRunner {
   return STEP_RUNNERS[step.type] as StepRunner;
 }
 
-export function planOf(checkpoint: RolloutCheckpoint): RolloutStep[] {
-  const choice = checkpoint.choice;
-  return choice.strategy === "rollback" ? rollbackPlan() : rolloutPlan(choice);
-}
-
-export async function executeRollout(run: RolloutRun, resumed: boolean): Promise<HandlerResult> {
+export async function executeRollout(run: RolloutRun, resumed: boolean): Promise<RunResult> {
   try {
     if (resumed) {
       const step = run.step;
@@ -149,7 +144,7 @@ async function finishRollback(run: RolloutRun): Promise<{ removed: string[]; fai
   return { removed: result.removed, ...(result.failure ? { failure: result.failure } : {}), message };
 }
 
-async function endPromoted(run: RolloutRun): Promise<HandlerResult> {
+async function endPromoted(run: RolloutRun): Promise<RunResult> {
   const cp = run.checkpoint;
   if (run.deployment.activeSlot !== cp.toSlot || run.deployment.spec.modelVersion !== cp.toVersion) {
     await run.recordServing(cp.toSlot, cp.toVersion);
@@ -188,7 +183,7 @@ export async function compensateRollout(context: OperationRunContext, deps: Mode
   if (checkpoint.rollback?.phase === "done") return [];
   checkpoint.rollback ??= { reason: messageOf(error), phase: "restore", startedAt: new Date().toISOString() };
   const deployment = (await context.deployments.get(context.deployment.id)) ?? context.deployment;
-  const run = new RolloutRun(context, deps, checkpoint, planOf(checkpoint), deployment);
+  const run = new RolloutRun(context, deps, checkpoint, rolloutPlan(checkpoint.choice), deployment);
   try {
     await run.save();
     await run.log.line(`Rolling back to ${checkpoint.fromVersion}: ${checkpoint.rollback.reason}`);

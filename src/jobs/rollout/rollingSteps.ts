@@ -1,5 +1,5 @@
 import { isZeroDowntime, rollingParameters } from "../../domain/rolloutPlan.js";
-import type { RolloutRun, StepOutcome } from "./rolloutRun.js";
+import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
  * Rolling update: the serving Deployment gets the new version in place and Kubernetes replaces

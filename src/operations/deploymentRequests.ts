@@ -1,14 +1,11 @@
+import type { Requester } from "../domain/operation.js";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
-import { DeploymentNameTakenError, type DeploymentRecord, type DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
-
-export interface Requester {
-  userId: string;
-  channelId: string;
-  teamId: string | null;
-}
+import { DeploymentNameTakenError, type DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import { type DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
 
 export type CreateRequestResult =
   | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean }

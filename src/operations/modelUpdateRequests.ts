@@ -1,15 +1,19 @@
-import { modelVersionSchema, type FieldError, type UpdateStrategy } from "../domain/deploymentSpec.js";
-import { parseStrategyOptions, rollbackPlan, rolloutPlan } from "../domain/rolloutPlan.js";
+import { modelVersionSchema, type FieldError } from "../domain/deploymentSpec.js";
+import { parseStrategyOptions, rolloutPlan } from "../domain/rolloutPlan.js";
 import { TRAFFIC_CAPABILITIES, type TrafficProviderId } from "../domain/trafficCapabilities.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationControl, OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import type { RevisionRecord, RevisionRepository } from "../store/revisionRepository.js";
-import type { Requester } from "./deploymentRequests.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import type { RevisionRepository } from "../store/revisionRepository.js";
+import type { Requester } from "../domain/operation.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
-import type { RolloutProgress } from "./rolloutProgress.js";
-import { rollbackParamsSchema, type RollbackParams } from "./runners/rollbackModel.js";
-import { readCheckpoint } from "./runners/rolloutCheckpoint.js";
-import { updateModelParamsSchema, type UpdateModelParams } from "./runners/updateModel.js";
+import type { RolloutProgress } from "../domain/progress.js";
+import { rollbackParamsSchema, type RollbackParams } from "../jobs/rollout/rollbackRunner.js";
+import { readCheckpoint } from "../jobs/rollout/checkpoint.js";
+import { updateModelParamsSchema, type UpdateModelParams } from "../jobs/rollout/updateModelRunner.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationControl, OperationRecord } from "../domain/operation.js";
+import type { RevisionRecord } from "../domain/revision.js";
+import { type UpdateStrategy } from "../domain/strategy.js";
 
 export interface UpdateModelRequest {
   name: string;
@@ -141,7 +145,7 @@ export class ModelUpdateRequests {
       strategy = update.data.strategy;
       toVersion = update.data.modelVersion;
     } else if (operation.kind === "rollback" && rollback.success) {
-      plan = rollbackPlan();
+      plan = rolloutPlan({ strategy: "rollback", options: { toRevision: rollback.data.toRevision } });
       strategy = "rollback";
       toVersion = rollback.data.modelVersion;
     } else {

@@ -1,5 +1,5 @@
 import { controlEffect, isRolloutControl } from "../../domain/rolloutPlan.js";
-import type { RolloutRun, StepOutcome } from "./rolloutRun.js";
+import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
  * Acts on a pending button click. Pause and resume change the checkpoint here (a paused pause

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SLOTS } from "../../domain/slot.js";
-import { blueGreenOptionsSchema, canaryOptionsSchema, rollingOptionsSchema } from "../../domain/rolloutPlan.js";
+import { strategyChoiceSchema } from "../../domain/rolloutPlan.js";
 
 /**
  * Where a rollout is, saved in the operation's `checkpoint` after every step so that a job
@@ -11,19 +11,12 @@ import { blueGreenOptionsSchema, canaryOptionsSchema, rollingOptionsSchema } fro
 
 const slotSchema = z.enum(SLOTS);
 
-const strategySchema = z.discriminatedUnion("strategy", [
-  z.object({ strategy: z.literal("rolling"), options: rollingOptionsSchema }),
-  z.object({ strategy: z.literal("blue-green"), options: blueGreenOptionsSchema }),
-  z.object({ strategy: z.literal("canary"), options: canaryOptionsSchema }),
-  z.object({ strategy: z.literal("rollback"), options: z.object({ toRevision: z.number().int().min(1) }) }),
-]);
-export type RolloutStrategyChoice = z.infer<typeof strategySchema>;
 
 const metricsSchema = z.object({ errorRatePercent: z.number().nullable(), p99LatencyMs: z.number().nullable() });
 
 export const rolloutCheckpointSchema = z.object({
   version: z.literal(1),
-  choice: strategySchema,
+  choice: strategyChoiceSchema,
   fromVersion: z.string(),
   toVersion: z.string(),
   /** The slot serving when the update started; for a rolling update both are the same slot. */

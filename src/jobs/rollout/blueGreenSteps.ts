@@ -1,6 +1,6 @@
 import type { RolloutStep } from "../../domain/rolloutPlan.js";
-import { takeControl } from "./rolloutControls.js";
-import type { RolloutRun, StepOutcome } from "./rolloutRun.js";
+import { takeControl } from "./controls.js";
+import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
  * Blue-green: the new version starts beside the old one, traffic switches all at once when it is

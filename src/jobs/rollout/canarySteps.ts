@@ -1,8 +1,8 @@
 import { canarySplit } from "../../domain/canarySplit.js";
 import { MAX_ANALYSIS_HOLDS, decideAnalysis, type RolloutStep } from "../../domain/rolloutPlan.js";
 import { OperationFailure } from "../operationFailure.js";
-import { takeControl } from "./rolloutControls.js";
-import type { RolloutRun, StepOutcome } from "./rolloutRun.js";
+import { takeControl } from "./controls.js";
+import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
  * Canary: the new version takes a growing share of traffic, one step at a time. Each step sizes

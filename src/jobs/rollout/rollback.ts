@@ -1,4 +1,4 @@
-import type { RolloutRun } from "./rolloutRun.js";
+import type { RolloutRun } from "./run.js";
 import { readyDeadlineMs } from "./slotSteps.js";
 
 export interface RollbackResult {

@@ -1,9 +1,9 @@
 import type { CanaryMetrics } from "../../monitoring/canaryMetrics.js";
 import type { OperationRepository } from "../../store/operationRepository.js";
 import type { RevisionRepository } from "../../store/revisionRepository.js";
-import type { ProgressPublisher } from "../progress.js";
+import type { ProgressPublisher } from "../../domain/progress.js";
 
-/** What the update-model and rollback handlers need besides the run context. */
+/** What the update-model and rollback runners need besides the run context. */
 export interface ModelUpdateDependencies {
   /** Checkpoints and the buttons' control requests. */
   operations: OperationRepository;

@@ -1,13 +1,14 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationRecord } from "../store/operationRepository.js";
-import type { OperationProgress } from "./progress.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRecord } from "../domain/operation.js";
+import type { OperationProgress } from "../domain/progress.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
 
 export type ProgressUpdate = Partial<Pick<OperationProgress, "phase" | "readyReplicas" | "desiredReplicas" | "detail" | "modelVersion" | "rollout">>;
 
-/** What a handler may use while it runs one operation. */
+/** What a runner may use while it runs one operation. */
 export interface OperationRunContext {
   operation: OperationRecord;
   deployment: DeploymentRecord;
@@ -23,7 +24,7 @@ export interface OperationRunContext {
   signal: AbortSignal;
 }
 
-export interface HandlerResult {
+export interface RunResult {
   /** The final line of the progress message. */
   detail: string;
   readyReplicas?: number;
@@ -34,7 +35,7 @@ export interface HandlerResult {
  * One kind of operation, as explicit steps. `compensate` runs when the operation ends in failure
  * and undoes what `run` left behind (no orphaned objects); it returns what it removed.
  */
-export interface OperationHandler {
-  run(context: OperationRunContext): Promise<HandlerResult>;
+export interface KindRunner {
+  run(context: OperationRunContext): Promise<RunResult>;
   compensate?(context: OperationRunContext, error: unknown): Promise<string[]>;
 }

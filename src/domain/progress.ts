@@ -1,7 +1,8 @@
-import type { DeploymentSpec } from "../domain/deploymentSpec.js";
-import type { OperationKind } from "../domain/deploymentStatus.js";
-import type { OperationStatus } from "../domain/operation.js";
-import type { RolloutProgress } from "./rolloutProgress.js";
+import type { DeploymentSpec } from "./deploymentSpec.js";
+import type { OperationKind } from "./deploymentStatus.js";
+import type { OperationControl, OperationStatus } from "./operation.js";
+import type { RevisionOutcome } from "./revision.js";
+import type { RolloutStrategy } from "./strategy.js";
 
 /**
  * What an operation's progress message shows. Runners produce it; the Slack layer renders it
@@ -79,4 +80,42 @@ export function queuedProgress(
     ...(detail ? { detail } : {}),
     steps: [],
   };
+}
+
+/**
+ * What a rollout's progress message shows besides the generic operation fields: where the plan
+ * is, how traffic is split and how that split is made, readiness and health of both versions,
+ * which buttons apply now, and how it ended. Produced by the rollout runners, rendered by Slack.
+ */
+/** How a rollout ended: the revision outcomes but "in-progress". */
+export type RolloutOutcome = Exclude<RevisionOutcome, "in-progress">;
+
+export interface SlotProgress {
+  version: string;
+  readyReplicas: number;
+  desiredReplicas: number;
+}
+
+export interface RolloutProgress {
+  strategy: RolloutStrategy;
+  fromVersion: string;
+  toVersion: string;
+  /** 1-based; equals stepCount once the last step ran. */
+  stepNumber: number;
+  stepCount: number;
+  stepLabel: string;
+  /** Share of requests the new version gets, in whole percent. */
+  newTrafficPercent: number;
+  /** How the share is made: exact Istio weights, the replica ratio behind one Service, or the Service selector. */
+  routing: "istio-weights" | "replica-ratio" | "service-selector" | "in-place";
+  newSlot?: SlotProgress;
+  oldSlot?: SlotProgress;
+  /** The latest health verdict, with metrics when there are any. */
+  health?: string;
+  paused: boolean;
+  /** Buttons that do something now; none once the rollout is over. */
+  controls: OperationControl[];
+  outcome?: RolloutOutcome;
+  /** Why it was rolled back or failed, with the metrics that triggered it. */
+  outcomeReason?: string;
 }
