@@ -53,6 +53,11 @@ export interface OperationMessageTarget {
   threadTs: string | null;
 }
 
+/** Where an operation's messages go: its own progress message (once posted) and that message's thread. */
+export function messageTargetOf(operation: { id: string; channelId: string; messageTs: string | null; threadTs: string | null }): OperationMessageTarget {
+  return { operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.threadTs };
+}
+
 /** Posts an operation's progress to its channel, and edits it in place as it changes. */
 export interface ProgressPublisher {
   publish(target: OperationMessageTarget, progress: OperationProgress, options?: { final?: boolean }): Promise<void>;

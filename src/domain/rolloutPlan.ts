@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { optionalNumberField } from "./numberField.js";
-import { UPDATE_STRATEGIES, type UpdateStrategy } from "./strategy.js";
+import type { OperationControl } from "./operation.js";
+import type { UpdateStrategy } from "./strategy.js";
 
 /**
  * How a new model version is rolled out: the options of each strategy (with defaults), the plan
@@ -156,7 +157,7 @@ export interface RollingParameters {
 /**
  * Zero downtime means never fewer ready pods than desired: surge new pods first, take none away
  * early. GPU nodes rarely have a spare GPU for a surge pod (it would sit Pending until the progress
- * deadline), so with GPUs one old pod is freed first instead, as the renderer does by default.
+ * deadline), so with GPUs one old pod is freed first instead. The renderer takes these as its defaults too.
  */
 export function rollingParameters(options: RollingOptions, context: { gpus: boolean }): RollingParameters {
   const defaults: RollingParameters = context.gpus ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: "25%", maxUnavailable: 0 };
@@ -171,6 +172,15 @@ export function rollingParameters(options: RollingOptions, context: { gpus: bool
 /** Whether these parameters keep every desired pod serving during the update. */
 export function isZeroDowntime(parameters: RollingParameters): boolean {
   return isZero(parameters.maxUnavailable);
+}
+
+/**
+ * How long the bot follows a rollout before giving up on it. Kubernetes marks a rollout failed at
+ * its progress deadline; a controller that never reports gets up to a minute longer (no more than
+ * the deadline itself, so a short deadline stays short).
+ */
+export function rolloutDeadlineMs(progressDeadlineSeconds: number): number {
+  return (progressDeadlineSeconds + Math.min(60, progressDeadlineSeconds)) * 1000;
 }
 
 // ------------------------------------------------------------------------------------ the plan
@@ -332,12 +342,6 @@ export function decideAnalysis(observation: AnalysisObservation, thresholds: Ana
 /** A canary may hold at one analysis at most this many times in a row before it is rolled back. */
 export const MAX_ANALYSIS_HOLDS = 10;
 
-export const ROLLOUT_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
-export type RolloutControl = (typeof ROLLOUT_CONTROLS)[number];
-
-export function isRolloutControl(value: unknown): value is RolloutControl {
-  return typeof value === "string" && (ROLLOUT_CONTROLS as readonly string[]).includes(value);
-}
 
 export type ControlEffect =
   | { effect: "pause" }
@@ -351,7 +355,7 @@ export type ControlEffect =
  * What a user's button does at a given point. Promoting after the switch, pausing a paused
  * rollout or resuming a running one changes nothing: a double click is harmless.
  */
-export function controlEffect(control: RolloutControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean }): ControlEffect {
+export function controlEffect(control: OperationControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean }): ControlEffect {
   switch (control) {
     case "pause":
       if (state.paused) return { effect: "ignore", reason: "already paused" };

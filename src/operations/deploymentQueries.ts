@@ -1,7 +1,7 @@
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RequestRateSource } from "../monitoring/requestRate.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
-import { serviceEndpoint } from "../jobs/runners/followRollout.js";
+import { serviceEndpoint } from "../cluster/render/renderService.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { DeploymentRecord } from "../domain/deployment.js";

@@ -5,6 +5,7 @@ import { checkScale } from "../domain/scaling.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { Requester } from "../domain/operation.js";
+import type { OperationParams } from "./operationParams.js";
 import { enqueueOperation, type EnqueueResult, type OperationQueue } from "../jobs/operationQueue.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import type { OperationControl, OperationRecord } from "../domain/operation.js";
@@ -18,10 +19,11 @@ export type GateDecision =
   | { ok: true; operation: OperationRecord; deployment: DeploymentRecord }
   | { ok: false; message: string; operation?: OperationRecord; settled?: "cancelled" | "expired" };
 
-export interface OperationRequest {
+export interface OperationRequest<Kind extends OperationKind = OperationKind> {
   name: string;
-  kind: OperationKind;
-  params: Record<string, unknown>;
+  kind: Kind;
+  /** The kind's parameters (see operationParams.ts); the deployment's status before is added here. */
+  params: Omit<OperationParams<Kind>, "statusBefore">;
   requester: Requester;
   /** Waits for the requester's confirmation before anything runs. */
   confirmation: boolean;
@@ -71,7 +73,7 @@ export class OperationRequests {
     return check.allowed ? undefined : check.reason;
   }
 
-  async request(request: OperationRequest): Promise<OperationRequestResult> {
+  async request<Kind extends OperationKind>(request: OperationRequest<Kind>): Promise<OperationRequestResult> {
     const found = await this.find(request.name);
     if (!found.ok) return found;
     const { deployment } = found;

@@ -2,7 +2,6 @@ import { Prisma } from "../generated/prisma/client.js";
 import type { Deployment as DeploymentRow } from "../generated/prisma/client.js";
 import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
-import type { Slot } from "../domain/slot.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import type { Database } from "./database.js";
 import type { OperationRecord } from "../domain/operation.js";

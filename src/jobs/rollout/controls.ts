@@ -1,4 +1,4 @@
-import { controlEffect, isRolloutControl } from "../../domain/rolloutPlan.js";
+import { controlEffect } from "../../domain/rolloutPlan.js";
 import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
@@ -8,7 +8,7 @@ import type { RolloutRun, StepOutcome } from "./run.js";
  */
 export async function takeControl(run: RolloutRun): Promise<Exclude<StepOutcome, { kind: "next" }> | undefined> {
   const pending = await run.takeControl();
-  if (!pending || !isRolloutControl(pending.control)) return undefined;
+  if (!pending) return undefined;
   const cp = run.checkpoint;
   const step = run.step;
   const effect = controlEffect(pending.control, { step, paused: cp.paused !== null, switched: cp.switched });

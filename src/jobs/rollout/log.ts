@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { OperationRunContext } from "../runContext.js";
-import type { ProgressPublisher } from "../../domain/progress.js";
+import { messageTargetOf, type ProgressPublisher } from "../../domain/progress.js";
 
 /**
  * A rollout's step-by-step log: every line is an operation event (and shows in the progress
@@ -47,7 +47,7 @@ export class RolloutLog {
     this.buffer = [];
     if (lines.length > 0) {
       const { operation } = this.context;
-      const target = { operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.threadTs };
+      const target = messageTargetOf(operation);
       this.sending = this.sending
         .then(() => this.publisher.threadReply(target, lines.join("\n")))
         .catch((error: unknown) => this.logger.warn({ err: error, operationId: operation.id }, "could not post the rollout log"));

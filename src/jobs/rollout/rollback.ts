@@ -1,5 +1,5 @@
 import type { RolloutRun } from "./run.js";
-import { readyDeadlineMs } from "./slotSteps.js";
+import { rolloutDeadlineMs } from "../../domain/rolloutPlan.js";
 
 export interface RollbackResult {
   /** Objects removed, for the message's "Cleaned up" line. */
@@ -77,7 +77,7 @@ export async function rollBack(run: RolloutRun): Promise<RollbackResult> {
 async function waitRestored(run: RolloutRun): Promise<string | undefined> {
   const cp = run.checkpoint;
   const startedAt = Date.parse(cp.rollback?.startedAt ?? new Date(run.now()).toISOString());
-  const deadlineMs = readyDeadlineMs(run);
+  const deadlineMs = rolloutDeadlineMs(run.context.renderContext.progressDeadlineSeconds);
   const name = run.kubernetesName(cp.fromSlot);
   for (;;) {
     const ready = await run.observe(cp.fromSlot, false);

@@ -1,17 +1,9 @@
-import { z } from "zod";
-import { modelVersionSchema } from "../../domain/deploymentSpec.js";
+import { rollbackParamsSchema } from "../../operations/operationParams.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
 import { compensateRollout, executeRollout } from "./executor.js";
 import { startOrResume } from "./start.js";
-
-/** What a rollback operation records as its params: the revision to return to and its version. */
-export const rollbackParamsSchema = z.object({
-  toRevision: z.number().int().min(1),
-  modelVersion: modelVersionSchema,
-});
-export type RollbackParams = z.infer<typeof rollbackParamsSchema>;
 
 /**
  * Rollback: returns to an earlier revision's model version the blue-green way (start it in the

@@ -1,4 +1,3 @@
-import type { V1Deployment } from "@kubernetes/client-node";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
 import { usesWeightedRouting } from "../../cluster/render/trafficProvider.js";
@@ -84,17 +83,9 @@ export class RolloutRun {
     }
     // A rolling update keeps the objects the deployment has; only the serving Deployment's
     // template changes, with the surge bounds chosen for it.
-    const { objects } = renderDeploymentObjects(spec, state, this.context.renderContext);
     const choice = this.checkpoint.choice;
-    if (choice.strategy === "rolling") {
-      const parameters = rollingParameters(choice.options, { gpus: spec.resources.gpuCount > 0 });
-      const serving = deploymentName(spec.name, this.checkpoint.fromSlot);
-      for (const object of objects) {
-        if (object.kind !== "Deployment" || object.metadata?.name !== serving) continue;
-        const deployment: V1Deployment = object;
-        if (deployment.spec) deployment.spec.strategy = { type: "RollingUpdate", rollingUpdate: parameters };
-      }
-    }
+    const rolling = choice.strategy === "rolling" ? rollingParameters(choice.options, { gpus: spec.resources.gpuCount > 0 }) : undefined;
+    const { objects } = renderDeploymentObjects(spec, { ...state, ...(rolling ? { rolling } : {}) }, this.context.renderContext);
     await this.context.cluster.apply(objects);
   }
 

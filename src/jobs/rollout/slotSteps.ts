@@ -1,4 +1,4 @@
-import type { RolloutStep } from "../../domain/rolloutPlan.js";
+import { rolloutDeadlineMs, type RolloutStep } from "../../domain/rolloutPlan.js";
 import { takeControl } from "./controls.js";
 import type { RolloutRun, StepOutcome } from "./run.js";
 
@@ -7,12 +7,6 @@ import type { RolloutRun, StepOutcome } from "./run.js";
  * earlier revision): start the new version in the idle slot, wait until it is ready, switch all
  * traffic to it, remove the old one. `wait-ready` also follows a rolling update in place.
  */
-
-/** Kubernetes marks a rollout failed at its progress deadline; a controller that never reports gets this much longer. */
-export function readyDeadlineMs(run: RolloutRun): number {
-  const seconds = run.context.renderContext.progressDeadlineSeconds;
-  return (seconds + Math.min(60, seconds)) * 1000;
-}
 
 export async function deployNew(run: RolloutRun): Promise<StepOutcome> {
   const cp = run.checkpoint;
@@ -34,7 +28,7 @@ export async function waitReady(run: RolloutRun): Promise<StepOutcome> {
   const cp = run.checkpoint;
   const slot = run.inPlace ? cp.fromSlot : cp.toSlot;
   const name = run.kubernetesName(slot);
-  const deadlineMs = readyDeadlineMs(run);
+  const deadlineMs = rolloutDeadlineMs(run.context.renderContext.progressDeadlineSeconds);
   for (;;) {
     const signal = await takeControl(run);
     if (signal) return signal;

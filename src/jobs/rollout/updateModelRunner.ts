@@ -1,20 +1,10 @@
-import { z } from "zod";
-import { modelVersionSchema } from "../../domain/deploymentSpec.js";
+import { updateModelParamsSchema } from "../../operations/operationParams.js";
 import { parseStrategyOptions, type StrategyChoice } from "../../domain/rolloutPlan.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
 import { compensateRollout, executeRollout } from "./executor.js";
 import { startOrResume } from "./start.js";
-import { UPDATE_STRATEGIES } from "../../domain/strategy.js";
-
-/** What an update-model operation records as its params (ModelUpdateRequests writes them). */
-export const updateModelParamsSchema = z.object({
-  modelVersion: modelVersionSchema,
-  strategy: z.enum(UPDATE_STRATEGIES),
-  options: z.record(z.string(), z.unknown()).default({}),
-});
-export type UpdateModelParams = z.input<typeof updateModelParamsSchema>;
 
 function requestedUpdate(context: OperationRunContext): { toVersion: string; choice: StrategyChoice } {
   const params = updateModelParamsSchema.safeParse(context.operation.params);

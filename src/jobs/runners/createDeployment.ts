@@ -2,7 +2,8 @@ import { identityLabels } from "../../cluster/render/labels.js";
 import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
-import { describeObjects, followRollout, serviceEndpoint } from "./followRollout.js";
+import { describeObjects, followRollout } from "./followRollout.js";
+import { serviceEndpoint } from "../../cluster/render/renderService.js";
 
 /**
  * Create: make sure the namespace exists, apply every object of the deployment with server-side

@@ -1,12 +1,12 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import { deploymentSpecSchema } from "../../domain/deploymentSpec.js";
+import { editParamsSchema } from "../../operations/operationParams.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
 import { followRollout } from "./followRollout.js";
 
-function editedSpec(context: OperationRunContext) {
-  const parsed = deploymentSpecSchema.safeParse(context.operation.params.spec);
+function editParams(context: OperationRunContext) {
+  const parsed = editParamsSchema.safeParse(context.operation.params);
   if (!parsed.success) throw new OperationFailure("The edit request holds no valid configuration.");
   return parsed.data;
 }
@@ -24,9 +24,9 @@ function replicasWithin(replicas: number, min: number, max: number): number {
 export const editDeploymentRunner: KindRunner = {
   async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
-    const spec = editedSpec(context);
+    const { spec, statusBefore } = editParams(context);
     const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
-    if (context.operation.params.statusBefore === "stopped") {
+    if (statusBefore === "stopped") {
       await deployments.update(deployment.id, { spec, replicas });
       await context.step("Saved the new configuration; it applies when the deployment is started");
       return { detail: `*${deployment.name}* configuration updated. It is stopped: the changes apply on \`/deploy start ${deployment.name}\`.` };
@@ -44,7 +44,7 @@ export const editDeploymentRunner: KindRunner = {
   },
 
   async compensate(context: OperationRunContext): Promise<string[]> {
-    if (context.operation.params.statusBefore === "stopped") return [];
+    if (editParams(context).statusBefore === "stopped") return [];
     const { deployment } = context;
     await applyDeploymentState(context, deployment.spec, steadyState(deployment));
     await context.step("Re-applied the previous configuration");

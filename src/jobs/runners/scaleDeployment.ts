@@ -1,14 +1,12 @@
-import { z } from "zod";
+import { scaleParamsSchema } from "../../operations/operationParams.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
 import { followRollout } from "./followRollout.js";
 
-const scaleParams = z.object({ replicas: z.number().int().min(0) });
-
 function requestedReplicas(context: OperationRunContext): number {
-  const parsed = scaleParams.safeParse(context.operation.params);
+  const parsed = scaleParamsSchema.safeParse(context.operation.params);
   if (!parsed.success) throw new OperationFailure("The scale request holds no replica count.");
   return parsed.data.replicas;
 }

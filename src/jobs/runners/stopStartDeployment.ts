@@ -1,7 +1,8 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout, serviceEndpoint } from "./followRollout.js";
+import { followRollout } from "./followRollout.js";
+import { serviceEndpoint } from "../../cluster/render/renderService.js";
 
 /**
  * Stop: scale the model server to zero and remove the HPA (it would scale it back) and the PDB.
