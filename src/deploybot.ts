@@ -9,6 +9,7 @@ import { DeploymentQueries } from "./operations/deploymentQueries.js";
 import { DeploymentRequests } from "./operations/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
+import { OperationMessages } from "./operations/operationMessages.js";
 import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
 import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
@@ -18,7 +19,7 @@ import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createRequestRateSource } from "./monitoring/requestRate.js";
 import { createLogger } from "./logger.js";
 import { checkComponents } from "./slack/healthRoutes.js";
-import { showExpiredConfirmations } from "./slack/handlers/confirmationButtons.js";
+import { showExpiredConfirmations } from "./slack/operationAnnouncements.js";
 import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
@@ -102,7 +103,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
-  const publisher = new SlackProgressPublisher(slackClient, operations, logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
   const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
@@ -122,14 +123,20 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     logger: logger.child({ component: "runner" }),
   });
-  const requests = new DeploymentRequests({ deployments, operations, namespaces: config.namespaces, trafficProvider: config.trafficProvider });
-
   const operationRequests = new OperationRequests({
     deployments,
     operations,
     queue,
     confirmationTtlMs: config.confirmationTtlMs,
     logger: logger.child({ component: "operations" }),
+  });
+
+  const requests = new DeploymentRequests({
+    deployments,
+    operations,
+    requests: operationRequests,
+    namespaces: config.namespaces,
+    trafficProvider: config.trafficProvider,
   });
 
   const modelUpdates = new ModelUpdateRequests({

@@ -1,4 +1,5 @@
-import { deploymentNameSchema, modelVersionSchema, MAX_REPLICAS } from "./deploymentSpec.js";
+import { deploymentNameSchema, modelVersionSchema } from "./deploymentSpec.js";
+import { parseReplicaCount } from "./scaling.js";
 import { isUpdateStrategy, type UpdateStrategy } from "./strategy.js";
 
 /**
@@ -101,10 +102,9 @@ export function parseDeployCommand(text: string): CommandParse {
       const name = parseName(args[0], verb);
       if (!name.ok) return name;
       if (args[1] === undefined) return { ok: true, command: { verb, name: name.name } };
-      if (!/^\d+$/.test(args[1])) return { ok: false, message: `Replicas must be a whole number, got \`${args[1]}\`. Usage: ${usageOf(verb)}` };
-      const replicas = Number(args[1]);
-      if (replicas > MAX_REPLICAS) return { ok: false, message: `At most ${MAX_REPLICAS} replicas.` };
-      return { ok: true, command: { verb, name: name.name, replicas } };
+      const count = parseReplicaCount(args[1]);
+      if (!count.ok) return { ok: false, message: count.problem === "not-a-number" ? `${count.message} Usage: ${usageOf(verb)}` : count.message };
+      return { ok: true, command: { verb, name: name.name, replicas: count.replicas } };
     }
     case "update-model":
       return parseUpdateModel(args);

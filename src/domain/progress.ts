@@ -65,6 +65,15 @@ export interface ProgressPublisher {
   threadReply(target: OperationMessageTarget, text: string): Promise<void>;
 }
 
+/**
+ * Where the id (`ts`) of each operation's progress message is kept, so that whichever process
+ * runs the operation edits the message the request posted instead of posting another.
+ */
+export interface OperationMessageLinks {
+  messageTsOf(operationId: string): Promise<string | null>;
+  recordMessage(operationId: string, messageTs: string): Promise<void>;
+}
+
 /** The first state of an operation's message, posted as soon as the request is recorded. */
 export function queuedProgress(
   operation: { id: string; kind: OperationKind; requestedBy: string },

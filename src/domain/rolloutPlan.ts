@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalNumberField } from "./numberField.js";
+import { optionalNumberField, type NumberBounds } from "./numberField.js";
 import type { OperationControl } from "./operation.js";
 import type { UpdateStrategy } from "./strategy.js";
 
@@ -47,8 +47,16 @@ export type RollingOptions = z.output<typeof rollingOptionsSchema>;
 
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 600;
 
+/** Bounds of the strategies' numeric options: the option schemas and the Update Model form both read them. */
+export const STRATEGY_OPTION_BOUNDS = {
+  scaleDownDelaySeconds: { min: 0, max: 86_400, integer: true, unit: "seconds" },
+  pauseSeconds: { min: 0, max: 86_400, integer: true, unit: "seconds" },
+  maxErrorRatePercent: { min: 0, max: 100, integer: false, unit: "%" },
+  maxP99LatencyMs: { min: 1, max: 600_000, integer: true, unit: "ms" },
+} as const satisfies Record<string, NumberBounds>;
+
 export const blueGreenOptionsSchema = z.object({
-  scaleDownDelaySeconds: optionalNumberField("Keep old version", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  scaleDownDelaySeconds: optionalNumberField("Keep old version", STRATEGY_OPTION_BOUNDS.scaleDownDelaySeconds).transform(
     (value) => value ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS,
   ),
 });
@@ -89,13 +97,13 @@ const canaryStepsSchema = z.preprocess(
 
 export const canaryOptionsSchema = z.object({
   steps: canaryStepsSchema,
-  pauseSeconds: optionalNumberField("Pause per step", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  pauseSeconds: optionalNumberField("Pause per step", STRATEGY_OPTION_BOUNDS.pauseSeconds).transform(
     (value) => value ?? DEFAULT_CANARY_PAUSE_SECONDS,
   ),
-  maxErrorRatePercent: optionalNumberField("Max error rate", { min: 0, max: 100, integer: false, unit: "%" }).transform(
+  maxErrorRatePercent: optionalNumberField("Max error rate", STRATEGY_OPTION_BOUNDS.maxErrorRatePercent).transform(
     (value) => value ?? DEFAULT_MAX_ERROR_RATE_PERCENT,
   ),
-  maxP99LatencyMs: optionalNumberField("Max p99 latency", { min: 1, max: 600_000, integer: true, unit: "ms" }).transform(
+  maxP99LatencyMs: optionalNumberField("Max p99 latency", STRATEGY_OPTION_BOUNDS.maxP99LatencyMs).transform(
     (value) => value ?? DEFAULT_MAX_P99_LATENCY_MS,
   ),
 });

@@ -2,6 +2,7 @@ import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RequestRateSource } from "../monitoring/requestRate.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
 import { serviceEndpoint } from "../cluster/render/renderService.js";
+import { findDeployment } from "./deploymentLookup.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
@@ -29,11 +30,12 @@ export class DeploymentQueries {
     },
   ) {}
 
-  async details(name: string): Promise<DeploymentDetails | null> {
-    const deployment = await this.deps.deployments.findByName(name);
-    if (!deployment) return null;
+  async details(name: string): Promise<{ ok: true; details: DeploymentDetails } | { ok: false; message: string }> {
+    const found = await findDeployment(this.deps.deployments, name);
+    if (!found.ok) return found;
+    const { deployment } = found;
     const [live, recentOperations] = await Promise.all([this.currentInstances(deployment), this.deps.operations.recentForDeployment(deployment.id, 5)]);
-    return { deployment, ...live, recentOperations, endpoint: serviceEndpoint(deployment.spec, deployment.namespace, this.deps.containerPort) };
+    return { ok: true, details: { deployment, ...live, recentOperations, endpoint: serviceEndpoint(deployment.spec, deployment.namespace, this.deps.containerPort) } };
   }
 
   /** The current request rate as a sentence for a confirmation, whatever the metrics can say. */

@@ -1,4 +1,7 @@
+import { needsRestart, validateEdit, type FieldChange } from "../domain/editability.js";
+import { parseEnvironmentVariables } from "../domain/environmentVariablesText.js";
 import type { Requester } from "../domain/operation.js";
+import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
@@ -6,6 +9,11 @@ import { DeploymentNameTakenError, type DeploymentRepository } from "../store/de
 import type { OperationRepository } from "../store/operationRepository.js";
 import { type DeploymentRecord } from "../domain/deployment.js";
 import type { OperationRecord } from "../domain/operation.js";
+
+export type EditRequestResult =
+  | { ok: false; errors: FieldError[] }
+  | { ok: false; message: string }
+  | { ok: true; request: Extract<OperationRequestResult, { ok: true }>; changes: FieldChange[]; restart: boolean };
 
 export type CreateRequestResult =
   | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean }
@@ -21,6 +29,7 @@ export class DeploymentRequests {
     private readonly deps: {
       deployments: DeploymentRepository;
       operations: OperationRepository;
+      requests: OperationRequests;
       namespaces: Record<Environment, string>;
       trafficProvider: TrafficProviderId;
     },
@@ -61,6 +70,24 @@ export class DeploymentRequests {
       }
       throw error;
     }
+  }
+
+  /**
+   * An edit from the Edit Deployment form: the environment variables come as the form's
+   * `NAME=value` lines. Validated against the editability rules, then recorded waiting for the
+   * requester's confirmation, with the diff that confirmation shows. A restart-needing change is
+   * flagged so that it is confirmed in the channel rather than in the modal.
+   */
+  async requestEdit(name: string, input: Record<string, unknown>, environmentVariablesText: string, requester: Requester): Promise<EditRequestResult> {
+    const found = await this.deps.requests.find(name);
+    if (!found.ok) return found;
+    const env = parseEnvironmentVariables(environmentVariablesText);
+    if (!env.ok) return { ok: false, errors: [env.error] };
+    const validation = validateEdit(found.deployment.spec, { ...input, env: env.variables }, this.deps.trafficProvider);
+    if (!validation.ok) return validation;
+    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec }, requester, confirmation: true });
+    if (!request.ok) return request;
+    return { ok: true, request, changes: validation.changes, restart: needsRestart(validation.changes) };
   }
 
   async list(): Promise<DeploymentRecord[]> {

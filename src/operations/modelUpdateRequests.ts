@@ -5,6 +5,7 @@ import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { RevisionRepository } from "../store/revisionRepository.js";
 import type { Requester } from "../domain/operation.js";
+import { findDeployment, type DeploymentLookup } from "./deploymentLookup.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import type { RolloutProgress } from "../domain/progress.js";
 import { rollbackParamsSchema, type RollbackParams } from "./operationParams.js";
@@ -54,8 +55,8 @@ export class ModelUpdateRequests {
     },
   ) {}
 
-  async find(name: string): Promise<DeploymentRecord | null> {
-    return this.deps.deployments.findByName(name);
+  async find(name: string): Promise<DeploymentLookup> {
+    return findDeployment(this.deps.deployments, name);
   }
 
   /** Deployments a model update can start on now, for the modal's select. */
@@ -82,8 +83,9 @@ export class ModelUpdateRequests {
   }
 
   async updateModel(request: UpdateModelRequest): Promise<UpdateModelResult> {
-    const deployment = await this.find(request.name);
-    if (!deployment) return { ok: false, message: `There is no deployment named *${request.name}*. See \`/deploy list\`.` };
+    const found = await findDeployment(this.deps.deployments, request.name);
+    if (!found.ok) return found;
+    const { deployment } = found;
     const errors = this.validate(request, deployment);
     if (errors.length > 0) return { ok: false, errors };
     const options = parseStrategyOptions(request.strategy, request.options);
@@ -101,8 +103,9 @@ export class ModelUpdateRequests {
    * traffic switches back at once.
    */
   async rollback(request: { name: string; revision?: number; requester: Requester }): Promise<RollbackResult> {
-    const deployment = await this.find(request.name);
-    if (!deployment) return { ok: false, message: `There is no deployment named *${request.name}*. See \`/deploy list\`.` };
+    const found = await findDeployment(this.deps.deployments, request.name);
+    if (!found.ok) return found;
+    const { deployment } = found;
     const switchBack = await this.switchBackInstead(deployment, request);
     if (switchBack) return switchBack;
     const target = await this.rollbackTarget(deployment, request.revision);

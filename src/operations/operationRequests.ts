@@ -5,6 +5,7 @@ import { checkScale } from "../domain/scaling.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { Requester } from "../domain/operation.js";
+import { findDeployment, type DeploymentLookup } from "./deploymentLookup.js";
 import type { OperationParams } from "./operationParams.js";
 import { enqueueOperation, type EnqueueResult, type OperationQueue } from "../jobs/operationQueue.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
@@ -55,9 +56,8 @@ export class OperationRequests {
   }
 
   /** Finds a deployment by name, or says there is none. */
-  async find(name: string): Promise<{ ok: true; deployment: DeploymentRecord } | { ok: false; message: string }> {
-    const deployment = await this.deps.deployments.findByName(name);
-    return deployment ? { ok: true, deployment } : { ok: false, message: `There is no deployment named *${name}*. See \`/deploy list\`.` };
+  async find(name: string): Promise<DeploymentLookup> {
+    return findDeployment(this.deps.deployments, name);
   }
 
   /** Why a deployment cannot take an operation now, if it cannot. */

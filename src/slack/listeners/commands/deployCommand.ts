@@ -1,12 +1,12 @@
 import type { App } from "@slack/bolt";
-import { parseDeployCommand, type DeployCommand } from "../../domain/command.js";
-import { deploymentListMessage } from "../messages/deploymentListMessage.js";
-import { errorMessage, helpMessage } from "../messages/helpMessage.js";
-import { buildDeploymentFormView } from "../views/deploymentFormView.js";
-import { defaultFormValues } from "../views/deploymentFormFields.js";
-import { serializeFormMetadata } from "../views/formMetadata.js";
-import type { CommandContext, SlackDependencies } from "./commandContext.js";
-import { describeFailure } from "./failureText.js";
+import { parseDeployCommand, type DeployCommand } from "../../../domain/command.js";
+import { deploymentListMessage } from "../../messages/deploymentListMessage.js";
+import { errorMessage, helpMessage } from "../../messages/helpMessage.js";
+import { buildDeploymentFormView } from "../../views/deploymentFormView.js";
+import { defaultFormValues } from "../../views/deploymentFormFields.js";
+import { serializeFormMetadata } from "../../views/formMetadata.js";
+import type { CommandContext, SlackDependencies } from "../listenerContext.js";
+import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "./lifecycleCommands.js";
 import { runModelUpdateCommand } from "./modelUpdateCommands.js";
 

@@ -1,13 +1,12 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import { deploymentNameSchema } from "../../domain/deploymentSpec.js";
-import { DEPLOYMENT_ACTION_PREFIX } from "../views/deploymentDetailsView.js";
-import { parseFormMetadata } from "../views/formMetadata.js";
-import type { CommandContext, PrivateReply, SlackDependencies } from "./commandContext.js";
-import { describeFailure } from "./failureText.js";
-import { runLifecycleCommand } from "./lifecycleCommands.js";
-import { runModelUpdateCommand } from "./modelUpdateCommands.js";
-import { ephemeralTeller } from "./operationAnnouncements.js";
+import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
+import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
+import { parseFormMetadata } from "../../views/formMetadata.js";
+import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDependencies } from "../listenerContext.js";
+import { describeFailure } from "../../messages/failureText.js";
+import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
+import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
 
 const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete"]);
 

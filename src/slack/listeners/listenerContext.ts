@@ -1,14 +1,15 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { KnownBlock, ModalView } from "@slack/types";
+import type { ProgressPublisher } from "../../domain/progress.js";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
 import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
 import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
 import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
 import type { OperationRequests } from "../../operations/operationRequests.js";
-import type { ProgressPublisher } from "../../domain/progress.js";
+import { errorMessage } from "../messages/helpMessage.js";
 
-/** What every Slack listener may use: the request side of the jobs layer, and the publisher. */
+/** What every Slack listener may use: the operations service (the request side), and the progress publisher. */
 export interface SlackDependencies {
   requests: DeploymentRequests;
   operations: OperationRequests;
@@ -26,7 +27,7 @@ export interface PrivateReply {
   blocks?: KnownBlock[];
 }
 
-/** One `/deploy` invocation, after it was acknowledged. */
+/** One `/deploy` invocation (or a button that does what a command does), after it was acknowledged. */
 export interface CommandContext {
   userId: string;
   channelId: string;
@@ -38,4 +39,21 @@ export interface CommandContext {
   openView(view: ModalView): Promise<void>;
   client: WebClient;
   deps: SlackDependencies;
+}
+
+/** Tells the person behind a command something only they see: a refusal, a problem. */
+export async function replyPrivately(context: Pick<CommandContext, "respond">, text: string): Promise<void> {
+  await context.respond({ response_type: "ephemeral", ...errorMessage(text) });
+}
+
+/** The same after a button or a modal, which have no response URL: an ephemeral message in the channel. */
+export function ephemeralTeller(client: WebClient, channelId: string, userId: string): (text: string) => Promise<void> {
+  return async (text) => {
+    const message = errorMessage(text);
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch(() => undefined);
+  };
+}
+
+export function requesterOf(context: Pick<CommandContext, "userId" | "channelId" | "teamId">) {
+  return { userId: context.userId, channelId: context.channelId, teamId: context.teamId };
 }

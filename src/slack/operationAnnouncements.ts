@@ -1,13 +1,12 @@
 import type { WebClient } from "@slack/web-api";
-import { DELETE_CHECKLIST, DELETE_WARNING, STOP_CONSEQUENCES, withName } from "../../domain/operationConsequences.js";
-import type { FieldChange } from "../../domain/editability.js";
-import type { OperationRequestResult } from "../../operations/operationRequests.js";
-import { queuedProgress, type OperationMessageTarget, type OperationProgress } from "../../domain/progress.js";
-import type { DeploymentRecord } from "../../domain/deployment.js";
-import type { OperationRecord } from "../../domain/operation.js";
-import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "../messages/confirmationMessage.js";
-import { errorMessage } from "../messages/helpMessage.js";
-import type { SlackDependencies } from "./commandContext.js";
+import { DELETE_CHECKLIST, DELETE_WARNING, STOP_CONSEQUENCES, withName } from "../domain/operationConsequences.js";
+import type { FieldChange } from "../domain/editability.js";
+import type { GateDecision, OperationRequestResult } from "../operations/operationRequests.js";
+import { messageTargetOf, queuedProgress, type OperationMessageTarget, type OperationProgress } from "../domain/progress.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
+import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "./messages/confirmationMessage.js";
+import type { SlackDependencies } from "./listeners/listenerContext.js";
 
 export interface AnnounceOptions {
   client: WebClient;
@@ -81,7 +80,7 @@ export async function announceRequest(result: OperationRequestResult, options: A
 
 /** A progress message of its own, for an operation that did not start from a confirmation message. */
 export function newMessageTarget(operation: OperationRecord): OperationMessageTarget {
-  return { operationId: operation.id, channelId: operation.channelId, messageTs: null, threadTs: null };
+  return { ...messageTargetOf(operation), messageTs: null, threadTs: null };
 }
 
 /**
@@ -106,7 +105,7 @@ export async function showThenEnqueue(deps: SlackDependencies, target: Operation
 
 /** After a confirmation: its message turns into the operation's progress message, then the job starts. */
 export async function announceConfirmed(operation: OperationRecord, deployment: DeploymentRecord, deps: SlackDependencies): Promise<void> {
-  const target = { operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.threadTs };
+  const target = messageTargetOf(operation);
   await showThenEnqueue(deps, target, queuedProgress(operation, deployment));
   if (operation.threadTs) await deps.publisher.threadReply(target, `Confirmed by <@${operation.decidedBy ?? operation.requestedBy}>`).catch(() => undefined);
 }
@@ -117,15 +116,39 @@ export async function announceSettled(client: WebClient, deps: SlackDependencies
   const message = settledConfirmationMessage(operation, outcome);
   try {
     await client.chat.update({ channel: operation.channelId, ts: operation.messageTs, text: message.text, blocks: message.blocks });
-    await deps.publisher.threadReply({ operationId: operation.id, channelId: operation.channelId, messageTs: operation.messageTs, threadTs: operation.messageTs }, outcome);
+    await deps.publisher.threadReply({ ...messageTargetOf(operation), threadTs: operation.messageTs }, outcome);
   } catch (error) {
     deps.logger.warn({ err: error, operationId: operation.id }, "could not show the settled confirmation");
   }
 }
 
-export function ephemeralTeller(client: WebClient, channelId: string, userId: string): (text: string) => Promise<void> {
-  return async (text) => {
-    const message = errorMessage(text);
-    await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch(() => undefined);
-  };
+/** An update or rollback: its queued message already shows the plan; a gate or a refusal goes the usual way. */
+export async function announceModelUpdate(result: OperationRequestResult, options: AnnounceOptions): Promise<void> {
+  if (!result.ok || result.state !== "queued") {
+    await announceRequest(result, options);
+    return;
+  }
+  const { operation, deployment } = result;
+  const rollout = options.deps.modelUpdates.queuedRollout(operation, deployment);
+  const progress = { ...queuedProgress(operation, deployment), ...(rollout ? { modelVersion: rollout.toVersion, rollout } : {}) };
+  await showThenEnqueue(options.deps, newMessageTarget(operation), progress);
+}
+
+/** Shows, on their messages, the confirmations that expired unanswered. */
+export async function showExpiredConfirmations(client: WebClient, deps: SlackDependencies): Promise<number> {
+  const expired = await deps.operations.expireGates();
+  for (const operation of expired) {
+    await announceSettled(client, deps, operation, "the confirmation expired; nothing was changed.");
+  }
+  return expired.length;
+}
+
+/** What follows a gate decision: progress once confirmed, the settled message, or a private note. */
+export async function showDecision(decision: GateDecision, client: WebClient, deps: SlackDependencies, tell: (text: string) => Promise<void>): Promise<void> {
+  if (decision.ok) {
+    await announceConfirmed(decision.operation, decision.deployment, deps);
+    return;
+  }
+  if (decision.settled && decision.operation) await announceSettled(client, deps, decision.operation, decision.message);
+  else await tell(decision.message);
 }
