@@ -30,13 +30,13 @@ export default tseslint.config(
   layer(["src/domain/**/*.ts"], ["../*", ...IO_PACKAGES], "src/domain holds pure rules: it imports nothing of ours outside the domain, and does no I/O."),
   layer(
     ["src/slack/**/*.ts"],
-    ["**/store/*", "**/store/**", "**/cluster/*", "**/cluster/**", "**/jobs/*", "**/jobs/**"],
+    ["**/store/**", "**/cluster/**", "**/jobs/**"],
     "src/slack parses, calls the operations service and renders: it never reaches the store, the cluster or the jobs.",
   ),
   layer(
     ["src/cluster/**/*.ts", "src/store/**/*.ts", "src/monitoring/**/*.ts"],
-    ["**/jobs/*", "**/jobs/**", "**/slack/*", "**/slack/**", "**/operations/*", "**/operations/**"],
+    ["**/jobs/**", "**/slack/**", "**/operations/**"],
     "src/cluster, src/store and src/monitoring know neither the jobs, the operations service nor Slack.",
   ),
-  layer(["src/operations/**/*.ts", "src/jobs/**/*.ts"], ["**/slack/*", "**/slack/**"], "The operations service and the jobs do not know Slack: they talk to it through the domain's ports."),
+  layer(["src/operations/**/*.ts", "src/jobs/**/*.ts"], ["**/slack/**"], "The operations service and the jobs do not know Slack: they talk to it through the domain's ports."),
 );

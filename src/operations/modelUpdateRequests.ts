@@ -9,7 +9,7 @@ import { findDeployment, type DeploymentLookup } from "./deploymentLookup.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import type { RolloutProgress } from "../domain/progress.js";
 import { rollbackParamsSchema, type RollbackParams } from "./operationParams.js";
-import { readCheckpoint } from "../jobs/rollout/checkpoint.js";
+import { readCheckpoint } from "../domain/rolloutCheckpoint.js";
 import { updateModelParamsSchema, type UpdateModelParams } from "./operationParams.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import type { OperationControl, OperationRecord } from "../domain/operation.js";

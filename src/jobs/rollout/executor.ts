@@ -2,7 +2,7 @@ import { describeMetrics, describeStep, rolloutPlan, type RolloutStep } from "..
 import type { RunResult, OperationRunContext } from "../runContext.js";
 import { OperationFailure, messageOf } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
-import { readCheckpoint } from "./checkpoint.js";
+import { readCheckpoint } from "../../domain/rolloutCheckpoint.js";
 import { takeControl } from "./controls.js";
 import { rollBack } from "./rollback.js";
 import { RolloutRun, type StepOutcome, type StepRunner } from "./run.js";

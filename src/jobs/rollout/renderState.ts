@@ -1,7 +1,7 @@
 import type { DeploymentState } from "../../cluster/render/renderDeploymentObjects.js";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
 import type { Slot } from "../../domain/slot.js";
-import type { RolloutCheckpoint } from "./checkpoint.js";
+import type { RolloutCheckpoint } from "../../domain/rolloutCheckpoint.js";
 
 /**
  * The deployment state a checkpoint stands for, ready for the renderer: which slot serves, what

@@ -11,7 +11,7 @@ import type { RolloutProgress, SlotProgress } from "../../domain/progress.js";
 import type { RolloutStrategy } from "../../domain/strategy.js";
 import { applyDeploymentState } from "../runners/deploymentObjects.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, type ModelUpdateDependencies } from "./dependencies.js";
-import type { RolloutCheckpoint } from "./checkpoint.js";
+import type { RolloutCheckpoint } from "../../domain/rolloutCheckpoint.js";
 import { RolloutLog } from "./log.js";
 import { slotReadiness, type SlotReadiness } from "../../cluster/slotReadiness.js";
 import { rolloutRender } from "./renderState.js";

@@ -5,7 +5,7 @@ import type { RevisionStrategy } from "../../domain/strategy.js";
 import type { OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
-import { readCheckpoint, type RolloutCheckpoint, } from "./checkpoint.js";
+import { readCheckpoint, type RolloutCheckpoint, } from "../../domain/rolloutCheckpoint.js";
 import { RolloutRun } from "./run.js";
 
 /**

@@ -2,8 +2,8 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { validateDeploymentSpec, type DeploymentSpec } from "../../../src/domain/deploymentSpec.js";
 import { defaultStrategyOptions } from "../../../src/domain/rolloutPlan.js";
-import type { RolloutCheckpoint } from "../../../src/jobs/rollout/checkpoint.js";
-import { readCheckpoint } from "../../../src/jobs/rollout/checkpoint.js";
+import type { RolloutCheckpoint } from "../../../src/domain/rolloutCheckpoint.js";
+import { readCheckpoint } from "../../../src/domain/rolloutCheckpoint.js";
 import { slotReadiness } from "../../../src/cluster/slotReadiness.js";
 import { rolloutRender } from "../../../src/jobs/rollout/renderState.js";
 

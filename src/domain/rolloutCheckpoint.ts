@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { SLOTS } from "../../domain/slot.js";
-import { strategyChoiceSchema } from "../../domain/rolloutPlan.js";
+import { SLOTS } from "./slot.js";
+import { strategyChoiceSchema } from "./rolloutPlan.js";
 
 /**
  * Where a rollout is, saved in the operation's `checkpoint` after every step so that a job
