@@ -9,6 +9,8 @@ import { DeploymentQueries } from "./operations/deploymentQueries.js";
 import { DeploymentRequests } from "./operations/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
+import { AccessControl } from "./operations/accessControl.js";
+import { ChangeRequests } from "./operations/changeRequests.js";
 import { OperationMessages } from "./operations/operationMessages.js";
 import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
@@ -27,6 +29,10 @@ import { createDatabase, pingDatabase, type Database } from "./store/database.js
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
 import { RevisionRepository } from "./store/revisionRepository.js";
+import { AccessRepository } from "./store/accessRepository.js";
+import { ApprovalRepository } from "./store/approvalRepository.js";
+import { AuditRepository } from "./store/auditRepository.js";
+import { SlackUserDirectory } from "./slack/slackUserDirectory.js";
 
 export interface DeploybotOverrides {
   kubeConfig?: KubeConfig;
@@ -61,10 +67,10 @@ export function loadKubeConfig(config: Config): KubeConfig {
 }
 
 /** Asks Slack who the bot is once at start; without it Bolt would ask on every request. */
-async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: string; botUserId: string } | undefined> {
+async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: string; botUserId: string; teamId: string | null } | undefined> {
   try {
     const answer = await client.auth.test();
-    if (answer.bot_id && answer.user_id) return { botId: answer.bot_id, botUserId: answer.user_id };
+    if (answer.bot_id && answer.user_id) return { botId: answer.bot_id, botUserId: answer.user_id, teamId: answer.team_id ?? null };
   } catch (error) {
     logger.warn({ err: error }, "Slack auth.test failed at start; continuing, Slack requests will verify the token themselves");
   }
@@ -121,11 +127,23 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
       }),
     },
+    audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
+  });
+  // Who the bot is decides who is "external": asked once, before the first request is authorized.
+  const identity = await botIdentity(slackClient, logger);
+  const access = new AccessControl({
+    access: new AccessRepository(db),
+    directory: new SlackUserDirectory(slackClient, logger.child({ component: "user-directory" })),
+    homeTeamId: () => identity?.teamId ?? null,
+    configuredAdmins: config.adminUsers,
   });
   const operationRequests = new OperationRequests({
     deployments,
     operations,
+    approvals: new ApprovalRepository(db),
+    audit: new AuditRepository(db),
+    access,
     queue,
     confirmationTtlMs: config.confirmationTtlMs,
     logger: logger.child({ component: "operations" }),
@@ -135,6 +153,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     deployments,
     operations,
     requests: operationRequests,
+    access,
     namespaces: config.namespaces,
     trafficProvider: config.trafficProvider,
   });
@@ -165,12 +184,17 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       requestRate: createRequestRateSource({ trafficProvider: config.trafficProvider, ...(config.canaryMetrics.prometheusUrl ? { prometheusUrl: config.canaryMetrics.prometheusUrl } : {}) }),
     }),
     modelUpdates,
+    changeRequests: new ChangeRequests({
+      deployments,
+      renderContextFor,
+      prices: config.prices,
+      approvalsOf: (operationId) => operationRequests.approvalsOf(operationId),
+    }),
     publisher,
     readiness,
     trafficProvider: config.trafficProvider,
     logger,
   };
-  const identity = await botIdentity(slackClient, logger);
   const slack = createSlackApp(
     {
       botToken: config.slack.botToken,
@@ -178,7 +202,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       port: config.port,
       ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
-      ...(identity ? { botIdentity: identity } : {}),
+      ...(identity ? { botIdentity: { botId: identity.botId, botUserId: identity.botUserId } } : {}),
     },
     slackDependencies,
   );

@@ -24,4 +24,14 @@ export interface DeploymentRecord {
   createdAt: Date;
   updatedAt: Date;
   activeOperationId: string | null;
+  /** Counts changes of `spec`; requests record the version they were based on. */
+  specVersion: number;
+  /** A freeze set with `/deploy lock`: only its holder may request changes. */
+  freeze: DeploymentFreeze | null;
+}
+
+export interface DeploymentFreeze {
+  holder: string;
+  reason: string;
+  since: Date;
 }

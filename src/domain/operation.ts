@@ -6,16 +6,26 @@ import type { OperationKind } from "./deploymentStatus.js";
  */
 export const OPERATION_STATUSES = [
   "awaiting_confirmation",
+  "awaiting_approval",
   "queued",
   "running",
   "succeeded",
   "failed",
   "cancelled",
   "expired",
+  "rejected",
 ] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
-export const FINISHED_OPERATION_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "cancelled", "expired"];
+export const FINISHED_OPERATION_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "cancelled", "expired", "rejected"];
+
+/** Statuses in which an operation waits at a gate: nothing runs until someone answers. */
+export const GATE_STATUSES = ["awaiting_confirmation", "awaiting_approval"] as const satisfies readonly OperationStatus[];
+export type GateStatus = (typeof GATE_STATUSES)[number];
+
+export function isAtGate(status: OperationStatus): status is GateStatus {
+  return (GATE_STATUSES as readonly OperationStatus[]).includes(status);
+}
 
 export function isFinished(status: OperationStatus): boolean {
   return FINISHED_OPERATION_STATUSES.includes(status);
@@ -71,6 +81,11 @@ export interface OperationRecord {
   messageTs: string | null;
   threadTs: string | null;
   gateExpiresAt: Date | null;
+  /** The deployment's spec version the request was based on; a change since makes it stale. */
+  baseSpecVersion: number | null;
+  /** Approvals it needs before it runs (production changes). */
+  requiredApprovals: number;
+  environment: string | null;
   decidedBy: string | null;
   decidedAt: Date | null;
   error: string | null;

@@ -3,8 +3,9 @@ import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
-import { isFinished, type OperationRecord } from "../domain/operation.js";
+import { isAtGate, isFinished, type OperationRecord } from "../domain/operation.js";
 import type { ProgressPublisher, ProgressStep } from "../domain/progress.js";
+import type { AuditRepository } from "../store/auditRepository.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
@@ -18,6 +19,7 @@ export interface OperationRunnerDependencies {
   renderContextFor(namespace: string): RenderContext;
   publisher: ProgressPublisher;
   runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
+  audit: AuditRepository;
   logger: Logger;
 }
 
@@ -52,7 +54,7 @@ export class OperationRunner {
   async run(operationId: string, attempt: AttemptInfo): Promise<RunOutcome> {
     const { operations, deployments, logger } = this.deps;
     const operation = await operations.get(operationId);
-    if (!operation || isFinished(operation.status) || operation.status === "awaiting_confirmation") return "skipped";
+    if (!operation || isFinished(operation.status) || isAtGate(operation.status)) return "skipped";
     const deployment = operation.deploymentId ? await deployments.get(operation.deploymentId) : null;
     if (!deployment) {
       await operations.transition(operation.id, ["queued", "running"], "failed", {
@@ -64,6 +66,14 @@ export class OperationRunner {
 
     const log = logger.child({ operationId, kind: operation.kind, deployment: deployment.name });
     const statusBefore = this.statusBefore(operation, deployment);
+    // The last check of a request against the spec it was based on, before anything is applied
+    // (a resumed run has changed the spec itself, so only the first start is checked).
+    if (!operation.startedAt && operation.baseSpecVersion !== null && operation.baseSpecVersion !== deployment.specVersion) {
+      const reason = `The request is stale: ${deployment.name} changed since it was requested. Nothing was applied; request it again if it still applies.`;
+      const tracker = await this.progressTracker(operation, deployment);
+      await this.fail(operation, deployment, statusBefore, reason, new Error(reason), this.contextFor(operation, deployment, tracker, attempt.signal), tracker, undefined);
+      return "failed";
+    }
     await operations.transition(operation.id, ["queued", "running"], "running", { startedAt: operation.startedAt ?? new Date() });
     await deployments.setStatus(deployment.id, statusWhileRunning(operation.kind));
     const running: OperationRecord = { ...operation, status: "running", startedAt: operation.startedAt ?? new Date() };
@@ -124,22 +134,47 @@ export class OperationRunner {
       return;
     }
     const tracker = await this.progressTracker(operation, deployment);
-    const context: OperationRunContext = {
+    const context = this.contextFor(operation, deployment, tracker, new AbortController().signal);
+    const statusBefore = this.statusBefore(operation, deployment);
+    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
+  }
+
+  /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */
+  private contextFor(operation: OperationRecord, deployment: DeploymentRecord, tracker: ProgressTracker, signal: AbortSignal): OperationRunContext {
+    return {
       operation,
       deployment,
       cluster: this.deps.cluster,
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,
-      signal: new AbortController().signal,
+      signal,
       step: async (message, data) => {
-        await this.deps.operations.recordEvent(operationId, "step", message, data);
+        await this.deps.operations.recordEvent(operation.id, "step", message, data);
         tracker.steps.push({ at: new Date(), message });
       },
       progress: (update) => tracker.publish(update),
     };
-    const statusBefore = this.statusBefore(operation, deployment);
-    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
+  }
+
+  private async audit(operation: OperationRecord, deployment: DeploymentRecord, action: "succeeded" | "failed", reason: string): Promise<void> {
+    try {
+      const after = action === "succeeded" ? await this.deps.deployments.get(deployment.id) : null;
+      await this.deps.audit.append({
+        actorId: "deploybot",
+        channelId: operation.channelId,
+        deploymentName: deployment.name,
+        environment: deployment.environment,
+        operationId: operation.id,
+        action,
+        decision: operation.kind,
+        reason,
+        before: { status: deployment.status, replicas: deployment.replicas, spec: deployment.spec },
+        ...(after ? { after: { status: after.status, replicas: after.replicas, spec: after.spec } } : {}),
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error, operationId: operation.id }, "could not append the outcome to the audit trail");
+    }
   }
 
   private statusBefore(operation: OperationRecord, deployment: DeploymentRecord): DeploymentStatus {
@@ -155,6 +190,7 @@ export class OperationRunner {
     else await deployments.settle(deployment.id, operation.id, after);
     await operations.recordEvent(operation.id, "succeeded", result.detail);
     await operations.transition(operation.id, ["running"], "succeeded", { finishedAt, result: { detail: result.detail } });
+    await this.audit(operation, deployment, "succeeded", result.detail);
     tracker.steps.push({ at: finishedAt, message: result.detail });
     await tracker.publish(
       { phase: "succeeded", detail: result.detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
@@ -190,6 +226,7 @@ export class OperationRunner {
     await deployments.settle(deployment.id, operation.id, after === "deleted" ? "failed" : after, statusReason);
     await operations.recordEvent(operation.id, "failed", statusReason, { cleanedUp });
     await operations.transition(operation.id, ["queued", "running"], "failed", { finishedAt, error: statusReason, result: { cleanedUp } });
+    await this.audit(operation, deployment, "failed", statusReason);
     tracker.cleanedUp = cleanedUp;
     tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });
     await tracker.publish({ phase: "failed", detail: statusReason }, { operationStatus: "failed", finishedAt, final: true });

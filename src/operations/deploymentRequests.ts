@@ -1,6 +1,8 @@
 import { needsRestart, validateEdit, type FieldChange } from "../domain/editability.js";
 import { parseEnvironmentVariables } from "../domain/environmentVariablesText.js";
 import type { Requester } from "../domain/operation.js";
+import { quotaErrors } from "../domain/environmentRules.js";
+import type { AccessControl } from "./accessControl.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
@@ -16,7 +18,7 @@ export type EditRequestResult =
   | { ok: true; request: Extract<OperationRequestResult, { ok: true }>; changes: FieldChange[]; restart: boolean };
 
 export type CreateRequestResult =
-  | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean }
+  | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean; awaitingApproval: boolean }
   | { ok: false; errors: FieldError[] };
 
 /**
@@ -30,6 +32,8 @@ export class DeploymentRequests {
       deployments: DeploymentRepository;
       operations: OperationRepository;
       requests: OperationRequests;
+      access: AccessControl;
+      now?: () => Date;
       namespaces: Record<Environment, string>;
       trafficProvider: TrafficProviderId;
     },
@@ -51,9 +55,17 @@ export class DeploymentRequests {
     const existing = await this.deps.operations.findByIdempotencyKey(idempotencyKey);
     if (existing?.deploymentId) {
       const deployment = await this.deps.deployments.get(existing.deploymentId);
-      if (deployment) return { ok: true, deployment, operation: existing, duplicate: true };
+      if (deployment) return { ok: true, deployment, operation: existing, duplicate: true, awaitingApproval: existing.status === "awaiting_approval" };
     }
+    // Who may create here, from this channel, within which quotas: refused on the environment field.
+    const access = await this.deps.access.check(requester, "request", spec.environment);
+    const place = access.ok ? await this.deps.access.placeRefusal(requester.channelId, spec.environment) : undefined;
+    if (!access.ok || place) return { ok: false, errors: [{ path: "environment", message: access.ok ? (place ?? "") : access.message }] };
+    const rules = await this.deps.access.rules(spec.environment);
+    const quota = quotaErrors(spec, rules);
+    if (quota.length > 0) return { ok: false, errors: quota };
     try {
+      const now = this.deps.now?.() ?? new Date();
       const { deployment, operation } = await this.deps.deployments.createWithOperation({
         spec,
         namespace: this.deps.namespaces[spec.environment],
@@ -62,8 +74,22 @@ export class DeploymentRequests {
         teamId: requester.teamId,
         requestedBy: requester.userId,
         idempotencyKey,
+        ...(rules.requiredApprovals > 0
+          ? { approval: { requiredApprovals: rules.requiredApprovals, expiresAt: new Date(now.getTime() + rules.approvalTtlMinutes * 60_000) } }
+          : {}),
       });
-      return { ok: true, deployment, operation, duplicate: false };
+      await this.deps.requests.audit({
+        actorId: requester.userId,
+        channelId: requester.channelId,
+        deploymentName: deployment.name,
+        environment: deployment.environment,
+        operationId: operation.id,
+        action: "requested",
+        decision: operation.status,
+        after: { spec },
+        data: { kind: "create" },
+      });
+      return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
     } catch (error) {
       if (error instanceof DeploymentNameTakenError) {
         return { ok: false, errors: [{ path: "name", message: `A deployment named ${spec.name} already exists: choose another name.` }] };
@@ -85,7 +111,8 @@ export class DeploymentRequests {
     if (!env.ok) return { ok: false, errors: [env.error] };
     const validation = validateEdit(found.deployment.spec, { ...input, env: env.variables }, this.deps.trafficProvider);
     if (!validation.ok) return validation;
-    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec }, requester, confirmation: true });
+    const changedPaths = validation.changes.map((change) => change.path);
+    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec, changedPaths }, requester, confirmation: true });
     if (!request.ok) return request;
     return { ok: true, request, changes: validation.changes, restart: needsRestart(validation.changes) };
   }

@@ -121,17 +121,17 @@ export class ModelUpdateRequests {
   async control(
     operationId: string,
     control: OperationControl,
-    from: { userId: string; channelId: string; messageTs: string | undefined },
+    from: { requester: Requester; messageTs: string | undefined },
   ): Promise<{ ok: boolean; message: string }> {
     const operation = await this.deps.operations.get(operationId);
     if (!operation || (operation.kind !== "update-model" && operation.kind !== "rollback")) {
       return { ok: false, message: "This button does not belong to a model update." };
     }
-    if (operation.channelId !== from.channelId || (operation.messageTs !== null && from.messageTs !== operation.messageTs)) {
+    if (operation.channelId !== from.requester.channelId || (operation.messageTs !== null && from.messageTs !== operation.messageTs)) {
       return { ok: false, message: "This button does not belong to this update's progress message." };
     }
     if (operation.status !== "running") return { ok: false, message: "This update is no longer running: nothing to do." };
-    return this.deps.requests.control(operationId, from.userId, control);
+    return this.deps.requests.control(operationId, from.requester, control);
   }
 
   /** The rollout part of a just-queued update's message: its plan, before a worker picks it up. */
@@ -179,7 +179,7 @@ export class ModelUpdateRequests {
       const wanted = await this.deps.revisions.get(deployment.id, request.revision);
       if (wanted?.modelVersion !== checkpoint.fromVersion) return null;
     }
-    const answer = await this.deps.requests.control(running.id, request.requester.userId, "abort");
+    const answer = await this.deps.requests.control(running.id, request.requester, "abort");
     if (!answer.ok) return null;
     const how = checkpoint.switched ? "switches traffic back" : "stops sending it traffic";
     return {

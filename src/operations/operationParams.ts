@@ -8,12 +8,16 @@ import { UPDATE_STRATEGIES } from "../domain/strategy.js";
  * What each kind of operation records as its parameters when it is requested, and what its
  * runner reads back when the job runs: one schema per kind, the contract between the request
  * side and the jobs. Every request also records the deployment's status before it
- * (`statusBefore`), which decides where a failure returns it.
+ * (`statusBefore`), which decides where a failure returns it, and the spec it was based on
+ * (`baseSpec`).
  */
 
 const statusBefore = z.enum(DEPLOYMENT_STATUSES).optional();
+/** The stored spec the request was based on: when it changed before the request runs, the request is stale, and this says what changed. */
+const baseSpec = deploymentSpecSchema.optional();
 
-export const editParamsSchema = z.object({ spec: deploymentSpecSchema, statusBefore });
+/** An edit records the edited spec and the paths it changes; it applies only while the spec is still `baseSpec`. */
+export const editParamsSchema = z.object({ spec: deploymentSpecSchema, changedPaths: z.array(z.string()).default([]), statusBefore, baseSpec });
 export type EditParams = z.input<typeof editParamsSchema>;
 
 export const scaleParamsSchema = z.object({
@@ -21,6 +25,7 @@ export const scaleParamsSchema = z.object({
   /** The count before, for the message; the runner scales to `replicas` whatever it was. */
   from: z.number().int().min(0).optional(),
   statusBefore,
+  baseSpec,
 });
 export type ScaleParams = z.input<typeof scaleParamsSchema>;
 
@@ -30,6 +35,7 @@ export const updateModelParamsSchema = z.object({
   /** The strategy's options as validated at request time; parsed again (with defaults) when the job runs. */
   options: z.record(z.string(), z.unknown()).default({}),
   statusBefore,
+  baseSpec,
 });
 export type UpdateModelParams = z.input<typeof updateModelParamsSchema>;
 
@@ -37,10 +43,11 @@ export const rollbackParamsSchema = z.object({
   toRevision: z.number().int().min(1),
   modelVersion: modelVersionSchema,
   statusBefore,
+  baseSpec,
 });
 export type RollbackParams = z.input<typeof rollbackParamsSchema>;
 
-const noParamsSchema = z.object({ statusBefore });
+const noParamsSchema = z.object({ statusBefore, baseSpec });
 
 export const OPERATION_PARAMS_SCHEMAS = {
   create: noParamsSchema,

@@ -5,6 +5,7 @@ import type { GateDecision, OperationRequestResult } from "../operations/operati
 import { messageTargetOf, queuedProgress, type OperationMessageTarget, type OperationProgress } from "../domain/progress.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import type { OperationRecord } from "../domain/operation.js";
+import { changeRequestMessage } from "./messages/changeRequestMessage.js";
 import { confirmationMessage, settledConfirmationMessage, type ConfirmationContent } from "./messages/confirmationMessage.js";
 import type { SlackDependencies } from "./listeners/listenerContext.js";
 
@@ -60,6 +61,10 @@ export async function announceRequest(result: OperationRequestResult, options: A
   const { operation, deployment } = result;
   if (result.state === "queued") {
     await showThenEnqueue(deps, newMessageTarget(operation), queuedProgress(operation, deployment));
+    return;
+  }
+  if (result.state === "awaiting_approval") {
+    await announceChangeRequest(operation, client, deps, options.tell);
     return;
   }
   const requestRate = operation.kind === "delete" ? await deps.queries.requestRateFact(deployment) : undefined;
@@ -138,7 +143,8 @@ export async function announceModelUpdate(result: OperationRequestResult, option
 export async function showExpiredConfirmations(client: WebClient, deps: SlackDependencies): Promise<number> {
   const expired = await deps.operations.expireGates();
   for (const operation of expired) {
-    await announceSettled(client, deps, operation, "the confirmation expired; nothing was changed.");
+    if (operation.status === "awaiting_approval") await refreshChangeRequest(operation.id, client, deps, "Expired without enough approvals; nothing was changed.");
+    else await announceSettled(client, deps, operation, "the confirmation expired; nothing was changed.");
   }
   return expired.length;
 }
@@ -149,6 +155,64 @@ export async function showDecision(decision: GateDecision, client: WebClient, de
     await announceConfirmed(decision.operation, decision.deployment, deps);
     return;
   }
-  if (decision.settled && decision.operation) await announceSettled(client, deps, decision.operation, decision.message);
-  else await tell(decision.message);
+  if (decision.settled && decision.operation) {
+    if (decision.operation.requiredApprovals > 0) await refreshChangeRequest(decision.operation.id, client, deps, decision.message);
+    else await announceSettled(client, deps, decision.operation, decision.message);
+  } else await tell(decision.message);
+}
+
+/**
+ * Posts a change request where the team and its approvers see it: in the requester's channel
+ * (that message later becomes the progress message) and, when configured, in the approvers'
+ * channel. A request that cannot be shown in its channel is withdrawn: a production change
+ * must leave its record where people can see it.
+ */
+export async function announceChangeRequest(operation: OperationRecord, client: WebClient, deps: SlackDependencies, tell: (text: string) => Promise<void>): Promise<void> {
+  const view = await deps.changeRequests.describe(operation);
+  if (!view) return;
+  const message = changeRequestMessage(view);
+  try {
+    const posted = await client.chat.postMessage({ channel: operation.channelId, text: message.text, blocks: message.blocks });
+    if (posted.ts) await deps.operations.attachMessage(operation.id, posted.ts);
+  } catch (error) {
+    deps.logger.warn({ err: error, operationId: operation.id }, "could not post the change request");
+    await deps.operations.cancel(operation.id, operation.requestedBy);
+    await tell("deploybot could not post the change request in this conversation (invite it with `/invite @deploybot`, or ask from a channel). Nothing was changed.");
+    return;
+  }
+  const approversChannel = await deps.operations.approversChannelOf(view.environment);
+  if (approversChannel && approversChannel !== operation.channelId) {
+    try {
+      const copy = await client.chat.postMessage({ channel: approversChannel, text: message.text, blocks: message.blocks });
+      if (copy.ts) await deps.operations.addMessage(operation.id, approversChannel, copy.ts, "approvers");
+    } catch (error) {
+      deps.logger.warn({ err: error, operationId: operation.id, channel: approversChannel }, "could not post the change request in the approvers' channel");
+    }
+  }
+}
+
+/** Redraws every message about a change request with its current state (each decision edits all of them). */
+export async function refreshChangeRequest(operationId: string, client: WebClient, deps: SlackDependencies, outcome?: string, options: { skipOwnMessage?: boolean } = {}): Promise<void> {
+  const operation = await deps.operations.get(operationId);
+  if (!operation) return;
+  const view = await deps.changeRequests.describe(operation);
+  if (!view) return;
+  const message = changeRequestMessage(view, outcome);
+  const targets = [
+    ...(operation.messageTs && !options.skipOwnMessage ? [{ channelId: operation.channelId, ts: operation.messageTs }] : []),
+    ...(await deps.operations.messagesOf(operation.id)),
+  ];
+  for (const target of targets) {
+    await client.chat.update({ channel: target.channelId, ts: target.ts, text: message.text, blocks: message.blocks }).catch((error: unknown) => {
+      deps.logger.warn({ err: error, operationId, channel: target.channelId }, "could not update a change request message");
+    });
+  }
+}
+
+/** The last approval came: the request's own message becomes its progress message, the copies say so. */
+export async function announceApproved(operation: OperationRecord, deployment: DeploymentRecord, client: WebClient, deps: SlackDependencies, approverId: string): Promise<void> {
+  await refreshChangeRequest(operation.id, client, deps, `Approved by <@${approverId}>: running, follow it in <#${operation.channelId}>.`, { skipOwnMessage: true });
+  const target = messageTargetOf(operation);
+  await showThenEnqueue(deps, target, queuedProgress(operation, deployment));
+  if (operation.threadTs) await deps.publisher.threadReply(target, `Approved by <@${approverId}>`).catch(() => undefined);
 }

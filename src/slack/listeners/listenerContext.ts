@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { ProgressPublisher } from "../../domain/progress.js";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
+import type { ChangeRequests } from "../../operations/changeRequests.js";
 import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
 import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
 import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
@@ -15,6 +16,7 @@ export interface SlackDependencies {
   operations: OperationRequests;
   queries: DeploymentQueries;
   modelUpdates: ModelUpdateRequests;
+  changeRequests: ChangeRequests;
   publisher: ProgressPublisher;
   /** Decides which load-balancing choices the forms accept. */
   trafficProvider: TrafficProviderId;

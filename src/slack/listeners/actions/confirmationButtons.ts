@@ -27,7 +27,7 @@ export function registerConfirmationButtons(app: App, deps: SlackDependencies): 
       await client.views.open({ trigger_id: body.trigger_id, view: buildDeleteConfirmationView(gate.operation.deploymentName, metadata) });
       return;
     }
-    await showDecision(await deps.operations.confirm(operationId.data, body.user.id), client, deps, tell);
+    await showDecision(await deps.operations.confirm(operationId.data, { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null }), client, deps, tell);
   });
 
   app.action<BlockAction<ButtonAction>>(CANCEL_ACTION_ID, async ({ ack, body, action, client }) => {

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { SlackDependencies } from "../listenerContext.js";
+import { registerChangeRequestButtons } from "./changeRequestButtons.js";
 import { registerConfirmationButtons } from "./confirmationButtons.js";
 import { registerDeploymentButtons } from "./deploymentButtons.js";
 import { registerDeploymentFormChanges } from "./deploymentFormChanges.js";
@@ -10,6 +11,7 @@ import { registerUpdateModelFormChanges } from "./updateModelFormChanges.js";
 export function registerActionListeners(app: App, deps: SlackDependencies): void {
   registerDeploymentButtons(app, deps);
   registerConfirmationButtons(app, deps);
+  registerChangeRequestButtons(app, deps);
   registerRolloutButtons(app, deps);
   registerDeploymentFormChanges(app, deps);
   registerUpdateModelFormChanges(app, deps);

@@ -25,8 +25,7 @@ export function registerRolloutButtons(app: App, deps: SlackDependencies): void 
     const teller = ephemeralTeller(client, channelId, body.user.id);
     try {
       const answer = await deps.modelUpdates.control(operationId.data, control.data, {
-        userId: body.user.id,
-        channelId,
+        requester: { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null },
         messageTs: body.message?.ts ?? body.container?.message_ts,
       });
       await teller(answer.message);

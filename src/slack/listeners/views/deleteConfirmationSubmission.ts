@@ -22,6 +22,7 @@ export function registerDeleteConfirmationSubmission(app: App, deps: SlackDepend
     }
     await ack();
     const tell = ephemeralTeller(client, metadata.channelId, body.user.id);
-    await showDecision(gate.ok ? await deps.operations.confirm(metadata.operationId, body.user.id) : gate, client, deps, tell);
+    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.user.team_id ?? body.team?.id ?? null };
+    await showDecision(gate.ok ? await deps.operations.confirm(metadata.operationId, requester) : gate, client, deps, tell);
   });
 }

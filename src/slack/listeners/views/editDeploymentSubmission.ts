@@ -1,5 +1,4 @@
 import type { App } from "@slack/bolt";
-import { plainTextOf } from "../../messages/text.js";
 import { EDIT_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../../views/deploymentFormState.js";
 import { readOnlyFields } from "../../views/editFormValues.js";
@@ -30,7 +29,7 @@ export function registerEditDeploymentSubmission(app: App, deps: SlackDependenci
     const envText = typeof values.env === "string" ? values.env : "";
     const result = await deps.requests.requestEdit(found.deployment.name, formValuesToSpecInput(values, "edit"), envText, requester);
     if (!result.ok) {
-      const errors = "errors" in result ? result.errors : [{ path: "description", message: plainTextOf(result.message) }];
+      const errors = "errors" in result ? result.errors : [{ path: "description", message: result.message }];
       await ack({ response_action: "errors", errors: inlineErrors(errors, blockIds) });
       return;
     }

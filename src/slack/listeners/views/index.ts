@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { SlackDependencies } from "../listenerContext.js";
+import { registerRejectReasonSubmission } from "./rejectReasonSubmission.js";
 import { registerCreateDeploymentSubmission } from "./createDeploymentSubmission.js";
 import { registerDeleteConfirmationSubmission } from "./deleteConfirmationSubmission.js";
 import { registerEditDeploymentSubmission } from "./editDeploymentSubmission.js";
@@ -15,4 +16,5 @@ export function registerViewListeners(app: App, deps: SlackDependencies): void {
   registerScaleSubmission(app, deps);
   registerUpdateModelSubmission(app, deps);
   registerDeleteConfirmationSubmission(app, deps);
+  registerRejectReasonSubmission(app, deps);
 }

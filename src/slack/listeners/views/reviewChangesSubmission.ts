@@ -13,7 +13,7 @@ export function registerReviewChangesSubmission(app: App, deps: SlackDependencie
       await ack({ response_action: "update", view: buildMessageView("Review Changes", "This form is out of date. Run `/deploy edit NAME` again.") });
       return;
     }
-    const decision = await deps.operations.confirm(metadata.operationId, body.user.id);
+    const decision = await deps.operations.confirm(metadata.operationId, { userId: body.user.id, channelId: metadata.channelId, teamId: body.user.team_id ?? body.team?.id ?? null });
     if (!decision.ok) {
       await ack({ response_action: "update", view: buildMessageView("Review Changes", decision.message) });
       return;
