@@ -58,6 +58,8 @@ export interface DeploymentSeries {
 
 export type SeriesResult = { kind: "measured"; series: DeploymentSeries } | MetricsUnavailable;
 
+export type MetricSeriesResult = { kind: "measured"; points: TimePoint[] } | MetricsUnavailable;
+
 /** Latest value per deployment (key: `deploymentKey`); a deployment without data is absent. */
 export interface FleetReading {
   values: Map<string, number | null>;
@@ -80,6 +82,8 @@ export interface DeploymentMetricsReader {
   readonly configured: boolean;
   summary(target: DeploymentRef, window: MetricsWindowId, signal?: AbortSignal): Promise<SummaryResult>;
   series(target: DeploymentRef, window: MetricsWindowId, nowSeconds: number, signal?: AbortSignal): Promise<SeriesResult>;
+  /** One metric over a window, e.g. the last hour of the metric that fired an alert. */
+  metricSeries(target: DeploymentRef, metric: MetricId, window: MetricsWindowId, nowSeconds: number, quantile?: number, signal?: AbortSignal): Promise<MetricSeriesResult>;
   /** One query per entry for every deployment in `namespaces`: what keeps 10,000 deployments cheap. */
   fleet(namespaces: readonly string[], queries: readonly FleetQuery[], signal?: AbortSignal): Promise<FleetResult>;
 }
@@ -88,6 +92,7 @@ export const metricsNotConfigured: DeploymentMetricsReader = {
   configured: false,
   summary: async () => ({ kind: "not-configured" }),
   series: async () => ({ kind: "not-configured" }),
+  metricSeries: async () => ({ kind: "not-configured" }),
   fleet: async () => ({ kind: "not-configured" }),
 };
 
@@ -188,6 +193,15 @@ export class PrometheusDeploymentMetrics implements DeploymentMetricsReader {
         failures: failuresOf(outcomes),
       },
     };
+  }
+
+  async metricSeries(target: DeploymentRef, metric: MetricId, window: MetricsWindowId, nowSeconds: number, quantile?: number, signal?: AbortSignal): Promise<MetricSeriesResult> {
+    const scope: DeploymentScope = { kind: "one", namespace: target.namespace, deployment: target.name };
+    const range = alignedRange(window, nowSeconds);
+    const outcome = await attempt(metric, async () =>
+      onGrid(timeGrid(range.start, range.end, range.stepSeconds), await this.client.queryRange(this.query(metric, scope, rateWindowSeconds(range.stepSeconds), quantile), range, signal)),
+    );
+    return outcome.result.ok ? { kind: "measured", points: outcome.result.value } : { kind: "unavailable", reason: outcome.result.reason };
   }
 
   async fleet(namespaces: readonly string[], queries: readonly FleetQuery[], signal?: AbortSignal): Promise<FleetResult> {
