@@ -3,20 +3,17 @@ import {
   ApisApi,
   AppsV1Api,
   CoreV1Api,
-  createConfiguration,
   KubernetesObjectApi,
   PatchStrategy,
-  ServerConfiguration,
   setHeaderOptions,
   VersionApi,
   Watch,
   type KubeConfig,
   type KubernetesObject,
-  type RequestContext,
-  type ResponseContext,
   type V1Deployment,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { createApiConfiguration } from "./apiConfiguration.js";
 import { ClusterError, toClusterError, type ClusterErrorSubject } from "./clusterError.js";
 import { watchDeploymentRollout, type WatchRolloutOptions } from "./deploymentRolloutWatch.js";
 import { MANAGED_KINDS, managedKind, type ManagedKind } from "./managedKinds.js";
@@ -99,23 +96,7 @@ export class KubernetesCluster {
   private servedGroupVersions: { fetchedAt: number; value: Promise<Set<string>> } | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error("The kubeconfig has no current cluster");
-    const timeoutMs = options.requestTimeoutMs ?? 30_000;
-    // client-node has no request timeout of its own; a signal set in a middleware bounds each call.
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kubeConfig },
-      promiseMiddleware: [
-        {
-          pre: async (context: RequestContext) => {
-            context.setSignal(AbortSignal.timeout(timeoutMs));
-            return context;
-          },
-          post: async (response: ResponseContext) => response,
-        },
-      ],
-    });
+    const configuration = createApiConfiguration(kubeConfig, options.requestTimeoutMs ?? 30_000);
     this.objects = new KubernetesObjectApi(configuration);
     this.apps = new AppsV1Api(configuration);
     this.core = new CoreV1Api(configuration);
