@@ -38,6 +38,14 @@ export interface ApplyOptions {
   dryRun?: boolean;
 }
 
+/** One object of a dry-run apply: what is there now and what the API server says it would become. */
+export interface DryRunAppliedObject {
+  /** The live object before the apply (GET), or null when the apply would create it. */
+  live: KubernetesObject | null;
+  /** The API server's answer to the dry-run apply: merged, defaulted and validated, but not stored. */
+  after: KubernetesObject;
+}
+
 export interface DeletedObject {
   kind: string;
   name: string;
@@ -136,6 +144,35 @@ export class KubernetesCluster {
       "applied objects",
     );
     return applied;
+  }
+
+  /**
+   * Server-side dry run of `apply` (same field manager, same force): for each object the live
+   * version and what the API server would store. Nothing changes in the cluster. Errors are
+   * classified as for apply, and it stops at the first one.
+   */
+  async dryRunApply(objects: readonly KubernetesObject[]): Promise<DryRunAppliedObject[]> {
+    const results: DryRunAppliedObject[] = [];
+    for (const object of objects) {
+      // Read first: after the dry run there is no way to tell "created" from "updated" for sure.
+      const live = await this.readObject(object);
+      const [after] = await this.apply([object], { dryRun: true });
+      if (after === undefined) throw new Error(`dryRunApply: no answer for ${object.kind ?? "?"} ${object.metadata?.name ?? "?"}`);
+      results.push({ live, after });
+    }
+    return results;
+  }
+
+  /** The live version of an object (any kind the cluster serves), or null when it does not exist. */
+  async readObject(object: KubernetesObject): Promise<KubernetesObject | null> {
+    const name = object.metadata?.name ?? "";
+    const namespace = object.metadata?.namespace ?? "";
+    try {
+      return await this.objects.read({ apiVersion: object.apiVersion ?? "", kind: object.kind ?? "", metadata: { name, namespace } });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw this.applyError(error, object);
+    }
   }
 
   /** Creates the namespace unless it exists; resolves true when it was created. */

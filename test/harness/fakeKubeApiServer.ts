@@ -949,7 +949,7 @@ export class FakeKubeApiServer {
     const status = initialStatus(object);
     if (status === undefined) delete object.status;
     else object.status = status;
-    applyServerDefaults(object, undefined, () => this.allocateIp());
+    applyServerDefaults(object, undefined, () => this.allocateIp(dryRun));
     const causes = validateObject(object, undefined);
     if (causes.length > 0) throw invalid(resource, object.metadata.name, causes);
     if (dryRun) return object;
@@ -981,7 +981,7 @@ export class FakeKubeApiServer {
       if (existing.status === undefined) delete next.status;
       else next.status = existing.status;
     }
-    applyServerDefaults(next, existing, () => this.allocateIp());
+    applyServerDefaults(next, existing, () => this.allocateIp(dryRun));
     const causes = validateObject(next, existing);
     if (causes.length > 0) throw invalid(resource, existing.metadata.name, causes);
 
@@ -1074,8 +1074,9 @@ export class FakeKubeApiServer {
     }
   }
 
-  private allocateIp(): string {
-    const n = this.nextIp++;
+  /** A dry run shows the address a create would get but keeps it free, as the real allocator's dry-run mode does. */
+  private allocateIp(dryRun = false): string {
+    const n = dryRun ? this.nextIp : this.nextIp++;
     return `10.96.${Math.floor(n / 250)}.${(n % 250) + 1}`;
   }
 }
