@@ -106,6 +106,17 @@ export interface EphemeralMessage {
   deleted: boolean;
 }
 
+/** A person in the recorder's workspace directory. */
+export interface DirectoryUser {
+  id: string;
+  name?: string;
+  /** Another organization's team id makes them external (Slack Connect). */
+  teamId?: string;
+  guest?: "multi-channel" | "single-channel";
+  /** true: deactivated; "not-found": users.info answers user_not_found. */
+  deleted?: true | "not-found";
+}
+
 export interface ResponseUrlContext {
   channelId?: string;
   userId?: string;
@@ -315,6 +326,8 @@ export class SlackRecorder {
   private down: false | "socket" | "503" = false;
   private files = new Map<string, UploadedFile>();
   private customHandlers = new Map<string, CustomHandler>();
+  private directory = new Map<string, DirectoryUser>();
+  private userGroups = new Map<string, { handle: string; users: string[] }>();
   private waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
 
   private constructor(options: SlackRecorderOptions) {
@@ -614,6 +627,19 @@ export class SlackRecorder {
     this.down = down ? how : false;
   }
 
+  /**
+   * Who a user is in the workspace directory (`users.info`): a guest, or someone from another
+   * organization (another team id). Unknown well-formed ids answer as full members of this team.
+   */
+  setUser(user: DirectoryUser): void {
+    this.directory.set(user.id, user);
+  }
+
+  /** A user group (`usergroups.list` with include_users) and its members. */
+  setUserGroup(id: string, handle: string, users: string[]): void {
+    this.userGroups.set(id, { handle, users: [...users] });
+  }
+
   /** Answers a method the recorder doesn't implement (or overrides one). Limits/auth still apply. */
   handle(method: string, handler: CustomHandler): void {
     this.customHandlers.set(method, handler);
@@ -767,6 +793,10 @@ export class SlackRecorder {
 
   private builtinHandler(method: string): ((p: CallParams, req: ParsedRequest) => ApiAnswer) | undefined {
     switch (method) {
+      case "users.info":
+        return (p) => this.usersInfo(p);
+      case "usergroups.list":
+        return (p) => this.userGroupsList(p);
       case "auth.test":
         return () => this.authTest();
       case "chat.postMessage":
@@ -800,6 +830,39 @@ export class SlackRecorder {
       user_id: this.botUserId,
       bot_id: this.botId,
       is_enterprise_install: false,
+    });
+  }
+
+  private usersInfo(p: CallParams): ApiAnswer {
+    const id = str(p.user);
+    if (!id || !/^[UW][A-Z0-9]+$/.test(id)) return fail("user_not_found");
+    const known = this.directory.get(id);
+    if (known?.deleted === "not-found") return fail("user_not_found");
+    return new ApiAnswer({
+      ok: true,
+      user: {
+        id,
+        team_id: known?.teamId ?? this.teamId,
+        name: known?.name ?? `user-${id.toLowerCase()}`,
+        deleted: known?.deleted === true,
+        is_bot: false,
+        is_restricted: known?.guest === "multi-channel" || known?.guest === "single-channel",
+        is_ultra_restricted: known?.guest === "single-channel",
+      },
+    });
+  }
+
+  private userGroupsList(p: CallParams): ApiAnswer {
+    const includeUsers = p.include_users === true || p.include_users === "true";
+    return new ApiAnswer({
+      ok: true,
+      usergroups: [...this.userGroups.entries()].map(([id, group]) => ({
+        id,
+        team_id: this.teamId,
+        handle: group.handle,
+        name: group.handle,
+        ...(includeUsers ? { users: [...group.users] } : {}),
+      })),
     });
   }
 
