@@ -189,7 +189,7 @@ export class ModelUpdateRequests {
     };
   }
 
-  private async rollbackTarget(
+  async rollbackTarget(
     deployment: DeploymentRecord,
     number: number | undefined,
   ): Promise<{ ok: true; revision: RevisionRecord } | { ok: false; message: string }> {

@@ -28,7 +28,7 @@ function toRecord(row: AuditEventRow): AuditRecord {
   };
 }
 
-/** The append-only audit trail (the database refuses UPDATE and DELETE on it). */
+/** The append-only audit trail (database rules refuse UPDATE and DELETE on it). */
 export class AuditRepository {
   constructor(private readonly db: Database) {}
 
