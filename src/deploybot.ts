@@ -11,6 +11,10 @@ import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
 import { AccessControl } from "./operations/accessControl.js";
 import { ChangeRequests } from "./operations/changeRequests.js";
+import { AccessAdministration } from "./operations/accessAdministration.js";
+import { AuditQueries } from "./operations/auditQueries.js";
+import { DeploymentFreezes } from "./operations/deploymentFreezes.js";
+import { DryRuns } from "./operations/dryRuns.js";
 import { OperationMessages } from "./operations/operationMessages.js";
 import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
@@ -190,6 +194,10 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       prices: config.prices,
       approvalsOf: (operationId) => operationRequests.approvalsOf(operationId),
     }),
+    freezes: new DeploymentFreezes({ deployments, access, requests: operationRequests }),
+    audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
+    accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
+    dryRuns: new DryRuns({ deployments, cluster, renderContextFor, access, requests: operationRequests, modelUpdates }),
     publisher,
     readiness,
     trafficProvider: config.trafficProvider,
