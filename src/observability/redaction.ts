@@ -153,8 +153,12 @@ function isEnvironmentVariable(record: Record<string, unknown>): boolean {
   return typeof record.name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(record.name) && typeof record.value === "string" && (record.kind === "plain" || Object.keys(record).every((key) => key === "name" || key === "value" || key === "kind"));
 }
 
-/** The values in a configuration that are secrets; used to redact them wherever they show up. */
-export function secretValuesOfUrl(url: string | undefined): string[] {
+/** The secret values of the bot's configuration, to redact wherever they show up. */
+export function secretsOfConfig(config: { slack: { botToken: string; signingSecret: string; appToken?: string }; databaseUrl: string; redisUrl: string }): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken ?? "", ...secretValuesOfUrl(config.databaseUrl), ...secretValuesOfUrl(config.redisUrl)].filter((value) => value !== "");
+}
+
+function secretValuesOfUrl(url: string | undefined): string[] {
   if (!url) return [];
   try {
     const password = new URL(url).password;

@@ -1,6 +1,7 @@
-import { pino } from "pino";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startDeploybot, type Deploybot, type DeploybotOverrides } from "../../src/deploybot.js";
+import { createLogger } from "../../src/logger.js";
+import { secretsOfConfig } from "../../src/observability/redaction.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "./fakeKubeApiServer.js";
 import { createTestRedis, type TestRedis } from "./redis.js";
@@ -27,6 +28,11 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   kube?: FakeKubeApiServerOptions;
   overrides?: DeploybotOverrides;
+  /**
+   * Whether the logger also removes the secret values it was told about, as `npm start`'s does
+   * (default). A test of redaction by shape and key alone turns it off.
+   */
+  redactKnownSecrets?: boolean;
 }
 
 /**
@@ -51,7 +57,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     ...options.env,
   });
   const logLines: string[] = [];
-  const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
+  // The logger `npm start` uses (with its redaction), writing into logLines.
+  const logger = createLogger("debug", { write: (line: string) => void logLines.push(line) }, options.redactKnownSecrets === false ? {} : { knownSecrets: secretsOfConfig(config) });
   const bot = await startDeploybot(config, {
     kubeConfig: kube.kubeConfig(),
     logger,
