@@ -39,6 +39,7 @@ export interface BotMetrics {
   readonly contentType: string;
 }
 
+const QUEUE_LABEL = "operations";
 const ACK_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -119,14 +120,14 @@ export function createMetrics(sources: MetricsSources = {}): BotMetrics {
   new Gauge({
     name: "deploybot_queue_jobs",
     help: "Operation jobs in the queue by state, read on scrape; absent when Redis does not answer.",
-    labelNames: ["state"],
+    labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
       this.reset();
       if (!readQueue) return;
       try {
         const snapshot = await readQueue();
-        for (const [state, count] of Object.entries(snapshot.counts)) this.set({ state }, count);
+        for (const [state, count] of Object.entries(snapshot.counts)) this.set({ queue: QUEUE_LABEL, state }, count);
       } catch {
         // Redis is away: deploybot_dependency_up{dependency="redis"} says so; no made-up depth.
       }
@@ -134,13 +135,15 @@ export function createMetrics(sources: MetricsSources = {}): BotMetrics {
   });
   new Gauge({
     name: "deploybot_queue_oldest_waiting_seconds",
-    help: "Age of the operation job that has waited longest to start, read on scrape (0 when none waits).",
+    help: "Age of the operation job that has waited longest to start, read on scrape (0 when none waits); absent when Redis does not answer.",
+    // A label, because prom-client always shows an unlabelled gauge (as 0): unknown must not read as "nothing waits".
+    labelNames: ["queue"],
     registers: [registry],
     async collect() {
       this.reset();
       if (!readQueue) return;
       try {
-        this.set((await readQueue()).oldestWaitingSeconds);
+        this.set({ queue: QUEUE_LABEL }, (await readQueue()).oldestWaitingSeconds);
       } catch {
         // As above: no sample rather than a wrong one.
       }
