@@ -5,7 +5,7 @@ import { secretsOfConfig } from "../../src/observability/redaction.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "./fakeKubeApiServer.js";
 import { createTestRedis, type TestRedis } from "./redis.js";
-import { startSlackRecorder, type SlackRecorder } from "./slackRecorder.js";
+import { startSlackRecorder, type SlackRecorder, type SlackRecorderOptions } from "./slackRecorder.js";
 import type { SlackTarget } from "./slackRequests.js";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
@@ -33,6 +33,10 @@ export interface HarnessOptions {
    * (default). A test of redaction by shape and key alone turns it off.
    */
   redactKnownSecrets?: boolean;
+  /** More recorder options, e.g. the app-level token it accepts for Socket Mode. */
+  slack?: Omit<SlackRecorderOptions, "botToken">;
+  /** Runs once the recorder is up and before the bot starts (e.g. to serve `apps.connections.open`). */
+  beforeStart?: (slack: SlackRecorder) => Promise<void> | void;
 }
 
 /**
@@ -43,7 +47,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
   const database = await createTestDatabase();
   const redis = createTestRedis();
   const kube = await startFakeKubeApiServer({ autoCreateNamespaces: false, ...options.kube });
-  const slack = await startSlackRecorder({ botToken: BOT_TOKEN });
+  const slack = await startSlackRecorder({ ...options.slack, botToken: BOT_TOKEN });
+  await options.beforeStart?.(slack);
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
