@@ -54,8 +54,9 @@ const VALUE_PATTERNS: Pattern[] = [
   // Slack tokens: bot, user, app-level, refresh, config tokens.
   { regex: /\bxox[abposre]-[A-Za-z0-9-]+/g, replace: REDACTED },
   { regex: /\bxapp-[A-Za-z0-9-]+/g, replace: REDACTED },
-  // HTTP authorization schemes.
-  { regex: /\b([Bb]earer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, replace: `$1 ${REDACTED}` },
+  // HTTP authorization schemes. "Basic" only after "Authorization", so that "Basic Information" stays.
+  { regex: /\b([Bb]earer)\s+[A-Za-z0-9._~+/=-]{4,}/g, replace: `$1 ${REDACTED}` },
+  { regex: /\b(authorization:?\s*Basic)\s+[A-Za-z0-9+/=]{4,}/gi, replace: `$1 ${REDACTED}` },
   // A password in a URL's userinfo: keep the scheme, user and host, which are useful and not secret.
   { regex: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*):([^\s@/"'<>]+)@/gi, replace: `$1:${REDACTED}@` },
   // response_url and incoming webhooks: whoever holds the URL may post into the channel.

@@ -11,6 +11,7 @@ import { slashCommandFields, viewSubmissionPayload, type ViewSubmissionOptions }
  * opened through `apps.connections.open`.
  */
 const APP_TOKEN = "xapp-1-A0DEPLOYBOT-1234567890-socketmodeapptokenvalue";
+const TYPED_CREDENTIAL = "planted-in-a-socket-envelope-0b7e";
 const CHANNEL = "C0SOCKET";
 const USER = "U0FRANK";
 const NS = "ml-development";
@@ -121,9 +122,19 @@ describe("Socket Mode", () => {
     expect(sampleValue(samples, "deploybot_operations_total", { kind: "create", outcome: "succeeded" })).toBe(1);
   });
 
-  it("never logs the app-level token", () => {
+  it("never logs the app-level token, nor a credential typed into a form, though every envelope is logged", async () => {
+    // The Socket Mode client logs each envelope it receives, at debug level, as raw JSON text.
+    const before = h.slack.callsTo("views.open").length;
+    await command("edit socket-made");
+    const opened = await eventually(() => h.slack.callsTo("views.open")[before], 5000, "views.open");
+    const viewId = (opened.response as unknown as { view: { id: string } }).view.id;
+    const ack = await submitView({ userId: USER, view: { id: viewId }, answers: { env: `HF_TOKEN=${TYPED_CREDENTIAL}` } });
+    expect(ack.payload).toMatchObject({ response_action: "errors", errors: { env: expect.stringContaining("HF_TOKEN=secret:") } });
+
     const logs = h.logLines.join("\n");
-    expect(logs).toContain("Socket Mode");
+    expect(logs).toContain("Received a message on the WebSocket");
+    expect(logs).toContain("HF_TOKEN=[redacted]");
+    expect(logs).not.toContain(TYPED_CREDENTIAL);
     expect(logs).not.toContain(APP_TOKEN);
     expect(socket.unexpected).toEqual([]);
   });

@@ -33,6 +33,11 @@ export interface HarnessOptions {
    * (default). A test of redaction by shape and key alone turns it off.
    */
   redactKnownSecrets?: boolean;
+  /**
+   * A password to put in DATABASE_URL (the local server trusts loopback connections and never
+   * asks for it): a secret the bot holds, for tests that check it never reaches a log line.
+   */
+  databasePassword?: string;
   /** More recorder options, e.g. the app-level token it accepts for Socket Mode. */
   slack?: Omit<SlackRecorderOptions, "botToken">;
   /** Runs once the recorder is up and before the bot starts (e.g. to serve `apps.connections.open`). */
@@ -53,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databasePassword ? withPassword(database.url, options.databasePassword) : database.url,
     REDIS_URL: redis.url,
     PORT: "0",
     DEPLOYBOT_QUEUE_PREFIX: redis.prefix,
@@ -87,6 +92,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
       await database.drop();
     },
   };
+}
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
 }
 
 /** Polls until the check returns something (not false, null or undefined) without throwing. */

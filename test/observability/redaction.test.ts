@@ -71,6 +71,7 @@ describe("redacting text", () => {
     ["Slack app token", "app token xapp-1-A0-123-abc", "app token [redacted]"],
     ["Slack refresh token", "xoxe-1-abc", "[redacted]"],
     ["Bearer header", "Authorization: Bearer abc.def-ghi", "Authorization: [redacted] [redacted]"],
+    ["Basic header", "Authorization: Basic dXNlcjpwYXNz", "Authorization: [redacted] [redacted]"],
     ["bearer in JSON", '{"headers":{"authorization":"Bearer s3cr3t-value"}}', '{"headers":{"authorization":"[redacted]"}}'],
     ["password=", "connect password=hunter22 host=db", "connect password=[redacted] host=db"],
     ["env line", "HF_TOKEN=abc123\nLOG_LEVEL=info", "HF_TOKEN=[redacted]\nLOG_LEVEL=info"],
@@ -86,7 +87,7 @@ describe("redacting text", () => {
   });
 
   it("leaves secret references and ordinary text alone", () => {
-    for (const text of ["HF_TOKEN=secret:huggingface/token", "LOG_LEVEL=debug", "token verification is disabled", "Scaled resnet-prod to 3 replicas", "http://127.0.0.1:3000/slack/events"]) {
+    for (const text of ["HF_TOKEN=secret:huggingface/token", "LOG_LEVEL=debug", "token verification is disabled", "Basic Information", "Scaled resnet-prod to 3 replicas", "http://127.0.0.1:3000/slack/events"]) {
       expect(redactor.text(text)).toBe(text);
     }
   });
