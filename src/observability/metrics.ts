@@ -56,13 +56,17 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string)
   }
 }
 
-/** Several gauges read the same snapshot during one scrape (prom-client collects them in parallel). */
-function sharedPerScrape<T>(read: () => Promise<T>, reuseMs = 500): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
+/**
+ * Several gauges read the same snapshot during one scrape (prom-client starts their collects
+ * together): they share the read in flight. A later scrape reads afresh.
+ */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
   return () => {
-    const now = Date.now();
-    if (!last || now - last.at > reuseMs) last = { at: now, value: read() };
-    return last.value;
+    inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
 }
 

@@ -77,8 +77,9 @@ describe("/metrics", () => {
 
     const { status, contentType, samples } = await eventually(async () => {
       const scraped = await scrape(base);
-      return sampleValue(scraped.samples, "deploybot_operations_total", { kind: "create", outcome: "succeeded" }) === 1 ? scraped : undefined;
-    }, 10_000, "the create counted");
+      const counted = sampleValue(scraped.samples, "deploybot_operations_total", { kind: "create", outcome: "succeeded" }) === 1;
+      return counted && sampleValue(scraped.samples, "deploybot_queue_jobs", { state: "active" }) === 0 ? scraped : undefined;
+    }, 10_000, "the create counted and its job finished");
     expect(status).toBe(200);
     expect(contentType).toContain("text/plain");
 
