@@ -85,9 +85,9 @@ export class DeploymentRequests {
         environment: deployment.environment,
         operationId: operation.id,
         action: "requested",
-        decision: operation.status,
+        decision: "create",
         after: { spec },
-        data: { kind: "create" },
+        data: { state: operation.status },
       });
       return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
     } catch (error) {

@@ -98,8 +98,9 @@ export class OperationRequests {
   }
 
   /** Why a deployment cannot take an operation now, if it cannot (busy, or a status that forbids it). */
-  async refusal(deployment: DeploymentRecord, kind: OperationKind): Promise<string | undefined> {
-    if (deployment.activeOperationId) {
+  async refusal(deployment: DeploymentRecord, kind: OperationKind, ownOperationId?: string): Promise<string | undefined> {
+    // A production create holds its deployment from the start: it is not busy with itself.
+    if (deployment.activeOperationId && deployment.activeOperationId !== ownOperationId) {
       const running = await this.deps.operations.get(deployment.activeOperationId);
       if (running) {
         const what = OPERATION_KIND_LABELS[running.kind].toLowerCase();
@@ -169,10 +170,10 @@ export class OperationRequests {
       environment: deployment.environment,
       operationId: result.operation.id,
       action: "requested",
-      decision: result.state,
+      decision: request.kind,
       before: { status: deployment.status, replicas: deployment.replicas, spec: deployment.spec },
       after: request.params,
-      data: { kind: request.kind, ...(result.state === "awaiting_approval" ? { requiredApprovals: rules.requiredApprovals } : {}) },
+      data: { state: result.state, ...(result.state === "awaiting_approval" ? { requiredApprovals: rules.requiredApprovals } : {}) },
     });
     return result;
   }
@@ -252,10 +253,10 @@ export class OperationRequests {
       return { ok: false, message: "You already approved this request." };
     }
     await this.deps.operations.recordEvent(open.id, "approved", `Approved by <@${reviewer.userId}>`);
-    await this.audit({ actorId: reviewer.userId, channelId: reviewer.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "approved", decision: "approved" });
+    await this.audit({ actorId: reviewer.userId, channelId: reviewer.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "approved", decision: open.kind });
     const approvals = (await this.deps.approvals.forOperation(open.id)).filter((approval) => approval.decision === "approved").length;
     if (approvals < open.requiredApprovals) return { ok: true, state: "needs-more", operation: open, approvals, required: open.requiredApprovals };
-    const busy = await this.refusal(deployment, open.kind);
+    const busy = await this.refusal(deployment, open.kind, open.id);
     if (busy) {
       await this.settle(open, ["awaiting_approval"], "cancelled", busy, reviewer.userId);
       return { ok: false, message: busy, operation: open, settled: "cancelled" };
@@ -279,7 +280,7 @@ export class OperationRequests {
     }
     await this.forgetUncreated(open);
     await this.deps.operations.recordEvent(open.id, "rejected", `Rejected by <@${reviewer.userId}>: ${reason}`);
-    await this.audit({ actorId: reviewer.userId, channelId: reviewer.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "rejected", decision: "rejected", reason });
+    await this.audit({ actorId: reviewer.userId, channelId: reviewer.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "rejected", decision: open.kind, reason });
     return { ok: false, message: `Rejected by <@${reviewer.userId}>: ${reason}`, operation: { ...open, status: "rejected" }, settled: "rejected" };
   }
 

@@ -4,12 +4,12 @@ import { describeFailure } from "../../messages/failureText.js";
 import { CREATE_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
-import { newMessageTarget, showThenEnqueue } from "../../operationAnnouncements.js";
-import type { SlackDependencies } from "../listenerContext.js";
+import { announceChangeRequest, newMessageTarget, showThenEnqueue } from "../../operationAnnouncements.js";
+import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 
 /** Create Deployment: validated and recorded before the answer, so that every error shows on its field. */
 export function registerCreateDeploymentSubmission(app: App, deps: SlackDependencies): void {
-  app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view }) => {
+  app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "create");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {
@@ -32,7 +32,10 @@ export function registerCreateDeploymentSubmission(app: App, deps: SlackDependen
     }
     await ack();
     if (result.duplicate) return;
-
+    if (result.awaitingApproval) {
+      await announceChangeRequest(result.operation, client, deps, ephemeralTeller(client, metadata.channelId, body.user.id));
+      return;
+    }
     await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment));
   });
 }
