@@ -9,6 +9,8 @@
  *   npm run bench -- --short           a few deployments and operations: checks the invariants only
  *   npm run bench -- --cpu-prof        also profiles the bot processes (V8 CPU profiles)
  *   npm run bench -- --concurrency 16  DEPLOYBOT_WORKER_CONCURRENCY for the bots (default: the bot's)
+ *   npm run bench -- --from-source     runs src/main.ts through tsx instead of the compiled build (CI)
+ *   npm run bench -- --keep            keeps the processes' logs (the directory is printed)
  *
  * Exits 1 when an invariant breaks (an operation lost, recorded twice, run twice, two at once on
  * one deployment, or a wrong final replica count); never because of a time.
@@ -21,7 +23,6 @@ import { parseArgs } from "node:util";
 import { createBenchDatabase, createBenchRedis, type BenchDatabase, type BenchRedis } from "./lib/benchServices.js";
 import { summarizeProfiles, type ProfileSummary } from "./lib/cpuProfile.js";
 import { brokenInvariants, type InvariantReport } from "./lib/invariants.js";
-import { killAll, sleep } from "./lib/processes.js";
 import {
   ackLatency,
   CREATE_ANSWERS,
@@ -37,7 +38,8 @@ import {
   type ThroughputResult,
 } from "./lib/scenarios.js";
 import { openCreateModal, submitModal, targetOf } from "./lib/slackDriver.js";
-import { buildBot, SIGNING_SECRET, Stack, type BotProcess } from "./lib/stack.js";
+import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
+import { buildBot, heapAfterGc, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
 import { mib, ms, ratio, summarize } from "./lib/stats.js";
 
 const { values: flags } = parseArgs({
@@ -46,6 +48,7 @@ const { values: flags } = parseArgs({
     "cpu-prof": { type: "boolean", default: false },
     concurrency: { type: "string" },
     keep: { type: "boolean", default: false },
+    "from-source": { type: "boolean", default: false },
   },
 });
 
@@ -64,10 +67,12 @@ interface Results {
   busy?: { submitAckMs: number[]; created: number; live: number; scale: ThroughputResult };
   single?: ThroughputResult & { rssBefore: number; rssAfter: number; rssMax: number };
   memory?: ThroughputResult & { rssAfter: number; rssMax: number };
-  pair?: ThroughputResult & { rss: { before: number; after: number; max: number }[] };
+  pair?: ThroughputResult & { rss: { before: number; after: number; max: number; heapBefore: number; heapAfter: number }[] };
   stored?: { count: number; rssIdle: number; rssAfterList: number; rssIdle100: number; list: ListAtScale };
   profile?: ProfileSummary;
-  rssTimeline: { phase: string; mib: number }[];
+  rssTimeline: { phase: string; mib: number; heapMiB: number }[];
+  /** CPU seconds the bot process(es) and the fakes used per throughput phase. */
+  cpu: { phase: string; operations: number; botSeconds: number; fakesSeconds: number }[];
 }
 
 function machine(): string {
@@ -89,7 +94,7 @@ function invariantCell(report: InvariantReport): string {
 function render(results: Results): string {
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
-  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (4)"}.`);
+  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (4)"}.`);
   lines.push("");
   lines.push("| measure | deploybot | bare Bolt | ratio | target | result |");
   lines.push("|---|---|---|---|---|---|");
@@ -138,6 +143,14 @@ function render(results: Results): string {
   if (results.pair) {
     throughputRows(`${results.pair.operations} scales, two bot replicas`, results.pair);
     row("  … replicas' RSS before → after", results.pair.rss.map((r) => `${mib(r.before)} → ${mib(r.after)}`).join(", "), "", "", "", "");
+    row(
+      "  … replicas' heap after GC before → after",
+      results.pair.rss.map((r) => `${r.heapBefore.toFixed(1)} → ${r.heapAfter.toFixed(1)} MiB`).join(", "),
+      "",
+      "",
+      "",
+      "",
+    );
   }
   if (results.stored) {
     const s = results.stored;
@@ -158,7 +171,19 @@ function render(results: Results): string {
   }
   if (results.rssTimeline.length) {
     lines.push("");
-    lines.push(`Bot RSS along the run (MiB): ${results.rssTimeline.map((p) => `${p.phase} ${p.mib.toFixed(0)}`).join(" · ")}`);
+    lines.push("The one bot's memory along the run (RSS settled; V8 heap used after a forced full GC, through the inspector):");
+    lines.push("");
+    lines.push("| point | RSS | heap after GC |");
+    lines.push("|---|---|---|");
+    for (const point of results.rssTimeline) lines.push(`| ${point.phase} | ${mib(point.mib)} | ${Number.isFinite(point.heapMiB) ? `${point.heapMiB.toFixed(1)} MiB` : "n/a"} |`);
+  }
+  if (results.cpu.length) {
+    lines.push("");
+    lines.push("| CPU per scale operation | bot process(es) | fakes process |");
+    lines.push("|---|---|---|");
+    for (const c of results.cpu) {
+      lines.push(`| ${c.phase} (${c.operations} ops) | ${((c.botSeconds * 1000) / c.operations).toFixed(1)} ms | ${((c.fakesSeconds * 1000) / c.operations).toFixed(1)} ms |`);
+    }
   }
   if (results.profile) {
     lines.push("");
@@ -179,6 +204,14 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
+/** Settled RSS, then the heap after a forced GC (RSS first: the GC would shrink it). */
+async function checkpoint(bot: BotProcess, phase: string, timeline: Results["rssTimeline"]): Promise<number> {
+  const rss = await settledRss(bot);
+  const heapMiB = await heapAfterGc(bot).catch(() => Number.NaN);
+  timeline.push({ phase, mib: rss, heapMiB });
+  return rss;
+}
+
 async function settledRss(bot: BotProcess): Promise<number> {
   await sleep(SETTLE_MS);
   const samples: number[] = [];
@@ -196,12 +229,12 @@ async function main(): Promise<number> {
   let database: BenchDatabase | undefined;
   let redis: BenchRedis | undefined;
   let stack: Stack | undefined;
-  const results: Results = { idle: { bot: Number.NaN, bare: Number.NaN }, rssTimeline: [] };
+  const results: Results = { idle: { bot: Number.NaN, bare: Number.NaN }, rssTimeline: [], cpu: [] };
   let broken = false;
   const bots: BotProcess[] = [];
   const startBot = async (name: string, profile = flags["cpu-prof"] === true): Promise<BotProcess> => {
     if (!stack || !database || !redis) throw new Error("the stack is not up");
-    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, ...(profile ? { cpuProfileDir: profileDir } : {}) });
+    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(profile ? { cpuProfileDir: profileDir } : {}) });
     bots.push(bot);
     return bot;
   };
@@ -221,7 +254,8 @@ async function main(): Promise<number> {
   try {
     log(`work directory ${workDir}`);
     log("building the bot, creating the database, starting the fakes");
-    [entry, database, stack] = await Promise.all([buildBot(workDir), createBenchDatabase(), Stack.start(workDir)]);
+    const build = flags["from-source"] ? Promise.resolve(SOURCE_ENTRY) : buildBot(workDir);
+    [entry, database, stack] = await Promise.all([build, createBenchDatabase(), Stack.start(workDir)]);
     redis = createBenchRedis();
     const { pool } = database;
     const fakes = stack.fakes;
@@ -232,14 +266,14 @@ async function main(): Promise<number> {
     const bareTarget = targetOf(bare.port, SIGNING_SECRET);
     await sleep(SETTLE_MS);
     results.idle = { bot: bot.rss.sample() ?? Number.NaN, bare: bare.rss.sample() ?? Number.NaN };
-    results.rssTimeline.push({ phase: "idle", mib: results.idle.bot });
+    results.rssTimeline.push({ phase: "idle, just started", mib: results.idle.bot, heapMiB: await heapAfterGc(bot).catch(() => Number.NaN) });
 
     log(`creating ${PLAN.deployments} deployments through the modal`);
     const indexes = Array.from({ length: PLAN.deployments }, (_, i) => i);
     const created = await createDeployments([target], fakes, pool, indexes, 10);
     results.create = { count: PLAN.deployments, live: created.live, wallMs: created.wallMs };
     if (created.live < PLAN.deployments) throw new Error(`only ${created.live} of ${PLAN.deployments} deployments went live`);
-    results.rssTimeline.push({ phase: `${PLAN.deployments} created`, mib: bot.rss.sample() ?? Number.NaN });
+    await checkpoint(bot, `${PLAN.deployments} created`, results.rssTimeline);
     const current = new Map(created.names.map((name) => [name, 1]));
 
     log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
@@ -269,23 +303,24 @@ async function main(): Promise<number> {
     broken ||= brokenInvariants(busyScale.invariants);
 
     log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
-    const rssBefore = await settledRss(bot);
-    results.rssTimeline.push({ phase: "before scales", mib: rssBefore });
+    const rssBefore = await checkpoint(bot, "after ack latency and busy creates (0 throughput ops)", results.rssTimeline);
     const maxBefore = bot.rss.samples.length;
+    let cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
     const single = await scaleChains([target], fakes, pool, created.names, PLAN.perChain, current);
+    results.cpu.push({ phase: "one bot", operations: single.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
     const singleMax = Math.max(...bot.rss.samples.slice(maxBefore).map((s) => s.mib));
-    const rssAfter = await settledRss(bot);
-    results.rssTimeline.push({ phase: `after ${single.operations} ops`, mib: rssAfter });
+    const rssAfter = await checkpoint(bot, `after ${single.operations} ops`, results.rssTimeline);
     results.single = { ...single, rssBefore, rssAfter, rssMax: singleMax };
     broken ||= brokenInvariants(single.invariants);
 
     if (PLAN.memoryPerChain > 0) {
       log(`memory: ${PLAN.deployments * PLAN.memoryPerChain} more scales on the same bot`);
       const mark = bot.rss.samples.length;
+      cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
       const more = await scaleChains([target], fakes, pool, created.names, PLAN.memoryPerChain, current);
+      results.cpu.push({ phase: "one bot, next", operations: more.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
       const moreMax = Math.max(...bot.rss.samples.slice(mark).map((s) => s.mib));
-      const moreAfter = await settledRss(bot);
-      results.rssTimeline.push({ phase: `after ${single.operations + more.operations} ops`, mib: moreAfter });
+      const moreAfter = await checkpoint(bot, `after ${single.operations + more.operations} ops`, results.rssTimeline);
       results.memory = { ...more, rssAfter: moreAfter, rssMax: moreMax };
       broken ||= brokenInvariants(more.invariants);
     }
@@ -295,6 +330,8 @@ async function main(): Promise<number> {
     const replicas = await Promise.all([startBot("replica-1"), startBot("replica-2")]);
     const pairBefore = await Promise.all(replicas.map((r) => settledRss(r)));
     const pairMarks = replicas.map((r) => r.rss.samples.length);
+    const pairHeapBefore = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
+    const pairCpu = { bots: replicas.map((r) => cpuSeconds(r.pid)), fakes: stack.fakesCpuSeconds() };
     const pair = await scaleChains(
       replicas.map((r) => targetOf(r.port, SIGNING_SECRET)),
       fakes,
@@ -303,13 +340,22 @@ async function main(): Promise<number> {
       PLAN.perChain,
       current,
     );
+    results.cpu.push({
+      phase: "two replicas",
+      operations: pair.operations,
+      botSeconds: replicas.reduce((sum, r, i) => sum + cpuSeconds(r.pid) - (pairCpu.bots[i] ?? 0), 0),
+      fakesSeconds: stack.fakesCpuSeconds() - pairCpu.fakes,
+    });
     const pairAfter = await Promise.all(replicas.map((r) => settledRss(r)));
+    const pairHeapAfter = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
     results.pair = {
       ...pair,
       rss: replicas.map((r, i) => ({
         before: pairBefore[i] ?? Number.NaN,
         after: pairAfter[i] ?? Number.NaN,
         max: Math.max(...r.rss.samples.slice(pairMarks[i]).map((s) => s.mib)),
+        heapBefore: pairHeapBefore[i] ?? Number.NaN,
+        heapAfter: pairHeapAfter[i] ?? Number.NaN,
       })),
     };
     broken ||= brokenInvariants(pair.invariants);

@@ -111,6 +111,15 @@ export function rssMiB(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100;
+}
+
 /** Samples RSS every `intervalMs` until stopped. */
 export class RssSampler {
   readonly samples: { at: number; mib: number }[] = [];

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { BenchDatabase, BenchRedis } from "./benchServices.js";
 import type { FakesReady } from "./fakesProtocol.js";
-import { freePort, RssSampler, startLogged, startWithReadyLine, stop, waitForHttp, type Started } from "./processes.js";
+import { cpuSeconds, freePort, RssSampler, startLogged, startWithReadyLine, stop, waitForHttp, type Started } from "./processes.js";
 import { FakesClient } from "./slackDriver.js";
 
 const run = promisify(execFile);
@@ -36,9 +36,24 @@ export async function buildBot(workDir: string): Promise<string> {
   return join(outDir, "main.js");
 }
 
+/** The bot's sources run as they are (`--from-source`): no build, for the CI check of the invariants. */
+export const SOURCE_ENTRY = join(PROJECT, "src/main.ts");
+
 export interface BotProcess extends Started {
   port: number;
   rss: RssSampler;
+  /** The bot's inspector port on 127.0.0.1, when it runs with one (for the heap probe). */
+  inspectPort?: number;
+}
+
+/** The bot's V8 heap after a forced full GC, through its inspector. */
+export async function heapAfterGc(bot: BotProcess): Promise<number> {
+  if (bot.inspectPort === undefined) return Number.NaN;
+  const { stdout } = await run(process.execPath, ["--experimental-websocket", "--no-warnings", ...TS_NODE, join(PROJECT, "bench/heapProbe.ts"), String(bot.inspectPort)], {
+    cwd: PROJECT,
+    timeout: 30_000,
+  });
+  return (JSON.parse(stdout) as { usedMiB: number }).usedMiB;
 }
 
 export class Stack {
@@ -57,7 +72,7 @@ export class Stack {
 
   async startBot(
     name: string,
-    options: { entry: string; database: BenchDatabase; redis: BenchRedis; env?: Record<string, string>; cpuProfileDir?: string },
+    options: { entry: string; database: BenchDatabase; redis: BenchRedis; env?: Record<string, string>; cpuProfileDir?: string; inspect?: boolean },
   ): Promise<BotProcess> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -73,10 +88,16 @@ export class Stack {
       LOG_LEVEL: "info",
       ...options.env,
     };
-    const args = [...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []), options.entry];
+    const inspectPort = options.inspect ? await freePort() : undefined;
+    const args = [
+      ...(inspectPort !== undefined ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+      ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+      ...(options.entry.endsWith(".ts") ? TS_NODE : []),
+      options.entry,
+    ];
     const started = startLogged(name, process.execPath, args, env, join(this.workDir, `${name}.log`));
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, started);
-    return { ...started, port, rss: new RssSampler(started.pid, 1000) };
+    return { ...started, port, rss: new RssSampler(started.pid, 1000), ...(inspectPort !== undefined ? { inspectPort } : {}) };
   }
 
   async startBareBolt(): Promise<BotProcess> {
@@ -90,6 +111,10 @@ export class Stack {
     bot.rss.stop();
     // SIGTERM lets the bot finish its running steps and, with --cpu-prof, write its profile.
     await stop(bot.child, 30_000);
+  }
+
+  fakesCpuSeconds(): number {
+    return cpuSeconds(this.fakesProcess.pid);
   }
 
   async close(): Promise<void> {
