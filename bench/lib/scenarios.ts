@@ -207,10 +207,18 @@ export async function scaleChains(
       if (status === "succeeded") current.set(name, replicas);
     }
   });
-  const during = options.during?.();
+  // A failure beside the chains is reported once they end, not left as an unhandled rejection.
+  let duringFailure: { error: unknown } | undefined;
+  const during = options.during?.().catch((error: unknown) => {
+    duringFailure = { error };
+  });
   await Promise.all(chains);
   const wallMs = performance.now() - started;
   await during;
+  if (duringFailure) {
+    watcher.stop();
+    throw duringFailure.error;
+  }
   watcher.stop();
   const invariants = await checkScaleInvariants(pool, fakes, requests, since, NAMESPACE);
   return { operations: requests.length, wallMs, opsPerSecond: requests.length / (wallMs / 1000), timedOut, refusedAcks, scaleAckMs, invariants };
