@@ -145,7 +145,7 @@ function render(results: Results): string {
     row("  … replicas' RSS before → after", results.pair.rss.map((r) => `${mib(r.before)} → ${mib(r.after)}`).join(", "), "", "", "", "");
     row(
       "  … replicas' heap after GC before → after",
-      results.pair.rss.map((r) => `${r.heapBefore.toFixed(1)} → ${r.heapAfter.toFixed(1)} MiB`).join(", "),
+      results.pair.rss.map((r) => (Number.isFinite(r.heapBefore) ? `${r.heapBefore.toFixed(1)} → ${r.heapAfter.toFixed(1)} MiB` : "n/a (short mode)")).join(", "),
       "",
       "",
       "",

@@ -45,7 +45,7 @@ export function brokenInvariants(report: InvariantReport): boolean {
 }
 
 /** `requests` in the order each chain sent them; `since` is when the batch began. */
-export async function checkScaleInvariants(pool: pg.Pool, fakes: FakesClient, requests: readonly ScaleRequest[], since: Date, namespace: string): Promise<InvariantReport> {
+export async function checkScaleInvariants(pool: pg.Pool, fakes: Pick<FakesClient, "replicas">, requests: readonly ScaleRequest[], since: Date, namespace: string): Promise<InvariantReport> {
   const problems: string[] = [];
   const names = [...new Set(requests.map((r) => r.name))];
   const { rows } = await pool.query<OperationRow>(
