@@ -1,0 +1,92 @@
+/**
+ * Slack's side of the bench: signed requests built by the test harness's helpers, with the
+ * trigger ids, response URLs and views that the recorder (in the fakes process) hands out.
+ */
+import type { ViewOutput } from "@slack/bolt";
+import { sendSlashCommand, sendViewSubmission, viewStateFrom, type SlackHttpResponse, type SlackTarget } from "../../test/harness/slackRequests.js";
+import type { FakesCounts, OpenedView, ResponsePost, SlashFields, ViewSubmittedRequest } from "./fakesProtocol.js";
+
+export const CHANNEL_ID = "C0BENCH";
+export const USER_ID = "U0BENCH";
+
+export class FakesClient {
+  constructor(readonly controlUrl: string) {}
+
+  private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.controlUrl}${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async slashFields(count: number): Promise<SlashFields[]> {
+    return (await this.call<SlashFields[]>("POST", "/control/slash-fields", { count, channelId: CHANNEL_ID, userId: USER_ID })).body;
+  }
+
+  async openedView(triggerId: string, timeoutMs = 10_000): Promise<OpenedView> {
+    const answer = await this.call<OpenedView & { error?: string }>("GET", `/control/opened-view?triggerId=${encodeURIComponent(triggerId)}&timeoutMs=${timeoutMs}`);
+    if (answer.status !== 200) throw new Error(`no modal opened: ${answer.body.error ?? answer.status}`);
+    return answer.body;
+  }
+
+  async viewSubmitted(request: ViewSubmittedRequest): Promise<string[]> {
+    return (await this.call<{ problems: string[] }>("POST", "/control/view-submitted", request)).body.problems;
+  }
+
+  async trigger(viewId: string): Promise<string> {
+    return (await this.call<{ triggerId: string }>("POST", "/control/trigger", { viewId })).body.triggerId;
+  }
+
+  /** The bot's post to `responseUrl`, or undefined when none came within `timeoutMs`. */
+  async responsePost(responseUrl: string, timeoutMs = 10_000): Promise<ResponsePost | undefined> {
+    const answer = await this.call<ResponsePost>("GET", `/control/response?url=${encodeURIComponent(responseUrl)}&timeoutMs=${timeoutMs}`);
+    return answer.status === 200 ? answer.body : undefined;
+  }
+
+  async replicas(namespace: string): Promise<Record<string, number | null>> {
+    return (await this.call<Record<string, number | null>>("GET", `/control/replicas?namespace=${encodeURIComponent(namespace)}`)).body;
+  }
+
+  async counts(): Promise<FakesCounts> {
+    return (await this.call<FakesCounts>("GET", "/control/counts")).body;
+  }
+}
+
+export function targetOf(port: number, signingSecret: string): SlackTarget {
+  return { url: `http://127.0.0.1:${port}/slack/events`, signingSecret };
+}
+
+export function slash(target: SlackTarget, text: string, fields: SlashFields): Promise<SlackHttpResponse> {
+  return sendSlashCommand(target, { text, userId: USER_ID, channelId: CHANNEL_ID, triggerId: fields.triggerId, responseUrl: fields.responseUrl });
+}
+
+/** A modal opened by `/deploy create`, ready to submit. */
+export async function openCreateModal(target: SlackTarget, fakes: FakesClient): Promise<OpenedView> {
+  const [fields] = await fakes.slashFields(1);
+  if (!fields) throw new Error("the recorder issued no trigger id");
+  const response = await slash(target, "create", fields);
+  if (response.status !== 200) throw new Error(`/deploy create answered ${response.status}`);
+  return fakes.openedView(fields.triggerId);
+}
+
+/** Submits a create modal as Slack would, and lets the recorder apply the bot's answer. */
+export async function submitModal(
+  target: SlackTarget,
+  fakes: FakesClient,
+  opened: OpenedView,
+  answers: Record<string, unknown>,
+): Promise<{ response: SlackHttpResponse; ackMs: number }> {
+  const view = opened.view as unknown as ViewOutput;
+  const values = viewStateFrom(view, answers);
+  const triggerId = await fakes.trigger(opened.viewId);
+  // Only the request itself is timed: what Slack would wait for before it shows an error.
+  const started = performance.now();
+  const response = await sendViewSubmission(target, { userId: USER_ID, view: { ...view, state: { values } }, triggerId });
+  const ackMs = performance.now() - started;
+  if (response.status === 200) {
+    const problems = await fakes.viewSubmitted({ viewId: opened.viewId, values, body: response.body });
+    if (problems.length > 0) throw new Error(`Slack would refuse the bot's answer to the submission: ${problems.join("; ")}`);
+  }
+  return { response, ackMs };
+}

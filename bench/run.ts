@@ -1,0 +1,398 @@
+/**
+ * `npm run bench`: deploybot measured as it runs in production, a process of its own (the
+ * compiled bot, configured through its environment) on this machine's PostgreSQL and Redis, with
+ * the Slack recorder and the Kubernetes API server in another process, and a bare Bolt app
+ * answering the same requests in the same run as the baseline. Loopback only; every wait is
+ * bounded; child processes, the database and the Redis keys are removed at the end.
+ *
+ *   npm run bench                      the full run (about 10 minutes on 2 cores)
+ *   npm run bench -- --short           a few deployments and operations: checks the invariants only
+ *   npm run bench -- --cpu-prof        also profiles the bot processes (V8 CPU profiles)
+ *   npm run bench -- --concurrency 16  DEPLOYBOT_WORKER_CONCURRENCY for the bots (default: the bot's)
+ *   npm run bench -- --from-source     runs src/main.ts through tsx instead of the compiled build (CI)
+ *   npm run bench -- --keep            keeps the processes' logs (the directory is printed)
+ *
+ * Exits 1 when an invariant breaks (an operation lost, recorded twice, run twice, two at once on
+ * one deployment, or a wrong final replica count); never because of a time.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createBenchDatabase, createBenchRedis, type BenchDatabase, type BenchRedis } from "./lib/benchServices.js";
+import { summarizeProfiles, type ProfileSummary } from "./lib/cpuProfile.js";
+import { brokenInvariants, type InvariantReport } from "./lib/invariants.js";
+import {
+  ackLatency,
+  CREATE_ANSWERS,
+  createDeployments,
+  deploymentName,
+  inParallel,
+  insertDeployments,
+  listAtScale,
+  scaleChains,
+  waitLive,
+  type AckRound,
+  type ListAtScale,
+  type ThroughputResult,
+} from "./lib/scenarios.js";
+import { openCreateModal, submitModal, targetOf } from "./lib/slackDriver.js";
+import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
+import { buildBot, heapAfterGc, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
+import { mib, ms, ratio, summarize } from "./lib/stats.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    short: { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
+    concurrency: { type: "string" },
+    keep: { type: "boolean", default: false },
+    "from-source": { type: "boolean", default: false },
+  },
+});
+
+const SHORT = flags.short === true;
+const PLAN = SHORT
+  ? { deployments: 4, perChain: 5, memoryPerChain: 0, ackRounds: 2, ackConcurrency: 10, busyCreates: 2, busyPerChain: 3, stored: 0 }
+  : { deployments: 100, perChain: 10, memoryPerChain: 10, ackRounds: 10, ackConcurrency: 50, busyCreates: 20, busyPerChain: 3, stored: 10_000 };
+const BOT_ENV: Record<string, string> = flags.concurrency ? { DEPLOYBOT_WORKER_CONCURRENCY: flags.concurrency } : {};
+// Idle RSS is read after the process settles: right after start it still grows.
+const SETTLE_MS = SHORT ? 1_000 : 5_000;
+
+interface Results {
+  idle: { bot: number; bare: number };
+  create?: { count: number; live: number; wallMs: number };
+  ack?: AckRound;
+  busy?: { submitAckMs: number[]; created: number; live: number; scale: ThroughputResult };
+  single?: ThroughputResult & { rssBefore: number; rssAfter: number; rssMax: number };
+  memory?: ThroughputResult & { rssAfter: number; rssMax: number };
+  pair?: ThroughputResult & { rss: { before: number; after: number; max: number; heapBefore: number; heapAfter: number }[] };
+  stored?: { count: number; rssIdle: number; rssAfterList: number; rssIdle100: number; list: ListAtScale };
+  profile?: ProfileSummary;
+  rssTimeline: { phase: string; mib: number; heapMiB: number }[];
+  /** CPU seconds the bot process(es) and the fakes used per throughput phase. */
+  cpu: { phase: string; operations: number; botSeconds: number; fakesSeconds: number }[];
+}
+
+function machine(): string {
+  let cpu = cpus()[0]?.model ?? "?";
+  cpu = cpu.replace(/\s+/g, " ").trim();
+  const load = execFileSync("cat", ["/proc/loadavg"]).toString().trim().split(" ").slice(0, 3).join(" ");
+  return `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average at the end ${load}`;
+}
+
+const pass = (ok: boolean): string => (ok ? "PASS" : "FAIL");
+
+function invariantCell(report: InvariantReport): string {
+  const broken = brokenInvariants(report);
+  return broken
+    ? `FAIL: ${report.lost} lost, ${report.duplicated} double, ${report.ranTwice} ran twice, ${report.overlapping} overlapping, ${report.notSucceeded} not succeeded, ${report.wrongFinalReplicas} wrong final`
+    : `PASS (${report.recorded}/${report.requested} recorded once, succeeded, no overlap, final replicas right)`;
+}
+
+function render(results: Results): string {
+  const lines: string[] = [];
+  const row = (...cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
+  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (4)"}.`);
+  lines.push("");
+  lines.push("| measure | deploybot | bare Bolt | ratio | target | result |");
+  lines.push("|---|---|---|---|---|---|");
+  row("idle RSS, just started", mib(results.idle.bot), mib(results.idle.bare), ratio(results.idle.bot, results.idle.bare), "", "");
+  if (results.ack) {
+    for (const text of ["help", "list"] as const) {
+      const bot = summarize(results.ack.bot[text]);
+      const bare = summarize(results.ack.bare[text]);
+      const ok = bot.p99 < 50 && bot.p99 <= 1.5 * bare.p99;
+      row(`ack \`/deploy ${text}\`, ${PLAN.ackConcurrency} concurrent, p50 (n=${bot.n})`, ms(bot.p50), ms(bare.p50), ratio(bot.p50, bare.p50), "", "");
+      row(`ack \`/deploy ${text}\`, ${PLAN.ackConcurrency} concurrent, p99`, ms(bot.p99), ms(bare.p99), ratio(bot.p99, bare.p99), "≤ 1.5× bare and < 50 ms", SHORT ? "(short: not judged)" : pass(ok));
+    }
+    const answer = summarize(results.ack.listAnswerMs);
+    row(`\`/deploy list\` answer posted (${results.create?.count ?? 0} deployments), p50 / p99`, `${ms(answer.p50)} / ${ms(answer.p99)}`, "", "", "", results.ack.listAnswersMissing ? `${results.ack.listAnswersMissing} missing` : "");
+  }
+  if (results.create) {
+    row(`create ${results.create.count} deployments through the modal, until live`, `${(results.create.wallMs / 1000).toFixed(1)} s (${results.create.live} live)`, "", "", "", "");
+  }
+  if (results.busy) {
+    const submit = summarize(results.busy.submitAckMs);
+    row(`create submission ack, worker busy, p50 / p99 (n=${submit.n})`, `${ms(submit.p50)} / ${ms(submit.p99)}`, "", "", "p99 < 150 ms", SHORT ? "(short: not judged)" : pass(submit.p99 < 150));
+    row("  … operations while busy", `${results.busy.scale.operations} scales, ${results.busy.live}/${results.busy.created} created live`, "", "", "invariants", invariantCell(results.busy.scale.invariants));
+  }
+  const throughputRows = (label: string, result: ThroughputResult) => {
+    const ack = summarize(result.scaleAckMs);
+    row(`${label}: wall time`, `${(result.wallMs / 1000).toFixed(1)} s (${result.opsPerSecond.toFixed(1)} ops/s)`, "", "", "< 60 s", SHORT ? "(short: not judged)" : pass(result.wallMs < 60_000));
+    row(`${label}: \`/deploy scale\` ack p50 / p99`, `${ms(ack.p50)} / ${ms(ack.p99)}`, "", "", "", "");
+    row(`${label}: invariants`, `${result.invariants.recorded}/${result.operations} recorded${result.timedOut ? `, ${result.timedOut} timed out` : ""}`, "", "", "none lost, none twice, no overlap", invariantCell(result.invariants));
+  };
+  if (results.single) {
+    throughputRows(`${results.single.operations} scales over ${PLAN.deployments} deployments, one bot`, results.single);
+    row("  … bot RSS before → after (max)", `${mib(results.single.rssBefore)} → ${mib(results.single.rssAfter)} (${mib(results.single.rssMax)})`, mib(results.idle.bare), ratio(results.single.rssAfter, results.idle.bare), "", "");
+  }
+  if (results.memory && results.single) {
+    throughputRows(`next ${results.memory.operations} scales, same bot`, results.memory);
+    const flat = results.memory.rssAfter <= results.single.rssAfter * 1.05;
+    row(
+      `  … RSS after ${results.single.operations} → after ${results.single.operations + results.memory.operations} ops (max)`,
+      `${mib(results.single.rssAfter)} → ${mib(results.memory.rssAfter)} (${mib(results.memory.rssMax)})`,
+      "",
+      ratio(results.memory.rssAfter, results.single.rssAfter),
+      "flat (≤ +5 %)",
+      pass(flat),
+    );
+  }
+  if (results.pair) {
+    throughputRows(`${results.pair.operations} scales, two bot replicas`, results.pair);
+    row("  … replicas' RSS before → after", results.pair.rss.map((r) => `${mib(r.before)} → ${mib(r.after)}`).join(", "), "", "", "", "");
+    row(
+      "  … replicas' heap after GC before → after",
+      results.pair.rss.map((r) => (Number.isFinite(r.heapBefore) ? `${r.heapBefore.toFixed(1)} → ${r.heapAfter.toFixed(1)} MiB` : "n/a (short mode)")).join(", "),
+      "",
+      "",
+      "",
+      "",
+    );
+  }
+  if (results.stored) {
+    const s = results.stored;
+    const list = summarize(s.list.latencyMs);
+    row(`RSS idle with ${s.count.toLocaleString("en")} stored deployments (fresh bot)`, mib(s.rssIdle), mib(results.idle.bare), ratio(s.rssIdle, results.idle.bare), "< 200 MB (190.7 MiB)", pass(s.rssIdle < 200e6 / 2 ** 20));
+    row(`  … same bot, fresh with ${PLAN.deployments + PLAN.busyCreates} deployments`, mib(s.rssIdle100), "", ratio(s.rssIdle, s.rssIdle100), "", "");
+    row(`  … RSS after ${s.list.latencyMs.length} \`/deploy list\``, mib(s.rssAfterList), "", "", "< 200 MB", pass(s.rssAfterList < 200e6 / 2 ** 20));
+    row(`\`/deploy list\` with ${s.count.toLocaleString("en")}: answer posted p50 / max`, `${ms(list.p50)} / ${ms(list.max)}`, "", "", "< 1 s", pass(list.max < 1000 && s.list.missing === 0));
+    row(
+      "  … the answer against Slack's limits",
+      `${s.list.blocks} blocks, longest section ${s.list.maxSectionChars} chars, ${(s.list.bytes / 1024).toFixed(0)} KiB, text ${s.list.textChars} chars, recorder: ${s.list.ok ? "accepted" : `refused (${s.list.error ?? "?"})`}`,
+      "",
+      "",
+      "≤ 50 blocks, ≤ 3000 chars/section, accepted",
+      pass(s.list.ok && s.list.blocks <= 50 && s.list.maxSectionChars <= 3000),
+    );
+    row("  … paginated", s.list.hasPageControl ? "yes" : "no: one page, the rest summed up as “…and N more”", "", "", "paginated", pass(s.list.hasPageControl));
+  }
+  if (results.rssTimeline.length) {
+    lines.push("");
+    lines.push("The one bot's memory along the run (RSS settled; V8 heap used after a forced full GC, through the inspector):");
+    lines.push("");
+    lines.push("| point | RSS | heap after GC |");
+    lines.push("|---|---|---|");
+    for (const point of results.rssTimeline) lines.push(`| ${point.phase} | ${mib(point.mib)} | ${Number.isFinite(point.heapMiB) ? `${point.heapMiB.toFixed(1)} MiB` : "n/a"} |`);
+  }
+  if (results.cpu.length) {
+    lines.push("");
+    lines.push("| CPU per scale operation | bot process(es) | fakes process |");
+    lines.push("|---|---|---|");
+    for (const c of results.cpu) {
+      lines.push(`| ${c.phase} (${c.operations} ops) | ${((c.botSeconds * 1000) / c.operations).toFixed(1)} ms | ${((c.fakesSeconds * 1000) / c.operations).toFixed(1)} ms |`);
+    }
+  }
+  if (results.profile) {
+    lines.push("");
+    lines.push(`CPU profile of the bot processes (${(results.profile.totalMs / 1000).toFixed(1)} s sampled, self time):`);
+    lines.push("");
+    lines.push("| area | self time | share |");
+    lines.push("|---|---|---|");
+    for (const area of results.profile.areas) lines.push(`| ${area.area} | ${(area.ms / 1000).toFixed(1)} s | ${(area.share * 100).toFixed(1)} % |`);
+    lines.push("");
+    lines.push("| function | self time | share |");
+    lines.push("|---|---|---|");
+    for (const fn of results.profile.functions) lines.push(`| \`${fn.name}\` | ${(fn.ms / 1000).toFixed(1)} s | ${(fn.share * 100).toFixed(1)} % |`);
+  }
+  return lines.join("\n");
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Settled RSS, then the heap after a forced GC (RSS first: the GC would shrink it). */
+async function checkpoint(bot: BotProcess, phase: string, timeline: Results["rssTimeline"]): Promise<number> {
+  const rss = await settledRss(bot);
+  const heapMiB = await heapAfterGc(bot).catch(() => Number.NaN);
+  timeline.push({ phase, mib: rss, heapMiB });
+  return rss;
+}
+
+async function settledRss(bot: BotProcess): Promise<number> {
+  await sleep(SETTLE_MS);
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    samples.push(bot.rss.sample() ?? Number.NaN);
+    await sleep(300);
+  }
+  return Math.max(...samples);
+}
+
+async function main(): Promise<number> {
+  const workDir = mkdtempSync(join(tmpdir(), "deploybot-bench-"));
+  const profileDir = join(workDir, "profiles");
+  mkdirSync(profileDir);
+  let database: BenchDatabase | undefined;
+  let redis: BenchRedis | undefined;
+  let stack: Stack | undefined;
+  const results: Results = { idle: { bot: Number.NaN, bare: Number.NaN }, rssTimeline: [], cpu: [] };
+  let broken = false;
+  const bots: BotProcess[] = [];
+  const startBot = async (name: string, profile = flags["cpu-prof"] === true): Promise<BotProcess> => {
+    if (!stack || !database || !redis) throw new Error("the stack is not up");
+    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(profile ? { cpuProfileDir: profileDir } : {}) });
+    bots.push(bot);
+    return bot;
+  };
+  let entry = "";
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      await Promise.all(bots.map((b) => stack?.stopBot(b)));
+      await killAll();
+      await stack?.close();
+      await redis?.cleanup().catch((error: unknown) => log(`Redis cleanup failed: ${String(error)}`));
+      await database?.drop().catch((error: unknown) => log(`dropping the database failed: ${String(error)}`));
+      if (flags.keep) log(`logs kept in ${workDir}`);
+      else rmSync(workDir, { recursive: true, force: true });
+    })());
+  interrupted = cleanUp;
+  try {
+    log(`work directory ${workDir}`);
+    log("building the bot, creating the database, starting the fakes");
+    const build = flags["from-source"] ? Promise.resolve(SOURCE_ENTRY) : buildBot(workDir);
+    [entry, database, stack] = await Promise.all([build, createBenchDatabase(), Stack.start(workDir)]);
+    redis = createBenchRedis();
+    const { pool } = database;
+    const fakes = stack.fakes;
+
+    const bare = await stack.startBareBolt();
+    const bot = await startBot("bot");
+    const target = targetOf(bot.port, SIGNING_SECRET);
+    const bareTarget = targetOf(bare.port, SIGNING_SECRET);
+    await sleep(SETTLE_MS);
+    results.idle = { bot: bot.rss.sample() ?? Number.NaN, bare: bare.rss.sample() ?? Number.NaN };
+    results.rssTimeline.push({ phase: "idle, just started", mib: results.idle.bot, heapMiB: await heapAfterGc(bot).catch(() => Number.NaN) });
+
+    log(`creating ${PLAN.deployments} deployments through the modal`);
+    const indexes = Array.from({ length: PLAN.deployments }, (_, i) => i);
+    const created = await createDeployments([target], fakes, pool, indexes, 10);
+    results.create = { count: PLAN.deployments, live: created.live, wallMs: created.wallMs };
+    if (created.live < PLAN.deployments) throw new Error(`only ${created.live} of ${PLAN.deployments} deployments went live`);
+    await checkpoint(bot, `${PLAN.deployments} created`, results.rssTimeline);
+    const current = new Map(created.names.map((name) => [name, 1]));
+
+    log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
+    results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
+    await stack.stopBot(bare);
+
+    log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
+    const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
+    const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
+    const submitAckMs: number[] = [];
+    const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
+      during: async () => {
+        // Let the chains fill the queue first: the point is an ack while the worker is busy.
+        await sleep(1_000);
+        await inParallel(opened.length, 5, async (k) => {
+          const view = opened[k];
+          const index = busyIndexes[k];
+          if (!view || index === undefined) return;
+          const { response, ackMs } = await submitModal(target, fakes, view, { ...CREATE_ANSWERS, name: deploymentName(index) });
+          if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
+          submitAckMs.push(ackMs);
+        });
+      },
+    });
+    const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
+    results.busy = { submitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
+    broken ||= brokenInvariants(busyScale.invariants);
+
+    log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
+    const rssBefore = await checkpoint(bot, "after ack latency and busy creates (0 throughput ops)", results.rssTimeline);
+    const maxBefore = bot.rss.samples.length;
+    let cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
+    const single = await scaleChains([target], fakes, pool, created.names, PLAN.perChain, current);
+    results.cpu.push({ phase: "one bot", operations: single.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
+    const singleMax = Math.max(...bot.rss.samples.slice(maxBefore).map((s) => s.mib));
+    const rssAfter = await checkpoint(bot, `after ${single.operations} ops`, results.rssTimeline);
+    results.single = { ...single, rssBefore, rssAfter, rssMax: singleMax };
+    broken ||= brokenInvariants(single.invariants);
+
+    if (PLAN.memoryPerChain > 0) {
+      log(`memory: ${PLAN.deployments * PLAN.memoryPerChain} more scales on the same bot`);
+      const mark = bot.rss.samples.length;
+      cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
+      const more = await scaleChains([target], fakes, pool, created.names, PLAN.memoryPerChain, current);
+      results.cpu.push({ phase: "one bot, next", operations: more.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
+      const moreMax = Math.max(...bot.rss.samples.slice(mark).map((s) => s.mib));
+      const moreAfter = await checkpoint(bot, `after ${single.operations + more.operations} ops`, results.rssTimeline);
+      results.memory = { ...more, rssAfter: moreAfter, rssMax: moreMax };
+      broken ||= brokenInvariants(more.invariants);
+    }
+    await stack.stopBot(bot);
+
+    log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, two bot replicas`);
+    const replicas = await Promise.all([startBot("replica-1"), startBot("replica-2")]);
+    const pairBefore = await Promise.all(replicas.map((r) => settledRss(r)));
+    const pairMarks = replicas.map((r) => r.rss.samples.length);
+    const pairHeapBefore = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
+    const pairCpu = { bots: replicas.map((r) => cpuSeconds(r.pid)), fakes: stack.fakesCpuSeconds() };
+    const pair = await scaleChains(
+      replicas.map((r) => targetOf(r.port, SIGNING_SECRET)),
+      fakes,
+      pool,
+      created.names,
+      PLAN.perChain,
+      current,
+    );
+    results.cpu.push({
+      phase: "two replicas",
+      operations: pair.operations,
+      botSeconds: replicas.reduce((sum, r, i) => sum + cpuSeconds(r.pid) - (pairCpu.bots[i] ?? 0), 0),
+      fakesSeconds: stack.fakesCpuSeconds() - pairCpu.fakes,
+    });
+    const pairAfter = await Promise.all(replicas.map((r) => settledRss(r)));
+    const pairHeapAfter = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
+    results.pair = {
+      ...pair,
+      rss: replicas.map((r, i) => ({
+        before: pairBefore[i] ?? Number.NaN,
+        after: pairAfter[i] ?? Number.NaN,
+        max: Math.max(...r.rss.samples.slice(pairMarks[i]).map((s) => s.mib)),
+        heapBefore: pairHeapBefore[i] ?? Number.NaN,
+        heapAfter: pairHeapAfter[i] ?? Number.NaN,
+      })),
+    };
+    broken ||= brokenInvariants(pair.invariants);
+    await Promise.all(replicas.map((r) => stack?.stopBot(r)));
+
+    if (PLAN.stored > 0) {
+      const fresh100 = await startBot("fresh-100", false);
+      const rssIdle100 = await settledRss(fresh100);
+      await stack.stopBot(fresh100);
+      log(`scale: ${PLAN.stored.toLocaleString("en")} stored deployments`);
+      const inserted = await insertDeployments(pool, deploymentName(0), PLAN.stored);
+      log(`inserted ${inserted} rows`);
+      const big = await startBot("stored", false);
+      const rssIdle = await settledRss(big);
+      const list = await listAtScale(targetOf(big.port, SIGNING_SECRET), fakes, 10);
+      const rssAfterList = await settledRss(big);
+      results.stored = { count: PLAN.stored, rssIdle, rssAfterList, rssIdle100, list };
+      await stack.stopBot(big);
+    }
+    if (flags["cpu-prof"]) results.profile = summarizeProfiles(profileDir);
+  } catch (error) {
+    log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    broken = true;
+  } finally {
+    await cleanUp();
+  }
+  process.stdout.write(`${render(results)}\n`);
+  for (const phase of [results.busy?.scale, results.single, results.memory, results.pair]) {
+    for (const problem of phase?.invariants.problems.slice(0, 20) ?? []) log(`invariant: ${problem}`);
+  }
+  return broken ? 1 : 0;
+}
+
+/** Set by main once it has something to clean up; Ctrl-C runs it before leaving. */
+let interrupted: (() => Promise<void>) | undefined;
+process.once("SIGINT", () => {
+  log("interrupted: cleaning up");
+  void (interrupted?.() ?? killAll()).finally(() => process.exit(130));
+});
+process.exitCode = await main();
