@@ -36,7 +36,6 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<DeploybotHarness> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
-  const kube = await startFakeKubeApiServer({ autoCreateNamespaces: false, ...options.kube });
   const slack = await startSlackRecorder({ botToken: BOT_TOKEN });
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -49,6 +48,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     DEPLOYBOT_PROGRESS_DEADLINE_SECONDS: "30",
     LOG_LEVEL: "debug",
     ...options.env,
+  });
+  // The install creates the environment namespaces (the bot only checks them), as here.
+  const kube = await startFakeKubeApiServer({
+    autoCreateNamespaces: false,
+    ...options.kube,
+    namespaces: [...new Set([...Object.values(config.namespaces), ...(options.kube?.namespaces ?? [])])],
   });
   const logLines: string[] = [];
   const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
