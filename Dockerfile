@@ -19,7 +19,7 @@ ARG NODE_IMAGE=node:26-trixie-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Compiles TypeScript and generates the Prisma client (into src/generated, compiled with the rest).
 FROM ${NODE_IMAGE} AS build
