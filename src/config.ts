@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ResourcePrices } from "./domain/changeRequest.js";
 import { ENVIRONMENTS, type Environment } from "./domain/deploymentSpec.js";
 
 /**
@@ -39,6 +40,19 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
   );
 const positiveInteger = (fallback: number, max: number) => wholeNumber(fallback, 1, max);
 
+const price = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? fallback : Number(value)),
+    z.number({ error: "must be a number (a price per hour)" }).min(0, { error: "must be at least 0" }).max(10_000, { error: "must be at most 10000" }),
+  );
+
+const slackUserIds = z
+  .string()
+  .trim()
+  .default("")
+  .transform((value) => value.split(/[\s,]+/).filter((id) => id.length > 0))
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: "must list Slack user ids (U…), separated by commas" })));
+
 const environmentSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: "is required: the bot token (xoxb-...) from your Slack app's OAuth page" })
@@ -72,6 +86,13 @@ const environmentSchema = z.object({
   PROMETHEUS_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "http://prometheus.monitoring:9090").optional()),
   DEPLOYBOT_CANARY_ERROR_RATE_QUERY: optionalText,
   DEPLOYBOT_CANARY_P99_LATENCY_QUERY: optionalText,
+  DEPLOYBOT_ADMIN_USERS: slackUserIds,
+  DEPLOYBOT_PRICE_CPU_CORE_HOUR: price(0.04),
+  DEPLOYBOT_PRICE_MEMORY_GB_HOUR: price(0.005),
+  DEPLOYBOT_PRICE_GPU_HOUR_T4: price(0.35),
+  DEPLOYBOT_PRICE_GPU_HOUR_V100: price(2.48),
+  DEPLOYBOT_PRICE_GPU_HOUR_A100: price(3.67),
+  DEPLOYBOT_PRICE_CURRENCY: z.string().trim().min(1).max(4).default("$"),
 });
 
 export interface Config {
@@ -92,6 +113,10 @@ export interface Config {
   workerConcurrency: number;
   /** Canary analysis metrics; without a Prometheus URL analysis is readiness-only. */
   canaryMetrics: { prometheusUrl?: string; errorRateQuery?: string; p99LatencyQuery?: string };
+  /** Slack users who administer the access policy before (and besides) any admin grant. */
+  adminUsers: string[];
+  /** Prices for the cost line of change requests. */
+  prices: ResourcePrices;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +160,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
+    adminUsers: values.DEPLOYBOT_ADMIN_USERS,
+    prices: {
+      cpuCoreHour: values.DEPLOYBOT_PRICE_CPU_CORE_HOUR,
+      memoryGbHour: values.DEPLOYBOT_PRICE_MEMORY_GB_HOUR,
+      gpuHour: {
+        "nvidia-t4": values.DEPLOYBOT_PRICE_GPU_HOUR_T4,
+        "nvidia-v100": values.DEPLOYBOT_PRICE_GPU_HOUR_V100,
+        "nvidia-a100": values.DEPLOYBOT_PRICE_GPU_HOUR_A100,
+      },
+      currency: values.DEPLOYBOT_PRICE_CURRENCY,
+    },
     canaryMetrics: {
       ...(values.PROMETHEUS_URL ? { prometheusUrl: values.PROMETHEUS_URL } : {}),
       ...(values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY ? { errorRateQuery: values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY } : {}),

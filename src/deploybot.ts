@@ -5,20 +5,23 @@ import type { Logger } from "pino";
 import { KubernetesCluster } from "./cluster/kubernetesClient.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
 import type { Config } from "./config.js";
-import { DeploymentQueries } from "./jobs/deploymentQueries.js";
-import { DeploymentRequests } from "./jobs/deploymentRequests.js";
+import { DeploymentQueries } from "./operations/deploymentQueries.js";
+import { DeploymentRequests } from "./operations/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
-import { OperationRequests } from "./jobs/operationRequests.js";
+import { AccessControl } from "./operations/accessControl.js";
+import { ChangeRequests } from "./operations/changeRequests.js";
+import { OperationMessages } from "./operations/operationMessages.js";
+import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
 import { startOperationWorker, type OperationWorker } from "./jobs/operationWorker.js";
-import { ModelUpdateRequests } from "./jobs/modelUpdateRequests.js";
-import { modelUpdateHandlers, operationHandlers } from "./jobs/runners/operationHandlers.js";
+import { ModelUpdateRequests } from "./operations/modelUpdateRequests.js";
+import { modelUpdateRunners, kindRunners } from "./jobs/kindRunners.js";
 import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createRequestRateSource } from "./monitoring/requestRate.js";
 import { createLogger } from "./logger.js";
 import { checkComponents } from "./slack/healthRoutes.js";
-import { showExpiredConfirmations } from "./slack/handlers/confirmationButtons.js";
+import { showExpiredConfirmations } from "./slack/operationAnnouncements.js";
 import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
@@ -26,6 +29,10 @@ import { createDatabase, pingDatabase, type Database } from "./store/database.js
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
 import { RevisionRepository } from "./store/revisionRepository.js";
+import { AccessRepository } from "./store/accessRepository.js";
+import { ApprovalRepository } from "./store/approvalRepository.js";
+import { AuditRepository } from "./store/auditRepository.js";
+import { SlackUserDirectory } from "./slack/slackUserDirectory.js";
 
 export interface DeploybotOverrides {
   kubeConfig?: KubeConfig;
@@ -60,10 +67,10 @@ export function loadKubeConfig(config: Config): KubeConfig {
 }
 
 /** Asks Slack who the bot is once at start; without it Bolt would ask on every request. */
-async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: string; botUserId: string } | undefined> {
+async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: string; botUserId: string; teamId: string | null } | undefined> {
   try {
     const answer = await client.auth.test();
-    if (answer.bot_id && answer.user_id) return { botId: answer.bot_id, botUserId: answer.user_id };
+    if (answer.bot_id && answer.user_id) return { botId: answer.bot_id, botUserId: answer.user_id, teamId: answer.team_id ?? null };
   } catch (error) {
     logger.warn({ err: error }, "Slack auth.test failed at start; continuing, Slack requests will verify the token themselves");
   }
@@ -102,7 +109,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
-  const publisher = new SlackProgressPublisher(slackClient, operations, logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
   const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
@@ -110,9 +117,9 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     cluster,
     renderContextFor,
     publisher,
-    handlers: {
-      ...operationHandlers,
-      ...modelUpdateHandlers({
+    runners: {
+      ...kindRunners,
+      ...modelUpdateRunners({
         operations,
         revisions,
         metrics: canaryMetrics,
@@ -120,16 +127,35 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
       }),
     },
+    audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
   });
-  const requests = new DeploymentRequests({ deployments, operations, namespaces: config.namespaces, trafficProvider: config.trafficProvider });
-
+  // Who the bot is decides who is "external": asked once, before the first request is authorized.
+  const identity = await botIdentity(slackClient, logger);
+  const access = new AccessControl({
+    access: new AccessRepository(db),
+    directory: new SlackUserDirectory(slackClient, logger.child({ component: "user-directory" })),
+    homeTeamId: () => identity?.teamId ?? null,
+    configuredAdmins: config.adminUsers,
+  });
   const operationRequests = new OperationRequests({
     deployments,
     operations,
+    approvals: new ApprovalRepository(db),
+    audit: new AuditRepository(db),
+    access,
     queue,
     confirmationTtlMs: config.confirmationTtlMs,
     logger: logger.child({ component: "operations" }),
+  });
+
+  const requests = new DeploymentRequests({
+    deployments,
+    operations,
+    requests: operationRequests,
+    access,
+    namespaces: config.namespaces,
+    trafficProvider: config.trafficProvider,
   });
 
   const modelUpdates = new ModelUpdateRequests({
@@ -158,12 +184,17 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       requestRate: createRequestRateSource({ trafficProvider: config.trafficProvider, ...(config.canaryMetrics.prometheusUrl ? { prometheusUrl: config.canaryMetrics.prometheusUrl } : {}) }),
     }),
     modelUpdates,
+    changeRequests: new ChangeRequests({
+      deployments,
+      renderContextFor,
+      prices: config.prices,
+      approvalsOf: (operationId) => operationRequests.approvalsOf(operationId),
+    }),
     publisher,
     readiness,
     trafficProvider: config.trafficProvider,
     logger,
   };
-  const identity = await botIdentity(slackClient, logger);
   const slack = createSlackApp(
     {
       botToken: config.slack.botToken,
@@ -171,7 +202,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       port: config.port,
       ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
-      ...(identity ? { botIdentity: identity } : {}),
+      ...(identity ? { botIdentity: { botId: identity.botId, botUserId: identity.botUserId } } : {}),
     },
     slackDependencies,
   );

@@ -8,6 +8,8 @@ export interface ClusterEntry {
   context: string;
   environments: Environment[];
   cluster: KubernetesCluster;
+  /** The kubeconfig with this context current: for the other API readers (DeploymentPods, WorkloadStatusReader). */
+  kubeConfig: KubeConfig;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ClusterEntry {
  */
 export class ClusterDirectory {
   private constructor(
-    private readonly byEnvironment: ReadonlyMap<Environment, KubernetesCluster>,
+    private readonly byEnvironment: ReadonlyMap<Environment, ClusterEntry>,
     private readonly entries: readonly ClusterEntry[],
   ) {}
 
@@ -46,33 +48,40 @@ export class ClusterDirectory {
     if (problems.length > 0) throw new KubeContextConfigError(problems);
 
     const byContext = new Map<string, ClusterEntry>();
-    const byEnvironment = new Map<Environment, KubernetesCluster>();
+    const byEnvironment = new Map<Environment, ClusterEntry>();
     for (const [environment, context] of contextOf) {
       let entry = byContext.get(context);
       if (entry === undefined) {
-        const cluster = new KubernetesCluster(withCurrentContext(kubeConfig, context), {
-          ...options,
-          logger: options.logger.child({ context }),
-        });
-        entry = { context, environments: [], cluster };
+        const contextConfig = withCurrentContext(kubeConfig, context);
+        const cluster = new KubernetesCluster(contextConfig, { ...options, logger: options.logger.child({ context }) });
+        entry = { context, environments: [], cluster, kubeConfig: contextConfig };
         byContext.set(context, entry);
       }
       entry.environments.push(environment);
-      byEnvironment.set(environment, entry.cluster);
+      byEnvironment.set(environment, entry);
     }
     return new ClusterDirectory(byEnvironment, [...byContext.values()]);
   }
 
   forEnvironment(environment: Environment): KubernetesCluster {
-    const cluster = this.byEnvironment.get(environment);
-    // create() resolves every environment or throws, so this is a programming error.
-    if (cluster === undefined) throw new Error(`No cluster for environment ${environment}`);
-    return cluster;
+    return this.entryFor(environment).cluster;
+  }
+
+  /** The environment's kubeconfig (its context current), shared by environments on one context. */
+  kubeConfigFor(environment: Environment): KubeConfig {
+    return this.entryFor(environment).kubeConfig;
   }
 
   /** Each distinct cluster once, e.g. for a readiness check that pings every one. */
   clusters(): readonly ClusterEntry[] {
     return this.entries;
+  }
+
+  private entryFor(environment: Environment): ClusterEntry {
+    const entry = this.byEnvironment.get(environment);
+    // create() resolves every environment or throws, so this is a programming error.
+    if (entry === undefined) throw new Error(`No cluster for environment ${environment}`);
+    return entry;
   }
 }
 

@@ -1,12 +1,15 @@
+import type { DeploymentPods } from "./deploymentPods.js";
 import type { KubernetesCluster } from "./kubernetesClient.js";
 import { MANAGED_KINDS } from "./managedKinds.js";
+import type { WorkloadStatusReader } from "./workloadStatus.js";
 
 /**
  * The Kubernetes permissions deploybot needs in each environment namespace, declared against the
- * cluster layer's calls. The install's per-namespace Role is checked against this table (see
- * test/packaging), and the table is keyed by KubernetesCluster's public methods, so a method added
- * there does not type-check until its permissions are declared here; the cluster tests record what
- * each method really sends to an API server and check it against this table.
+ * cluster layer's calls. The install's per-namespace Role is checked against these tables (see
+ * test/packaging). Each table is keyed by the public methods of one class that talks to the API
+ * server (KubernetesCluster, DeploymentPods, WorkloadStatusReader), so a method added there does
+ * not type-check until its permissions are declared here; test/cluster/clusterPermissions.test.ts
+ * records what each method really sends to an API server and checks it against the tables.
  *
  * Everything is namespaced: the bot needs nothing cluster-wide. Discovery (`/api`, `/apis`,
  * `/version`) is allowed to every authenticated user by Kubernetes' default `system:discovery`
@@ -23,10 +26,11 @@ export interface ApiPermission {
   verbs: readonly Verb[];
 }
 
-/** Public methods of KubernetesCluster: each must say what it needs. */
-export type ClusterMethod = {
-  [K in keyof KubernetesCluster]: KubernetesCluster[K] extends (...args: never[]) => unknown ? K : never;
-}[keyof KubernetesCluster];
+/** Public methods of a class: each must say what it needs. */
+type PublicMethods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+export type ClusterMethod = PublicMethods<KubernetesCluster>;
+export type DeploymentPodsMethod = PublicMethods<DeploymentPods>;
+export type WorkloadStatusMethod = PublicMethods<WorkloadStatusReader>;
 
 /** The resource (plural) of each kind the bot manages; RBAC rules name resources, not kinds. */
 const RESOURCE_OF_KIND: Readonly<Record<string, string>> = {
@@ -52,6 +56,9 @@ export const CLUSTER_METHOD_PERMISSIONS: Readonly<Record<ClusterMethod, readonly
   // Server-side apply is a PATCH; when the object does not exist yet the API server also
   // authorizes it as a `create`.
   apply: onManagedKinds(["patch", "create"]),
+  // Reads each object, then applies it with dryRun=All (authorized like the real apply).
+  dryRunApply: onManagedKinds(["get", "patch", "create"]),
+  readObject: onManagedKinds(["get"]),
   // A GET of the environment's own Namespace object is authorized inside that namespace, so a
   // namespaced Role can grant it; the bot never creates namespaces.
   ensureNamespace: [{ group: "", resource: "namespaces", verbs: ["get"] }],
@@ -67,16 +74,42 @@ export const CLUSTER_METHOD_PERMISSIONS: Readonly<Record<ClusterMethod, readonly
   servesApi: [],
 };
 
-/**
- * Reads that explain why a model's pods are not ready: pod status, container logs (`previous`
- * for a crashed run) and events. The monitoring views use them; they are declared apart from the
- * method table because they are reads of objects the bot does not manage.
- */
-export const DIAGNOSTIC_READ_PERMISSIONS: readonly ApiPermission[] = [
-  { group: "", resource: "pods", verbs: ["get", "list", "watch"] },
-  { group: "", resource: "pods/log", verbs: ["get"] },
-  { group: "", resource: "events", verbs: ["list", "watch"] },
-];
+/** Why a model's pods are not ready, and their logs (src/cluster/deploymentPods.ts). */
+export const DEPLOYMENT_PODS_PERMISSIONS: Readonly<Record<DeploymentPodsMethod, readonly ApiPermission[]>> = {
+  listPods: [{ group: "", resource: "pods", verbs: ["list"] }],
+  podEvents: [{ group: "", resource: "events", verbs: ["list"] }],
+  readLog: [{ group: "", resource: "pods/log", verbs: ["get"] }],
+  tailLogs: [
+    { group: "", resource: "pods", verbs: ["list"] },
+    { group: "", resource: "pods/log", verbs: ["get"] },
+  ],
+  diagnose: [
+    { group: "", resource: "pods", verbs: ["list"] },
+    { group: "", resource: "events", verbs: ["list"] },
+    { group: "", resource: "pods/log", verbs: ["get"] },
+  ],
+  // Reads the Secrets a model's environment references, to redact their values from log tails
+  // shown in Slack. This is the one permission on Secrets: it lets the bot read every Secret in
+  // an environment namespace (RBAC cannot narrow it to "referenced by a deployment").
+  readSecretValues: [{ group: "", resource: "secrets", verbs: ["get"] }],
+};
+
+/** Replica counts and autoscaler state for the list and detail views (src/cluster/workloadStatus.ts). */
+export const WORKLOAD_STATUS_PERMISSIONS: Readonly<Record<WorkloadStatusMethod, readonly ApiPermission[]>> = {
+  read: [
+    { group: "apps", resource: "deployments", verbs: ["list"] },
+    { group: "autoscaling", resource: "horizontalpodautoscalers", verbs: ["list"] },
+  ],
+  readFleet: [
+    { group: "apps", resource: "deployments", verbs: ["list"] },
+    { group: "autoscaling", resource: "horizontalpodautoscalers", verbs: ["list"] },
+  ],
+};
+
+/** Every declared permission of every table. */
+export function allDeclaredPermissions(): ApiPermission[] {
+  return [CLUSTER_METHOD_PERMISSIONS, DEPLOYMENT_PODS_PERMISSIONS, WORKLOAD_STATUS_PERMISSIONS].flatMap((table) => Object.values<readonly ApiPermission[]>(table).flat());
+}
 
 const VERB_ORDER: readonly Verb[] = ["get", "list", "watch", "create", "patch", "update", "delete", "deletecollection"];
 
@@ -86,8 +119,7 @@ const VERB_ORDER: readonly Verb[] = ["get", "list", "watch", "create", "patch", 
  */
 export function requiredNamespacePermissions(): ApiPermission[] {
   const merged = new Map<string, { group: string; resource: string; verbs: Set<Verb> }>();
-  const all = [...Object.values(CLUSTER_METHOD_PERMISSIONS).flat(), ...DIAGNOSTIC_READ_PERMISSIONS];
-  for (const permission of all) {
+  for (const permission of allDeclaredPermissions()) {
     const key = `${permission.group}/${permission.resource}`;
     const entry = merged.get(key) ?? { group: permission.group, resource: permission.resource, verbs: new Set<Verb>() };
     for (const verb of permission.verbs) entry.verbs.add(verb);

@@ -1,7 +1,7 @@
 import type { V1Deployment, Watch } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { toClusterError } from "./clusterError.js";
-import { rolloutStatusOf, type RolloutOutcome, type RolloutStatus } from "./rolloutStatus.js";
+import { rolloutStatusOf, type RolloutWatchResult, type RolloutStatus } from "./rolloutStatus.js";
 
 /**
  * Follows one Deployment until its rollout is ready, failed, or out of time.
@@ -63,7 +63,7 @@ export function watchDeploymentRollout(
   namespace: string,
   name: string,
   options: WatchRolloutOptions,
-): Promise<RolloutOutcome> {
+): Promise<RolloutWatchResult> {
   return new RolloutFollower(deps, namespace, name, options).run();
 }
 
@@ -83,7 +83,7 @@ class RolloutFollower {
   private readonly deadline: number;
   private readonly pollIntervalMs: number;
   private readonly log: Logger;
-  private resolveOutcome: (outcome: RolloutOutcome) => void = () => {};
+  private resolveOutcome: (outcome: RolloutWatchResult) => void = () => {};
   private rejectOutcome: (error: unknown) => void = () => {};
 
   constructor(
@@ -97,8 +97,8 @@ class RolloutFollower {
     this.log = deps.logger.child({ namespace, deployment: name });
   }
 
-  run(): Promise<RolloutOutcome> {
-    return new Promise<RolloutOutcome>((resolve, reject) => {
+  run(): Promise<RolloutWatchResult> {
+    return new Promise<RolloutWatchResult>((resolve, reject) => {
       this.resolveOutcome = resolve;
       this.rejectOutcome = reject;
       const { signal } = this.options;
@@ -271,7 +271,7 @@ class RolloutFollower {
     this.finish({ result: "failed", status, reason });
   }
 
-  private finish(outcome: RolloutOutcome): void {
+  private finish(outcome: RolloutWatchResult): void {
     if (this.settled) return;
     this.stop();
     this.log.info({ result: outcome.result, status: outcome.status }, "rollout watch finished");

@@ -3,24 +3,21 @@ import {
   ApisApi,
   AppsV1Api,
   CoreV1Api,
-  createConfiguration,
   KubernetesObjectApi,
   PatchStrategy,
-  ServerConfiguration,
   setHeaderOptions,
   VersionApi,
   Watch,
   type KubeConfig,
   type KubernetesObject,
-  type RequestContext,
-  type ResponseContext,
   type V1Deployment,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { createApiConfiguration } from "./apiConfiguration.js";
 import { ClusterError, toClusterError, type ClusterErrorSubject } from "./clusterError.js";
 import { watchDeploymentRollout, type WatchRolloutOptions } from "./deploymentRolloutWatch.js";
 import { MANAGED_KINDS, managedKind, type ManagedKind } from "./managedKinds.js";
-import type { RolloutOutcome } from "./rolloutStatus.js";
+import type { RolloutWatchResult } from "./rolloutStatus.js";
 
 export type { WatchRolloutOptions } from "./deploymentRolloutWatch.js";
 
@@ -39,6 +36,14 @@ export interface KubernetesClusterOptions {
 export interface ApplyOptions {
   /** Server-side dry run: the API server validates and defaults everything but stores nothing. */
   dryRun?: boolean;
+}
+
+/** One object of a dry-run apply: what is there now and what the API server says it would become. */
+export interface DryRunAppliedObject {
+  /** The live object before the apply (GET), or null when the apply would create it. */
+  live: KubernetesObject | null;
+  /** The API server's answer to the dry-run apply: merged, defaulted and validated, but not stored. */
+  after: KubernetesObject;
 }
 
 export interface DeletedObject {
@@ -99,23 +104,7 @@ export class KubernetesCluster {
   private servedGroupVersions: { fetchedAt: number; value: Promise<Set<string>> } | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesClusterOptions) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error("The kubeconfig has no current cluster");
-    const timeoutMs = options.requestTimeoutMs ?? 30_000;
-    // client-node has no request timeout of its own; a signal set in a middleware bounds each call.
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kubeConfig },
-      promiseMiddleware: [
-        {
-          pre: async (context: RequestContext) => {
-            context.setSignal(AbortSignal.timeout(timeoutMs));
-            return context;
-          },
-          post: async (response: ResponseContext) => response,
-        },
-      ],
-    });
+    const configuration = createApiConfiguration(kubeConfig, options.requestTimeoutMs ?? 30_000);
     this.objects = new KubernetesObjectApi(configuration);
     this.apps = new AppsV1Api(configuration);
     this.core = new CoreV1Api(configuration);
@@ -155,6 +144,35 @@ export class KubernetesCluster {
       "applied objects",
     );
     return applied;
+  }
+
+  /**
+   * Server-side dry run of `apply` (same field manager, same force): for each object the live
+   * version and what the API server would store. Nothing changes in the cluster. Errors are
+   * classified as for apply, and it stops at the first one.
+   */
+  async dryRunApply(objects: readonly KubernetesObject[]): Promise<DryRunAppliedObject[]> {
+    const results: DryRunAppliedObject[] = [];
+    for (const object of objects) {
+      // Read first: after the dry run there is no way to tell "created" from "updated" for sure.
+      const live = await this.readObject(object);
+      const [after] = await this.apply([object], { dryRun: true });
+      if (after === undefined) throw new Error(`dryRunApply: no answer for ${object.kind ?? "?"} ${object.metadata?.name ?? "?"}`);
+      results.push({ live, after });
+    }
+    return results;
+  }
+
+  /** The live version of an object (any kind the cluster serves), or null when it does not exist. */
+  async readObject(object: KubernetesObject): Promise<KubernetesObject | null> {
+    const name = object.metadata?.name ?? "";
+    const namespace = object.metadata?.namespace ?? "";
+    try {
+      return await this.objects.read({ apiVersion: object.apiVersion ?? "", kind: object.kind ?? "", metadata: { name, namespace } });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw this.applyError(error, object);
+    }
   }
 
   /**
@@ -273,7 +291,7 @@ export class KubernetesCluster {
     }
   }
 
-  watchDeploymentRollout(namespace: string, name: string, options: WatchRolloutOptions): Promise<RolloutOutcome> {
+  watchDeploymentRollout(namespace: string, name: string, options: WatchRolloutOptions): Promise<RolloutWatchResult> {
     return watchDeploymentRollout(
       { watch: this.watcher, readDeployment: (ns, n) => this.readDeployment(ns, n), logger: this.log },
       namespace,

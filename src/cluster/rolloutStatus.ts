@@ -15,7 +15,7 @@ export interface RolloutStatus {
   message?: string;
 }
 
-export type RolloutOutcome =
+export type RolloutWatchResult =
   | { result: "ready"; status: RolloutStatus }
   | {
       result: "failed";

@@ -1,4 +1,8 @@
-import { deploymentNameSchema, modelVersionSchema, MAX_REPLICAS, UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
+import { deploymentNameSchema, modelVersionSchema } from "./deploymentSpec.js";
+import { parseAccessCommand, type AccessCommand } from "./accessCommand.js";
+import { parseDuration } from "./duration.js";
+import { parseReplicaCount } from "./scaling.js";
+import { isUpdateStrategy, type UpdateStrategy } from "./strategy.js";
 
 /**
  * The `/deploy` command grammar: `/deploy <verb> [arguments]`. Parsing is pure and returns either
@@ -10,12 +14,26 @@ export type DeployCommand =
   | { verb: "list" }
   | { verb: "show"; name: string }
   | { verb: "edit"; name: string }
-  | { verb: "scale"; name: string; replicas?: number }
-  | { verb: "stop"; name: string }
-  | { verb: "start"; name: string }
-  | { verb: "delete"; name: string }
-  | { verb: "update-model"; name?: string; version?: string; strategy?: UpdateStrategy }
-  | { verb: "rollback"; name: string; revision?: number };
+  | { verb: "scale"; name: string; replicas?: number; dryRun?: true }
+  | { verb: "stop"; name: string; dryRun?: true }
+  | { verb: "start"; name: string; dryRun?: true }
+  | { verb: "delete"; name: string; dryRun?: true }
+  | { verb: "update-model"; name?: string; version?: string; strategy?: UpdateStrategy; dryRun?: true }
+  | { verb: "rollback"; name: string; revision?: number; dryRun?: true }
+  | { verb: "lock"; name: string; reason: string }
+  | { verb: "unlock"; name: string }
+  | { verb: "history"; name: string; page: number }
+  | { verb: "audit"; sinceMs: number; format: "csv" | "json" }
+  | { verb: "access"; access: AccessCommand };
+
+/** Verbs that change a deployment and so accept `--dry-run`. */
+const DRY_RUN_VERBS: readonly DeployCommand["verb"][] = ["scale", "stop", "start", "delete", "update-model", "rollback"];
+
+/** The largest revision number a person can mean (revisions are stored as 32-bit integers). */
+export const MAX_REVISION = 1_000_000;
+/** How far back an audit export may reach. */
+const MAX_AUDIT_SINCE = { ms: 400 * 86_400_000, label: "400 days" };
+const MAX_REASON_LENGTH = 300;
 
 export type CommandParse = { ok: true; command: DeployCommand } | { ok: false; message: string };
 
@@ -30,6 +48,11 @@ export const COMMAND_USAGE: readonly { usage: string; summary: string }[] = [
   { usage: "/deploy stop NAME", summary: "Shut down all instances (configuration is kept)" },
   { usage: "/deploy start NAME", summary: "Resume a stopped deployment" },
   { usage: "/deploy delete NAME", summary: "Permanently remove a deployment" },
+  { usage: "/deploy lock NAME REASON", summary: "Freeze a deployment: only you can change it until unlocked" },
+  { usage: "/deploy unlock NAME", summary: "Lift your freeze (admins can break anyone's)" },
+  { usage: "/deploy history NAME [PAGE]", summary: "Who changed what and when (the audit trail)" },
+  { usage: "/deploy audit export [--since 7d] [--format csv|json]", summary: "Upload the audit trail as a file (admins)" },
+  { usage: "/deploy access", summary: "Who may do what: roles, approvals, bound channels, quotas (admins change it)" },
   { usage: "/deploy help", summary: "Show this list" },
 ];
 
@@ -51,6 +74,14 @@ const VERB_ALIASES: Record<string, DeployCommand["verb"]> = {
   "update-model": "update-model",
   update: "update-model",
   rollback: "rollback",
+  lock: "lock",
+  freeze: "lock",
+  unlock: "unlock",
+  unfreeze: "unlock",
+  history: "history",
+  log: "history",
+  audit: "audit",
+  access: "access",
 };
 
 function usageOf(verb: DeployCommand["verb"]): string {
@@ -65,10 +96,6 @@ function parseName(raw: string | undefined, verb: DeployCommand["verb"]): { ok: 
   return { ok: true, name: result.data };
 }
 
-function isStrategy(word: string): word is UpdateStrategy {
-  return (UPDATE_STRATEGIES as readonly string[]).includes(word);
-}
-
 const STRATEGY_ALIASES: Record<string, UpdateStrategy> = {
   rolling: "rolling",
   "rolling-update": "rolling",
@@ -79,11 +106,23 @@ const STRATEGY_ALIASES: Record<string, UpdateStrategy> = {
 
 export function parseDeployCommand(text: string): CommandParse {
   const words = text.trim().split(/\s+/).filter((word) => word.length > 0);
-  const [rawVerb, ...args] = words;
+  const [rawVerb, ...rawArgs] = words;
   if (!rawVerb) return { ok: true, command: { verb: "help" } };
   const verb = VERB_ALIASES[rawVerb.toLowerCase()];
   if (!verb) return { ok: false, message: `Unknown command \`${rawVerb}\`. Try \`/deploy help\` for the list.` };
+  const dryRun = rawArgs.some((word) => word.toLowerCase() === "--dry-run");
+  if (dryRun && !DRY_RUN_VERBS.includes(verb)) return { ok: false, message: `\`--dry-run\` goes with a command that changes something (scale, stop, start, delete, update-model, rollback).` };
+  const args = rawArgs.filter((word) => word.toLowerCase() !== "--dry-run");
+  const parsed = parseVerb(verb, args);
+  if (!parsed.ok || !dryRun) return parsed;
+  if (parsed.command.verb === "scale" && parsed.command.replicas === undefined) return { ok: false, message: "A dry run needs the replica count: `/deploy scale NAME N --dry-run`." };
+  if (parsed.command.verb === "update-model" && (!parsed.command.name || !parsed.command.version)) {
+    return { ok: false, message: "A dry run needs the deployment and the version: `/deploy update-model NAME VERSION [strategy] --dry-run`." };
+  }
+  return { ok: true, command: { ...parsed.command, dryRun: true } as DeployCommand };
+}
 
+function parseVerb(verb: DeployCommand["verb"], args: string[]): CommandParse {
   switch (verb) {
     case "help":
     case "create":
@@ -104,10 +143,9 @@ export function parseDeployCommand(text: string): CommandParse {
       const name = parseName(args[0], verb);
       if (!name.ok) return name;
       if (args[1] === undefined) return { ok: true, command: { verb, name: name.name } };
-      if (!/^\d+$/.test(args[1])) return { ok: false, message: `Replicas must be a whole number, got \`${args[1]}\`. Usage: ${usageOf(verb)}` };
-      const replicas = Number(args[1]);
-      if (replicas > MAX_REPLICAS) return { ok: false, message: `At most ${MAX_REPLICAS} replicas.` };
-      return { ok: true, command: { verb, name: name.name, replicas } };
+      const count = parseReplicaCount(args[1]);
+      if (!count.ok) return { ok: false, message: count.problem === "not-a-number" ? `${count.message} Usage: ${usageOf(verb)}` : count.message };
+      return { ok: true, command: { verb, name: name.name, replicas: count.replicas } };
     }
     case "update-model":
       return parseUpdateModel(args);
@@ -120,9 +158,58 @@ export function parseDeployCommand(text: string): CommandParse {
       if (!/^\d+$/.test(revision) || Number(revision) < 1) {
         return { ok: false, message: `Revision must be a number like 3, got \`${args[1]}\`. Usage: ${usageOf(verb)}` };
       }
+      if (Number(revision) > MAX_REVISION) return { ok: false, message: `Revision must be at most ${MAX_REVISION.toLocaleString("en-US")}, got \`${args[1]}\`.` };
       return { ok: true, command: { verb, name: name.name, revision: Number(revision) } };
     }
+    case "lock": {
+      const name = parseName(args[0], verb);
+      if (!name.ok) return name;
+      const reason = args.slice(1).join(" ").trim();
+      if (reason.length < 3) return { ok: false, message: `Say why, so that others know: ${usageOf(verb)} (e.g. \`/deploy lock ${name.name} incident INC-42\`).` };
+      if (reason.length > MAX_REASON_LENGTH) return { ok: false, message: `The reason must be at most ${MAX_REASON_LENGTH} characters.` };
+      return { ok: true, command: { verb, name: name.name, reason } };
+    }
+    case "unlock": {
+      if (args.length > 1) return { ok: false, message: `Too many arguments. Usage: ${usageOf(verb)}` };
+      const name = parseName(args[0], verb);
+      return name.ok ? { ok: true, command: { verb, name: name.name } } : name;
+    }
+    case "history": {
+      if (args.length > 2) return { ok: false, message: `Too many arguments. Usage: ${usageOf(verb)}` };
+      const name = parseName(args[0], verb);
+      if (!name.ok) return name;
+      const page = args[1] === undefined ? 1 : /^\d{1,4}$/.test(args[1]) && Number(args[1]) >= 1 ? Number(args[1]) : Number.NaN;
+      if (Number.isNaN(page)) return { ok: false, message: `The page must be a number like 2, got \`${args[1]}\`.` };
+      return { ok: true, command: { verb, name: name.name, page } };
+    }
+    case "audit":
+      return parseAudit(args);
+    case "access": {
+      const access = parseAccessCommand(args);
+      return access.ok ? { ok: true, command: { verb, access: access.value } } : access;
+    }
   }
+}
+
+/** `audit export [--since 7d] [--format csv|json]`. */
+function parseAudit(args: string[]): CommandParse {
+  if (args[0]?.toLowerCase() !== "export") return { ok: false, message: `Usage: ${usageOf("audit")}` };
+  let sinceMs = 7 * 86_400_000;
+  let format: "csv" | "json" = "csv";
+  for (let index = 1; index < args.length; index += 2) {
+    const flag = args[index]?.toLowerCase();
+    const value = args[index + 1];
+    if (flag === "--since" && value) {
+      const since = parseDuration(value, MAX_AUDIT_SINCE);
+      if (!since.ok) return { ok: false, message: since.message };
+      sinceMs = since.ms;
+    } else if (flag === "--format" && (value === "csv" || value === "json")) {
+      format = value;
+    } else {
+      return { ok: false, message: `Usage: ${usageOf("audit")}` };
+    }
+  }
+  return { ok: true, command: { verb: "audit", sinceMs, format } };
 }
 
 /**
@@ -139,7 +226,7 @@ function parseUpdateModel(args: string[]): CommandParse {
   }
   if (rest.length > 2) return { ok: false, message: `Too many arguments. Usage: ${usageOf("update-model")}` };
   const command: DeployCommand = { verb: "update-model" };
-  if (strategy && isStrategy(strategy)) command.strategy = strategy;
+  if (strategy && isUpdateStrategy(strategy)) command.strategy = strategy;
   if (rest[0] !== undefined) {
     const name = parseName(rest[0], "update-model");
     if (!name.ok) return name;

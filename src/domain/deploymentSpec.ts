@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { numberField, optionalNumberField } from "./numberField.js";
+import { numberField, optionalNumberField, type NumberBounds } from "./numberField.js";
 
 /**
  * The deployment spec: every field of the guide's "Creating a Deployment" form and details panel,
@@ -29,14 +29,6 @@ export const LOAD_BALANCING_ALGORITHM_LABELS: Record<LoadBalancingAlgorithm, str
   "round-robin": "Round Robin",
   "least-connections": "Least Connections",
   "ip-hash": "IP Hash",
-};
-
-export const UPDATE_STRATEGIES = ["rolling", "blue-green", "canary"] as const;
-export type UpdateStrategy = (typeof UPDATE_STRATEGIES)[number];
-export const UPDATE_STRATEGY_LABELS: Record<UpdateStrategy, string> = {
-  rolling: "Rolling Update",
-  "blue-green": "Blue-Green",
-  canary: "Canary",
 };
 
 /** Longest deployment name: derived object names (`<name>-canary`, `<name>-green`) must stay within 63. */
@@ -87,26 +79,43 @@ export const environmentVariableSchema = z.discriminatedUnion("kind", [
 ]);
 export type EnvironmentVariable = z.infer<typeof environmentVariableSchema>;
 
-const percentage = (label: string) => numberField(label, { min: 1, max: 100, integer: true, unit: "%" });
+/**
+ * The bounds of every number in a spec, by its path: the schema validates with them and the
+ * form shows them (and sets its inputs' min/max from them), so the two cannot drift apart.
+ */
+export const SPEC_NUMBER_BOUNDS = {
+  "resources.cpuCores": { min: 0.1, max: 96 },
+  "resources.memoryGb": { min: 0.25, max: 1024, unit: "GB" },
+  "resources.gpuCount": { min: 0, max: MAX_GPUS, integer: true },
+  "resources.storageGb": { min: 1, max: 10_000, integer: true, unit: "GB" },
+  "resources.networkBandwidthMbps": { min: 1, max: 100_000, integer: true, unit: "Mbps" },
+  "scaling.minReplicas": { min: 1, max: MAX_REPLICAS, integer: true },
+  "scaling.maxReplicas": { min: 1, max: MAX_REPLICAS, integer: true },
+  "scaling.targetCpuUtilization": { min: 1, max: 100, integer: true, unit: "%" },
+  "scaling.targetMemoryUtilization": { min: 1, max: 100, integer: true, unit: "%" },
+  "scaling.targetGpuUtilization": { min: 1, max: 100, integer: true, unit: "%" },
+  "loadBalancer.healthCheckIntervalSeconds": { min: 1, max: 300, integer: true, unit: "seconds" },
+} as const satisfies Record<string, NumberBounds>;
+export type SpecNumberPath = keyof typeof SPEC_NUMBER_BOUNDS;
 
 export const resourcesSchema = z.object({
-  cpuCores: numberField("CPU cores", { min: 0.1, max: 96 }),
-  memoryGb: numberField("Memory", { min: 0.25, max: 1024, unit: "GB" }),
-  gpuCount: optionalNumberField("GPU count", { min: 0, max: MAX_GPUS, integer: true }).transform((v) => v ?? 0),
+  cpuCores: numberField("CPU cores", SPEC_NUMBER_BOUNDS["resources.cpuCores"]),
+  memoryGb: numberField("Memory", SPEC_NUMBER_BOUNDS["resources.memoryGb"]),
+  gpuCount: optionalNumberField("GPU count", SPEC_NUMBER_BOUNDS["resources.gpuCount"]).transform((v) => v ?? 0),
   gpuType: z.enum(GPU_TYPES, { error: "Choose a GPU type from the list." }).optional(),
-  storageGb: optionalNumberField("Storage", { min: 1, max: 10_000, integer: true, unit: "GB" }).transform((v) => v ?? 20),
-  networkBandwidthMbps: optionalNumberField("Network bandwidth", { min: 1, max: 100_000, integer: true, unit: "Mbps" }),
+  storageGb: optionalNumberField("Storage", SPEC_NUMBER_BOUNDS["resources.storageGb"]).transform((v) => v ?? 20),
+  networkBandwidthMbps: optionalNumberField("Network bandwidth", SPEC_NUMBER_BOUNDS["resources.networkBandwidthMbps"]),
 });
 
 export const scalingSchema = z.object({
-  minReplicas: numberField("Min replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
-  maxReplicas: numberField("Max replicas", { min: 1, max: MAX_REPLICAS, integer: true }),
-  targetCpuUtilization: percentage("Target CPU utilization"),
-  targetMemoryUtilization: percentage("Target memory utilization"),
+  minReplicas: numberField("Min replicas", SPEC_NUMBER_BOUNDS["scaling.minReplicas"]),
+  maxReplicas: numberField("Max replicas", SPEC_NUMBER_BOUNDS["scaling.maxReplicas"]),
+  targetCpuUtilization: numberField("Target CPU utilization", SPEC_NUMBER_BOUNDS["scaling.targetCpuUtilization"]),
+  targetMemoryUtilization: numberField("Target memory utilization", SPEC_NUMBER_BOUNDS["scaling.targetMemoryUtilization"]),
   autoscalingEnabled: z.boolean().default(false),
   targetGpuUtilization: z.preprocess(
     (value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value),
-    percentage("Target GPU utilization").optional(),
+    numberField("Target GPU utilization", SPEC_NUMBER_BOUNDS["scaling.targetGpuUtilization"]).optional(),
   ),
 });
 
@@ -116,7 +125,7 @@ export const loadBalancerSchema = z.object({
   healthCheckPath: requiredText("Health check path", 200)
     .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: "Health check path must start with '/' (e.g. /health)." })
     .default("/health"),
-  healthCheckIntervalSeconds: numberField("Health check interval", { min: 1, max: 300, integer: true, unit: "seconds" }).default(30),
+  healthCheckIntervalSeconds: numberField("Health check interval", SPEC_NUMBER_BOUNDS["loadBalancer.healthCheckIntervalSeconds"]).default(30),
   stickySessions: z.boolean().default(false),
 });
 

@@ -6,16 +6,26 @@ import type { OperationKind } from "./deploymentStatus.js";
  */
 export const OPERATION_STATUSES = [
   "awaiting_confirmation",
+  "awaiting_approval",
   "queued",
   "running",
   "succeeded",
   "failed",
   "cancelled",
   "expired",
+  "rejected",
 ] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 
-export const FINISHED_OPERATION_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "cancelled", "expired"];
+export const FINISHED_OPERATION_STATUSES: readonly OperationStatus[] = ["succeeded", "failed", "cancelled", "expired", "rejected"];
+
+/** Statuses in which an operation waits at a gate: nothing runs until someone answers. */
+export const GATE_STATUSES = ["awaiting_confirmation", "awaiting_approval"] as const satisfies readonly OperationStatus[];
+export type GateStatus = (typeof GATE_STATUSES)[number];
+
+export function isAtGate(status: OperationStatus): status is GateStatus {
+  return (GATE_STATUSES as readonly OperationStatus[]).includes(status);
+}
 
 export function isFinished(status: OperationStatus): boolean {
   return FINISHED_OPERATION_STATUSES.includes(status);
@@ -42,4 +52,55 @@ export function isOperationStatus(value: string): value is OperationStatus {
  */
 export function alwaysConfirmed(kind: OperationKind): boolean {
   return kind === "stop" || kind === "delete";
+}
+
+/** What a user may ask of a running operation from its message's buttons. */
+export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
+export type OperationControl = (typeof OPERATION_CONTROLS)[number];
+
+export function isOperationControl(value: string): value is OperationControl {
+  return (OPERATION_CONTROLS as readonly string[]).includes(value);
+}
+
+/** Who asked for something, and from where: the channel gets the operation's messages. */
+export interface Requester {
+  userId: string;
+  channelId: string;
+  teamId: string | null;
+}
+
+export interface OperationRecord {
+  id: string;
+  deploymentId: string | null;
+  deploymentName: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  channelId: string;
+  messageTs: string | null;
+  threadTs: string | null;
+  gateExpiresAt: Date | null;
+  /** The deployment's spec version the request was based on; a change since makes it stale. */
+  baseSpecVersion: number | null;
+  /** Approvals it needs before it runs (production changes). */
+  requiredApprovals: number;
+  environment: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  checkpoint: Record<string, unknown> | null;
+  control: OperationControl | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface OperationEventRecord {
+  id: bigint;
+  at: Date;
+  step: string;
+  message: string;
+  data: unknown;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { optionalNumberField } from "./numberField.js";
-import { UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
+import { optionalNumberField, type NumberBounds } from "./numberField.js";
+import type { OperationControl } from "./operation.js";
+import type { UpdateStrategy } from "./strategy.js";
 
 /**
  * How a new model version is rolled out: the options of each strategy (with defaults), the plan
@@ -8,12 +9,6 @@ import { UPDATE_STRATEGIES, type UpdateStrategy } from "./deploymentSpec.js";
  * Rollouts and Flagger: a canary is a list of setWeight / pause / analysis steps, and failed
  * analysis aborts to the stable version. Nothing here talks to a cluster or a clock.
  */
-
-export const STRATEGY_DESCRIPTIONS: Record<UpdateStrategy, string> = {
-  rolling: "Gradual replacement (zero downtime)",
-  "blue-green": "Switch all at once",
-  canary: "Test with small percentage first",
-};
 
 export const MAX_CANARY_STEPS = 10;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 25, 50, 100];
@@ -52,8 +47,16 @@ export type RollingOptions = z.output<typeof rollingOptionsSchema>;
 
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 600;
 
+/** Bounds of the strategies' numeric options: the option schemas and the Update Model form both read them. */
+export const STRATEGY_OPTION_BOUNDS = {
+  scaleDownDelaySeconds: { min: 0, max: 86_400, integer: true, unit: "seconds" },
+  pauseSeconds: { min: 0, max: 86_400, integer: true, unit: "seconds" },
+  maxErrorRatePercent: { min: 0, max: 100, integer: false, unit: "%" },
+  maxP99LatencyMs: { min: 1, max: 600_000, integer: true, unit: "ms" },
+} as const satisfies Record<string, NumberBounds>;
+
 export const blueGreenOptionsSchema = z.object({
-  scaleDownDelaySeconds: optionalNumberField("Keep old version", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  scaleDownDelaySeconds: optionalNumberField("Keep old version", STRATEGY_OPTION_BOUNDS.scaleDownDelaySeconds).transform(
     (value) => value ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS,
   ),
 });
@@ -94,22 +97,28 @@ const canaryStepsSchema = z.preprocess(
 
 export const canaryOptionsSchema = z.object({
   steps: canaryStepsSchema,
-  pauseSeconds: optionalNumberField("Pause per step", { min: 0, max: 86_400, integer: true, unit: "seconds" }).transform(
+  pauseSeconds: optionalNumberField("Pause per step", STRATEGY_OPTION_BOUNDS.pauseSeconds).transform(
     (value) => value ?? DEFAULT_CANARY_PAUSE_SECONDS,
   ),
-  maxErrorRatePercent: optionalNumberField("Max error rate", { min: 0, max: 100, integer: false, unit: "%" }).transform(
+  maxErrorRatePercent: optionalNumberField("Max error rate", STRATEGY_OPTION_BOUNDS.maxErrorRatePercent).transform(
     (value) => value ?? DEFAULT_MAX_ERROR_RATE_PERCENT,
   ),
-  maxP99LatencyMs: optionalNumberField("Max p99 latency", { min: 1, max: 600_000, integer: true, unit: "ms" }).transform(
+  maxP99LatencyMs: optionalNumberField("Max p99 latency", STRATEGY_OPTION_BOUNDS.maxP99LatencyMs).transform(
     (value) => value ?? DEFAULT_MAX_P99_LATENCY_MS,
   ),
 });
 export type CanaryOptions = z.output<typeof canaryOptionsSchema>;
 
-export type StrategyOptions =
-  | { strategy: "rolling"; options: RollingOptions }
-  | { strategy: "blue-green"; options: BlueGreenOptions }
-  | { strategy: "canary"; options: CanaryOptions };
+/** What a rollout was asked to do: an update with its strategy's options, or a rollback to a revision. */
+export const strategyChoiceSchema = z.discriminatedUnion("strategy", [
+  z.object({ strategy: z.literal("rolling"), options: rollingOptionsSchema }),
+  z.object({ strategy: z.literal("blue-green"), options: blueGreenOptionsSchema }),
+  z.object({ strategy: z.literal("canary"), options: canaryOptionsSchema }),
+  z.object({ strategy: z.literal("rollback"), options: z.object({ toRevision: z.number().int().min(1) }) }),
+]);
+export type StrategyChoice = z.output<typeof strategyChoiceSchema>;
+/** The choice of an update (every strategy but a rollback). */
+export type StrategyOptions = Exclude<StrategyChoice, { strategy: "rollback" }>;
 
 export type OptionsParse = { ok: true; value: StrategyOptions } | { ok: false; errors: { path: string; message: string }[] };
 
@@ -144,10 +153,6 @@ export function defaultStrategyOptions(strategy: UpdateStrategy): StrategyOption
   return parsed.value;
 }
 
-export function isUpdateStrategy(value: unknown): value is UpdateStrategy {
-  return typeof value === "string" && (UPDATE_STRATEGIES as readonly string[]).includes(value);
-}
-
 function isZero(value: number | string | undefined): boolean {
   return value === 0 || value === "0%";
 }
@@ -160,7 +165,7 @@ export interface RollingParameters {
 /**
  * Zero downtime means never fewer ready pods than desired: surge new pods first, take none away
  * early. GPU nodes rarely have a spare GPU for a surge pod (it would sit Pending until the progress
- * deadline), so with GPUs one old pod is freed first instead, as the renderer does by default.
+ * deadline), so with GPUs one old pod is freed first instead. The renderer takes these as its defaults too.
  */
 export function rollingParameters(options: RollingOptions, context: { gpus: boolean }): RollingParameters {
   const defaults: RollingParameters = context.gpus ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: "25%", maxUnavailable: 0 };
@@ -175,6 +180,15 @@ export function rollingParameters(options: RollingOptions, context: { gpus: bool
 /** Whether these parameters keep every desired pod serving during the update. */
 export function isZeroDowntime(parameters: RollingParameters): boolean {
   return isZero(parameters.maxUnavailable);
+}
+
+/**
+ * How long the bot follows a rollout before giving up on it. Kubernetes marks a rollout failed at
+ * its progress deadline; a controller that never reports gets up to a minute longer (no more than
+ * the deadline itself, so a short deadline stays short).
+ */
+export function rolloutDeadlineMs(progressDeadlineSeconds: number): number {
+  return (progressDeadlineSeconds + Math.min(60, progressDeadlineSeconds)) * 1000;
 }
 
 // ------------------------------------------------------------------------------------ the plan
@@ -196,8 +210,10 @@ export type RolloutStep =
   | { type: "hold"; seconds: number }
   | { type: "retire-old" };
 
-export function rolloutPlan(choice: StrategyOptions): RolloutStep[] {
+export function rolloutPlan(choice: StrategyChoice): RolloutStep[] {
   switch (choice.strategy) {
+    case "rollback":
+      return rollbackPlan();
     case "rolling":
       return [{ type: "update-in-place" }, { type: "wait-ready" }];
     case "blue-green": {
@@ -334,12 +350,6 @@ export function decideAnalysis(observation: AnalysisObservation, thresholds: Ana
 /** A canary may hold at one analysis at most this many times in a row before it is rolled back. */
 export const MAX_ANALYSIS_HOLDS = 10;
 
-export const ROLLOUT_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
-export type RolloutControl = (typeof ROLLOUT_CONTROLS)[number];
-
-export function isRolloutControl(value: unknown): value is RolloutControl {
-  return typeof value === "string" && (ROLLOUT_CONTROLS as readonly string[]).includes(value);
-}
 
 export type ControlEffect =
   | { effect: "pause" }
@@ -353,7 +363,7 @@ export type ControlEffect =
  * What a user's button does at a given point. Promoting after the switch, pausing a paused
  * rollout or resuming a running one changes nothing: a double click is harmless.
  */
-export function controlEffect(control: RolloutControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean }): ControlEffect {
+export function controlEffect(control: OperationControl, state: { step: RolloutStep | undefined; paused: boolean; switched: boolean }): ControlEffect {
   switch (control) {
     case "pause":
       if (state.paused) return { effect: "ignore", reason: "already paused" };

@@ -1,4 +1,4 @@
-import type { DeploymentSpec } from "./deploymentSpec.js";
+import { MAX_REPLICAS, type DeploymentSpec } from "./deploymentSpec.js";
 
 export type ScaleCheck =
   | { allowed: true; confirmation: boolean; consequence?: string }
@@ -32,4 +32,13 @@ export function checkScale(name: string, spec: DeploymentSpec, currentReplicas: 
     };
   }
   return { allowed: true, confirmation: false };
+}
+
+/** A replica count as a person types it (a command word, the Scale modal's field): a whole number up to the maximum. */
+export function parseReplicaCount(text: string): { ok: true; replicas: number } | { ok: false; problem: "not-a-number" | "too-many"; message: string } {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return { ok: false, problem: "not-a-number", message: `Replicas must be a whole number, got \`${trimmed}\`.` };
+  const replicas = Number(trimmed);
+  if (replicas > MAX_REPLICAS) return { ok: false, problem: "too-many", message: `At most ${MAX_REPLICAS} replicas.` };
+  return { ok: true, replicas };
 }

@@ -1,13 +1,16 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
-import { isFinished } from "../domain/operation.js";
-import type { DeploymentRecord, DeploymentRepository } from "../store/deploymentRepository.js";
-import type { OperationRecord, OperationRepository } from "../store/operationRepository.js";
-import type { HandlerResult, OperationHandler, OperationRunContext, ProgressUpdate } from "./operationHandler.js";
+import { isAtGate, isFinished, type OperationRecord } from "../domain/operation.js";
+import type { ProgressPublisher, ProgressStep } from "../domain/progress.js";
+import type { AuditRepository } from "../store/auditRepository.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
-import type { OperationProgress, ProgressPublisher, ProgressStep } from "./progress.js";
+import { ProgressTracker } from "./progressTracker.js";
+import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
 
 export interface OperationRunnerDependencies {
   deployments: DeploymentRepository;
@@ -15,7 +18,8 @@ export interface OperationRunnerDependencies {
   cluster: KubernetesCluster;
   renderContextFor(namespace: string): RenderContext;
   publisher: ProgressPublisher;
-  handlers: Partial<Record<OperationRecord["kind"], OperationHandler>>;
+  runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
+  audit: AuditRepository;
   logger: Logger;
 }
 
@@ -39,7 +43,7 @@ export class RetryLater extends Error {
 
 /**
  * Runs one operation from the queue: moves the operation and its deployment through the state
- * machine, hands the cluster work to the operation's handler, records every step, and keeps the
+ * machine, hands the cluster work to the operation's runner, records every step, and keeps the
  * channel's progress message current. Safe to run again for the same operation (a retry, or a
  * worker that picked up a stalled job): finished operations are skipped, cluster work is
  * idempotent server-side apply.
@@ -50,7 +54,7 @@ export class OperationRunner {
   async run(operationId: string, attempt: AttemptInfo): Promise<RunOutcome> {
     const { operations, deployments, logger } = this.deps;
     const operation = await operations.get(operationId);
-    if (!operation || isFinished(operation.status) || operation.status === "awaiting_confirmation") return "skipped";
+    if (!operation || isFinished(operation.status) || isAtGate(operation.status)) return "skipped";
     const deployment = operation.deploymentId ? await deployments.get(operation.deploymentId) : null;
     if (!deployment) {
       await operations.transition(operation.id, ["queued", "running"], "failed", {
@@ -62,6 +66,14 @@ export class OperationRunner {
 
     const log = logger.child({ operationId, kind: operation.kind, deployment: deployment.name });
     const statusBefore = this.statusBefore(operation, deployment);
+    // The last check of a request against the spec it was based on, before anything is applied
+    // (a resumed run has changed the spec itself, so only the first start is checked).
+    if (!operation.startedAt && operation.baseSpecVersion !== null && operation.baseSpecVersion !== deployment.specVersion) {
+      const reason = `The request is stale: ${deployment.name} changed since it was requested. Nothing was applied; request it again if it still applies.`;
+      const tracker = await this.progressTracker(operation, deployment);
+      await this.fail(operation, deployment, statusBefore, reason, new Error(reason), this.contextFor(operation, deployment, tracker, attempt.signal), tracker, undefined);
+      return "failed";
+    }
     await operations.transition(operation.id, ["queued", "running"], "running", { startedAt: operation.startedAt ?? new Date() });
     await deployments.setStatus(deployment.id, statusWhileRunning(operation.kind));
     const running: OperationRecord = { ...operation, status: "running", startedAt: operation.startedAt ?? new Date() };
@@ -85,10 +97,10 @@ export class OperationRunner {
     if (attempt.attempt > 1) await context.step(`Attempt ${attempt.attempt} of ${attempt.maxAttempts}`);
     else await tracker.publish({ phase: "applying" });
 
-    const handler = this.deps.handlers[operation.kind];
+    const runner = this.deps.runners[operation.kind];
     try {
-      if (!handler) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
-      const result = await handler.run(context);
+      if (!runner) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
+      const result = await runner.run(context);
       await this.succeed(running, deployment, result, tracker);
       log.info({ detail: result.detail }, "operation succeeded");
       return "succeeded";
@@ -104,13 +116,13 @@ export class OperationRunner {
       }
       if (attempt.signal.aborted) throw new RetryLater("worker shutting down");
       log.error({ err: error }, "operation failed");
-      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, handler);
+      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, runner);
       return "failed";
     }
   }
 
   /**
-   * Ends an operation the queue gave up on without our handler deciding it (a worker that kept
+   * Ends an operation the queue gave up on without our runner deciding it (a worker that kept
    * crashing on it, say), so that no deployment stays locked and no message says "running".
    */
   async abandon(operationId: string, reason: string): Promise<void> {
@@ -122,22 +134,47 @@ export class OperationRunner {
       return;
     }
     const tracker = await this.progressTracker(operation, deployment);
-    const context: OperationRunContext = {
+    const context = this.contextFor(operation, deployment, tracker, new AbortController().signal);
+    const statusBefore = this.statusBefore(operation, deployment);
+    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
+  }
+
+  /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */
+  private contextFor(operation: OperationRecord, deployment: DeploymentRecord, tracker: ProgressTracker, signal: AbortSignal): OperationRunContext {
+    return {
       operation,
       deployment,
       cluster: this.deps.cluster,
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,
-      signal: new AbortController().signal,
+      signal,
       step: async (message, data) => {
-        await this.deps.operations.recordEvent(operationId, "step", message, data);
+        await this.deps.operations.recordEvent(operation.id, "step", message, data);
         tracker.steps.push({ at: new Date(), message });
       },
       progress: (update) => tracker.publish(update),
     };
-    const statusBefore = this.statusBefore(operation, deployment);
-    await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.handlers[operation.kind]);
+  }
+
+  private async audit(operation: OperationRecord, deployment: DeploymentRecord, action: "succeeded" | "failed", reason: string): Promise<void> {
+    try {
+      const after = action === "succeeded" ? await this.deps.deployments.get(deployment.id) : null;
+      await this.deps.audit.append({
+        actorId: "deploybot",
+        channelId: operation.channelId,
+        deploymentName: deployment.name,
+        environment: deployment.environment,
+        operationId: operation.id,
+        action,
+        decision: operation.kind,
+        reason,
+        before: { status: deployment.status, replicas: deployment.replicas, spec: deployment.spec },
+        ...(after ? { after: { status: after.status, replicas: after.replicas, spec: after.spec } } : {}),
+      });
+    } catch (error) {
+      this.deps.logger.error({ err: error, operationId: operation.id }, "could not append the outcome to the audit trail");
+    }
   }
 
   private statusBefore(operation: OperationRecord, deployment: DeploymentRecord): DeploymentStatus {
@@ -145,7 +182,7 @@ export class OperationRunner {
     return typeof recorded === "string" && isDeploymentStatus(recorded) ? recorded : deployment.status;
   }
 
-  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: HandlerResult, tracker: ProgressTracker): Promise<void> {
+  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker): Promise<void> {
     const { operations, deployments } = this.deps;
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment));
@@ -153,6 +190,7 @@ export class OperationRunner {
     else await deployments.settle(deployment.id, operation.id, after);
     await operations.recordEvent(operation.id, "succeeded", result.detail);
     await operations.transition(operation.id, ["running"], "succeeded", { finishedAt, result: { detail: result.detail } });
+    await this.audit(operation, deployment, "succeeded", result.detail);
     tracker.steps.push({ at: finishedAt, message: result.detail });
     await tracker.publish(
       { phase: "succeeded", detail: result.detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
@@ -168,15 +206,15 @@ export class OperationRunner {
     error: unknown,
     context: OperationRunContext,
     tracker: ProgressTracker,
-    handler: OperationHandler | undefined,
+    runner: KindRunner | undefined,
   ): Promise<void> {
     const { operations, deployments, logger } = this.deps;
     let cleanedUp: string[] = [];
     let cleanupProblem: string | undefined;
-    if (handler?.compensate) {
+    if (runner?.compensate) {
       await tracker.publish({ phase: "cleaning-up", detail: reason });
       try {
-        cleanedUp = await handler.compensate(context, error);
+        cleanedUp = await runner.compensate(context, error);
       } catch (cleanupError) {
         cleanupProblem = messageOf(cleanupError);
         logger.error({ err: cleanupError, operationId: operation.id }, "clean-up after a failed operation failed");
@@ -188,6 +226,7 @@ export class OperationRunner {
     await deployments.settle(deployment.id, operation.id, after === "deleted" ? "failed" : after, statusReason);
     await operations.recordEvent(operation.id, "failed", statusReason, { cleanedUp });
     await operations.transition(operation.id, ["queued", "running"], "failed", { finishedAt, error: statusReason, result: { cleanedUp } });
+    await this.audit(operation, deployment, "failed", statusReason);
     tracker.cleanedUp = cleanedUp;
     tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });
     await tracker.publish({ phase: "failed", detail: statusReason }, { operationStatus: "failed", finishedAt, final: true });
@@ -198,68 +237,4 @@ export class OperationRunner {
     const steps: ProgressStep[] = events.filter((event) => event.step === "step").map((event) => ({ at: event.at, message: event.message }));
     return new ProgressTracker(operation, deployment, steps, this.deps.publisher, this.deps.logger);
   }
-}
-
-/** Holds what the progress message shows and republishes it on each change. */
-class ProgressTracker {
-  cleanedUp: string[] | undefined;
-  private current: ProgressUpdate = {};
-
-  constructor(
-    private readonly operation: OperationRecord,
-    private readonly deployment: DeploymentRecord,
-    readonly steps: ProgressStep[],
-    private readonly publisher: ProgressPublisher,
-    private readonly logger: Logger,
-  ) {}
-
-  async publish(
-    update: ProgressUpdate,
-    finish?: { operationStatus: OperationProgress["operationStatus"]; finishedAt: Date; final: true },
-  ): Promise<void> {
-    this.current = { ...this.current, ...definedOnly(update) };
-    const progress: OperationProgress = {
-      operationId: this.operation.id,
-      kind: this.operation.kind,
-      operationStatus: finish?.operationStatus ?? "running",
-      phase: this.current.phase ?? "applying",
-      requestedBy: this.operation.requestedBy,
-      deploymentName: this.deployment.name,
-      environment: this.deployment.environment,
-      namespace: this.deployment.namespace,
-      modelId: this.deployment.spec.modelId,
-      modelVersion: this.current.modelVersion ?? this.deployment.spec.modelVersion,
-      ...(this.current.readyReplicas !== undefined ? { readyReplicas: this.current.readyReplicas } : {}),
-      ...(this.current.desiredReplicas !== undefined ? { desiredReplicas: this.current.desiredReplicas } : {}),
-      ...(this.current.detail !== undefined ? { detail: this.current.detail } : {}),
-      ...(this.cleanedUp ? { cleanedUp: this.cleanedUp } : {}),
-      ...(this.current.rollout ? { rollout: this.current.rollout } : {}),
-      steps: [...this.steps],
-      ...(this.operation.startedAt ? { startedAt: this.operation.startedAt } : {}),
-      ...(finish ? { finishedAt: finish.finishedAt } : {}),
-    };
-    try {
-      // The message exists before the job starts (it is shown, then enqueued); when posting it
-      // failed, the publisher finds the one it posts later.
-      const target = {
-        operationId: this.operation.id,
-        channelId: this.operation.channelId,
-        messageTs: this.operation.messageTs,
-        threadTs: this.operation.threadTs,
-      };
-      await this.publisher.publish(target, progress, finish ? { final: true } : undefined);
-      // Operations that started from a confirmation have a thread: their outcome goes there too.
-      if (finish && target.threadTs) {
-        const outcome = finish.operationStatus === "succeeded" ? ":white_check_mark:" : ":x:";
-        await this.publisher.threadReply(target, `${outcome} ${progress.detail ?? finish.operationStatus}`);
-      }
-    } catch (error) {
-      // Slack being away must not fail a rollout: the operation's record stays the source of truth.
-      this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress");
-    }
-  }
-}
-
-function definedOnly(update: ProgressUpdate): ProgressUpdate {
-  return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined)) as ProgressUpdate;
 }

@@ -20,7 +20,7 @@ export interface OperationWorkerOptions {
  */
 export interface OperationWorker {
   worker: Worker<OperationJobData>;
-  /** Stops taking jobs, lets running handlers see the abort, and waits for them to return. */
+  /** Stops taking jobs, lets running runners see the abort, and waits for them to return. */
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import type { TrafficProviderId } from "../domain/trafficCapabilities.js";
 import type { MetricsObservation } from "../domain/rolloutPlan.js";
 import { PrometheusClient } from "./prometheusClient.js";
+import { promqlDuration, promqlText, renderPromqlTemplate } from "./promqlTemplate.js";
 
 /**
  * Error rate and p99 latency of one slot of a deployment, for canary analysis. Without
@@ -59,23 +60,16 @@ export function defaultQueryTemplates(provider: TrafficProviderId): QueryTemplat
   return provider === "istio" ? ISTIO_QUERY_TEMPLATES : MODEL_SERVER_QUERY_TEMPLATES;
 }
 
-const TEMPLATE_PLACEHOLDERS = ["namespace", "deployment", "slot", "workload", "window"] as const;
-const PLACEHOLDER_PATTERN = new RegExp(`\\{(${TEMPLATE_PLACEHOLDERS.join("|")})\\}`, "g");
-
-/** Label values go inside double quotes: escape what PromQL would read as the end of the string. */
-function promqlString(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
-}
+export const CANARY_TEMPLATE_PLACEHOLDERS = ["namespace", "deployment", "slot", "workload", "window"] as const;
 
 export function renderQuery(template: string, target: MetricsTarget): string {
-  const values: Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string> = {
-    namespace: promqlString(target.namespace),
-    deployment: promqlString(target.deployment),
-    slot: promqlString(target.slot),
-    workload: promqlString(target.workload),
-    window: `${Math.max(1, Math.round(target.windowSeconds))}s`,
-  };
-  return template.replace(PLACEHOLDER_PATTERN, (_match, key: keyof typeof values) => values[key]);
+  return renderPromqlTemplate(template, {
+    namespace: promqlText(target.namespace),
+    deployment: promqlText(target.deployment),
+    slot: promqlText(target.slot),
+    workload: promqlText(target.workload),
+    window: promqlDuration(target.windowSeconds),
+  });
 }
 
 export const noCanaryMetrics: CanaryMetrics = {

@@ -1,25 +1,28 @@
 import { z } from "zod";
 
 /**
- * A minimal client for Prometheus' HTTP API: instant queries (`GET /api/v1/query`) that answer
- * with one number. Canary analysis needs nothing more, and a library would bring its own HTTP
- * stack and retry rules.
+ * A small client for Prometheus' HTTP API: instant queries (`GET /api/v1/query`) and range
+ * queries (`GET /api/v1/query_range`). deploybot needs nothing more, and a library would bring
+ * its own HTTP stack and retry rules. Every failure is a PrometheusError; an empty answer is not
+ * a failure (a series that does not exist yet is normal).
  */
 
 const sampleSchema = z.tuple([z.number(), z.string()]);
+const labelsSchema = z.record(z.string(), z.string());
 
 const queryResponseSchema = z.discriminatedUnion("status", [
   z.object({
     status: z.literal("success"),
     data: z.discriminatedUnion("resultType", [
-      z.object({ resultType: z.literal("vector"), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleSchema })) }),
+      z.object({ resultType: z.literal("vector"), result: z.array(z.object({ metric: labelsSchema, value: sampleSchema })) }),
       z.object({ resultType: z.literal("scalar"), result: sampleSchema }),
-      z.object({ resultType: z.literal("matrix"), result: z.array(z.unknown()) }),
+      z.object({ resultType: z.literal("matrix"), result: z.array(z.object({ metric: labelsSchema, values: z.array(sampleSchema) })) }),
       z.object({ resultType: z.literal("string"), result: z.unknown() }),
     ]),
   }),
   z.object({ status: z.literal("error"), errorType: z.string().optional(), error: z.string().optional() }),
 ]);
+type QueryData = Extract<z.infer<typeof queryResponseSchema>, { status: "success" }>["data"];
 
 export class PrometheusError extends Error {
   override readonly name = "PrometheusError";
@@ -28,8 +31,32 @@ export class PrometheusError extends Error {
 export interface PrometheusClientOptions {
   /** Base URL, e.g. http://prometheus.monitoring:9090 (a path prefix is kept). */
   url: string;
-  /** Bound on each query: a slow Prometheus must not stall a canary step (default 5 s). */
+  /** Bound on each query: a slow Prometheus must not stall a canary step or an alert run (default 5 s). */
   timeoutMs?: number;
+}
+
+/** One series of an instant vector; `value` is null for NaN/±Inf (a ratio over zero requests). */
+export interface InstantSample {
+  labels: Record<string, string>;
+  value: number | null;
+}
+
+export interface RangePoint {
+  /** Unix time in seconds, as Prometheus gives it. */
+  time: number;
+  value: number | null;
+}
+
+export interface RangeSeries {
+  labels: Record<string, string>;
+  points: RangePoint[];
+}
+
+export interface RangeQuery {
+  /** Unix seconds. */
+  start: number;
+  end: number;
+  stepSeconds: number;
 }
 
 export class PrometheusClient {
@@ -47,16 +74,46 @@ export class PrometheusClient {
    * zero requests divides by zero).
    */
   async queryValue(promql: string, signal?: AbortSignal): Promise<number | null> {
-    const url = new URL("api/v1/query", this.base);
-    url.searchParams.set("query", promql);
+    const data = await this.get("api/v1/query", { query: promql }, signal);
+    if (data.resultType === "scalar") return finiteOrNull(data.result[1]);
+    if (data.resultType !== "vector") throw new PrometheusError(`expected an instant vector, Prometheus answered a ${data.resultType}`);
+    const first = data.result[0];
+    return first ? finiteOrNull(first.value[1]) : null;
+  }
+
+  /** Every series of an instant query with its labels: how one query answers for many deployments. */
+  async queryVector(promql: string, signal?: AbortSignal): Promise<InstantSample[]> {
+    const data = await this.get("api/v1/query", { query: promql }, signal);
+    if (data.resultType === "scalar") return [{ labels: {}, value: finiteOrNull(data.result[1]) }];
+    if (data.resultType !== "vector") throw new PrometheusError(`expected an instant vector, Prometheus answered a ${data.resultType}`);
+    return data.result.map((series) => ({ labels: series.metric, value: finiteOrNull(series.value[1]) }));
+  }
+
+  async queryRange(promql: string, range: RangeQuery, signal?: AbortSignal): Promise<RangeSeries[]> {
+    const data = await this.get(
+      "api/v1/query_range",
+      { query: promql, start: String(range.start), end: String(range.end), step: `${range.stepSeconds}s` },
+      signal,
+    );
+    if (data.resultType !== "matrix") throw new PrometheusError(`expected a range vector, Prometheus answered a ${data.resultType}`);
+    return data.result.map((series) => ({
+      labels: series.metric,
+      points: series.values.map(([time, raw]) => ({ time, value: finiteOrNull(raw) })),
+    }));
+  }
+
+  private async get(path: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<QueryData> {
+    const url = new URL(path, this.base);
+    for (const [key, value] of Object.entries(parameters)) url.searchParams.set(key, value);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { Accept: "application/json" } });
+      text = await response.text();
     } catch (error) {
       throw new PrometheusError(`Prometheus at ${this.base.origin} did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -68,11 +125,7 @@ export class PrometheusClient {
     if (parsed.data.status === "error") {
       throw new PrometheusError(`Prometheus refused the query: ${parsed.data.error ?? parsed.data.errorType ?? `HTTP ${response.status}`}`);
     }
-    const { data } = parsed.data;
-    if (data.resultType === "scalar") return finiteOrNull(data.result[1]);
-    if (data.resultType !== "vector") throw new PrometheusError(`expected an instant vector, Prometheus answered a ${data.resultType}`);
-    const first = data.result[0];
-    return first ? finiteOrNull(first.value[1]) : null;
+    return parsed.data.data;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { TrafficProviderId } from "../domain/trafficCapabilities.js";
 import { PrometheusClient } from "./prometheusClient.js";
+import { promqlText, renderPromqlTemplate } from "./promqlTemplate.js";
 
 /**
  * Requests per second a deployment serves now (both slots), for the "stop sending traffic"
@@ -18,8 +19,7 @@ const REQUEST_RATE_QUERIES: Record<TrafficProviderId, string> = {
 };
 
 export function requestRateQuery(provider: TrafficProviderId, namespace: string, deployment: string): string {
-  // Both are Kubernetes names (lowercase, digits, '-'): nothing to escape inside PromQL quotes.
-  return REQUEST_RATE_QUERIES[provider].replaceAll("{namespace}", namespace).replaceAll("{deployment}", deployment);
+  return renderPromqlTemplate(REQUEST_RATE_QUERIES[provider], { namespace: promqlText(namespace), deployment: promqlText(deployment) });
 }
 
 export function createRequestRateSource(settings: { prometheusUrl?: string; trafficProvider: TrafficProviderId }): RequestRateSource {

@@ -2,13 +2,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver } from "@slack/bolt";
 import { slackLogger } from "./slackLogger.js";
-import { registerCreateDeploymentForm } from "./handlers/createDeploymentForm.js";
-import type { SlackDependencies } from "./handlers/commandContext.js";
-import { registerDeployCommand } from "./handlers/deployCommand.js";
-import { registerModelUpdateListeners } from "./handlers/modelUpdateCommands.js";
-import { registerConfirmationButtons } from "./handlers/confirmationButtons.js";
-import { registerDeploymentButtons } from "./handlers/deploymentButtons.js";
-import { registerEditDeploymentForm } from "./handlers/editDeploymentForm.js";
+import { registerActionListeners } from "./listeners/actions/index.js";
+import { registerCommandListeners } from "./listeners/commands/index.js";
+import type { SlackDependencies } from "./listeners/listenerContext.js";
+import { registerViewListeners } from "./listeners/views/index.js";
 import { healthRoutes, type ReadinessReport } from "./healthRoutes.js";
 
 type BoltApp = App;
@@ -59,12 +56,9 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
     app = new App({ ...common, receiver });
   }
 
-  registerDeployCommand(app, deps);
-  registerCreateDeploymentForm(app, deps);
-  registerEditDeploymentForm(app, deps);
-  registerDeploymentButtons(app, deps);
-  registerConfirmationButtons(app, deps);
-  registerModelUpdateListeners(app, deps);
+  registerCommandListeners(app, deps);
+  registerActionListeners(app, deps);
+  registerViewListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, "unhandled error in a Slack listener");
   });

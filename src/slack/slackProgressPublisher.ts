@@ -1,7 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { OperationMessageTarget, OperationProgress, ProgressPublisher } from "../jobs/progress.js";
-import type { OperationRepository } from "../store/operationRepository.js";
+import type { OperationMessageLinks, OperationMessageTarget, OperationProgress, ProgressPublisher } from "../domain/progress.js";
 import { operationProgressMessage } from "./messages/operationProgressMessage.js";
 import { truncate } from "./messages/text.js";
 
@@ -33,7 +32,7 @@ export class SlackProgressPublisher implements ProgressPublisher {
 
   constructor(
     private readonly client: WebClient,
-    private readonly operations: OperationRepository,
+    private readonly messageLinks: OperationMessageLinks,
     private readonly logger: Logger,
     private readonly minIntervalMs = 1000,
   ) {}
@@ -90,7 +89,7 @@ export class SlackProgressPublisher implements ProgressPublisher {
   async threadReply(target: OperationMessageTarget, text: string): Promise<void> {
     const previous = this.channelChains.get(target.channelId) ?? Promise.resolve();
     const send = previous.then(async () => {
-      const parentTs = target.threadTs ?? target.messageTs ?? (await this.operations.get(target.operationId))?.messageTs ?? null;
+      const parentTs = target.threadTs ?? target.messageTs ?? (await this.messageLinks.messageTsOf(target.operationId));
       if (!parentTs) return;
       await this.client.chat.postMessage({ channel: target.channelId, thread_ts: parentTs, text: truncate(text, 3000), unfurl_links: false });
       await new Promise((resolve) => setTimeout(resolve, this.minIntervalMs));
@@ -126,7 +125,7 @@ export class SlackProgressPublisher implements ProgressPublisher {
 
   private async send({ target, progress }: PendingUpdate): Promise<void> {
     const message = operationProgressMessage(progress);
-    const messageTs = target.messageTs ?? (await this.operations.get(target.operationId))?.messageTs ?? null;
+    const messageTs = target.messageTs ?? (await this.messageLinks.messageTsOf(target.operationId));
     if (messageTs) {
       await this.client.chat.update({ channel: target.channelId, ts: messageTs, text: message.text, blocks: message.blocks });
       return;
@@ -137,7 +136,7 @@ export class SlackProgressPublisher implements ProgressPublisher {
       blocks: message.blocks,
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
     });
-    if (posted.ts) await this.operations.setMessage(target.operationId, { messageTs: posted.ts });
+    if (posted.ts) await this.messageLinks.recordMessage(target.operationId, posted.ts);
     else this.logger.warn({ operationId: target.operationId }, "Slack did not return a ts for the progress message");
   }
 }

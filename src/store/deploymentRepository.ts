@@ -1,30 +1,14 @@
-import { Prisma } from "../generated/prisma/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import type { Deployment as DeploymentRow } from "../generated/prisma/client.js";
-import { deploymentSpecSchema, type DeploymentSpec, type UpdateStrategy } from "../domain/deploymentSpec.js";
+import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
-import type { Slot } from "../domain/slot.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
 import type { Database } from "./database.js";
-import type { OperationRecord } from "./operationRepository.js";
+import { isUniqueViolation } from "./uniqueViolation.js";
+import type { OperationRecord } from "../domain/operation.js";
 import { toOperationRecord } from "./operationRepository.js";
+import { type UpdateStrategy } from "../domain/strategy.js";
 
-export interface DeploymentRecord {
-  id: string;
-  name: string;
-  environment: DeploymentSpec["environment"];
-  namespace: string;
-  spec: DeploymentSpec;
-  status: DeploymentStatus;
-  statusReason: string | null;
-  activeSlot: Slot;
-  replicas: number;
-  lastStrategy: UpdateStrategy;
-  channelId: string;
-  teamId: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-  activeOperationId: string | null;
-}
 
 export class DeploymentNameTakenError extends Error {
   constructor(readonly deploymentName: string) {
@@ -51,18 +35,9 @@ export function toDeploymentRecord(row: DeploymentRow): DeploymentRecord {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     activeOperationId: row.activeOperationId,
+    specVersion: row.specVersion,
+    freeze: row.lockedBy && row.lockedAt ? { holder: row.lockedBy, reason: row.lockReason ?? "", since: row.lockedAt } : null,
   };
-}
-
-/**
- * A unique constraint on `field` refused the write. With a driver adapter Prisma reports the
- * constraint's fields under `driverAdapterError`; without one, under `target`.
- */
-function isUniqueViolationOn(error: unknown, field: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
-  const meta = error.meta as { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } | undefined;
-  const fields = meta?.driverAdapterError?.cause?.constraint?.fields ?? meta?.target;
-  return Array.isArray(fields) ? fields.includes(field) : String(fields ?? "").includes(field);
 }
 
 export interface NewDeployment {
@@ -73,6 +48,8 @@ export interface NewDeployment {
   teamId: string | null;
   requestedBy: string;
   idempotencyKey?: string;
+  /** A production create waits for approvals: its operation holds the name (and the lock) until then. */
+  approval?: { requiredApprovals: number; expiresAt: Date };
 }
 
 export class DeploymentRepository {
@@ -122,11 +99,13 @@ export class DeploymentRepository {
             deploymentId: deployment.id,
             deploymentName: deployment.name,
             kind: "create",
-            status: "queued",
-            params: {},
+            status: input.approval ? "awaiting_approval" : "queued",
+            environment: input.spec.environment,
+            ...(input.approval ? { requiredApprovals: input.approval.requiredApprovals, gateExpiresAt: input.approval.expiresAt } : {}),
             requestedBy: input.requestedBy,
             channelId: input.channelId,
             idempotencyKey: input.idempotencyKey ?? null,
+            params: {},
             events: { create: { step: "recorded", message: `Deployment recorded by <@${input.requestedBy}>` } },
           },
         });
@@ -134,7 +113,7 @@ export class DeploymentRepository {
         return { deployment: toDeploymentRecord(locked), operation: toOperationRecord(operation) };
       });
     } catch (error) {
-      if (isUniqueViolationOn(error, "name")) throw new DeploymentNameTakenError(input.spec.name);
+      if (isUniqueViolation(error, "name")) throw new DeploymentNameTakenError(input.spec.name);
       throw error;
     }
   }
@@ -178,9 +157,42 @@ export class DeploymentRepository {
     const { spec, ...rest } = changes;
     const row = await this.db.deployment.update({
       where: { id: deploymentId },
-      data: { ...rest, ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment } : {}) },
+      data: {
+        ...rest,
+        // Every change of the stored spec moves its version: requests based on the old one become stale.
+        ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment, specVersion: { increment: 1 } } : {}),
+      },
     });
     return toDeploymentRecord(row);
+  }
+
+  /**
+   * Freezes a deployment for everyone but `holder`. Refused (false) while someone else holds a
+   * freeze; the holder may lock again to change the reason.
+   */
+  async freeze(deploymentId: string, holder: string, reason: string, now: Date): Promise<boolean> {
+    const { count } = await this.db.deployment.updateMany({
+      where: { id: deploymentId, OR: [{ lockedBy: null }, { lockedBy: holder }] },
+      data: { lockedBy: holder, lockReason: reason, lockedAt: now },
+    });
+    return count === 1;
+  }
+
+  /** Lifts a freeze held by `holder`, or any freeze when `holder` is null (an admin breaking it). */
+  async unfreeze(deploymentId: string, holder: string | null): Promise<boolean> {
+    const { count } = await this.db.deployment.updateMany({
+      where: { id: deploymentId, ...(holder === null ? { lockedBy: { not: null } } : { lockedBy: holder }) },
+      data: { lockedBy: null, lockReason: null, lockedAt: null },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Forgets a deployment whose create never ran (its change request was rejected, cancelled or
+   * expired): only while it is still pending and held by that create, so nothing else is lost.
+   */
+  async forgetPending(deploymentId: string, operationId: string): Promise<void> {
+    await this.db.deployment.deleteMany({ where: { id: deploymentId, status: "pending", activeOperationId: operationId } });
   }
 
   /** Removes the stored configuration; operations and revisions stay (their deploymentId becomes null). */

@@ -1,47 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
-import { isOperationStatus, type OperationStatus } from "../domain/operation.js";
+import { GATE_STATUSES, isOperationControl, isOperationStatus, type OperationControl, type OperationEventRecord, type OperationRecord, type OperationStatus } from "../domain/operation.js";
 import type { Database } from "./database.js";
 
-export interface OperationRecord {
-  id: string;
-  deploymentId: string | null;
-  deploymentName: string;
-  kind: OperationKind;
-  status: OperationStatus;
-  params: Record<string, unknown>;
-  requestedBy: string;
-  channelId: string;
-  messageTs: string | null;
-  threadTs: string | null;
-  gateExpiresAt: Date | null;
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  error: string | null;
-  result: Record<string, unknown> | null;
-  checkpoint: Record<string, unknown> | null;
-  control: OperationControl | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
 
-/** What a user may ask of a running operation from its message's buttons. */
-export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
-export type OperationControl = (typeof OPERATION_CONTROLS)[number];
 
 function asControl(value: string | null): OperationControl | null {
-  return (OPERATION_CONTROLS as readonly string[]).includes(value ?? "") ? (value as OperationControl) : null;
+  return value !== null && isOperationControl(value) ? value : null;
 }
 
-export interface OperationEventRecord {
-  id: bigint;
-  at: Date;
-  step: string;
-  message: string;
-  data: unknown;
-}
 
 function asObject(value: Prisma.JsonValue | null): Record<string, unknown> | null {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
@@ -60,6 +28,9 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     messageTs: row.messageTs,
     threadTs: row.threadTs,
     gateExpiresAt: row.gateExpiresAt,
+    baseSpecVersion: row.baseSpecVersion,
+    requiredApprovals: row.requiredApprovals,
+    environment: row.environment,
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt,
     error: row.error,
@@ -80,13 +51,16 @@ export interface NewOperation {
   deploymentId: string;
   deploymentName: string;
   kind: OperationKind;
-  status: Extract<OperationStatus, "awaiting_confirmation" | "queued">;
+  status: Extract<OperationStatus, "awaiting_confirmation" | "awaiting_approval" | "queued">;
   params: Record<string, unknown>;
   requestedBy: string;
   channelId: string;
   threadTs?: string | null;
   gateExpiresAt?: Date | null;
   idempotencyKey?: string | null;
+  baseSpecVersion?: number | null;
+  requiredApprovals?: number;
+  environment?: string | null;
 }
 
 function newOperationData(input: NewOperation): Prisma.OperationUncheckedCreateInput {
@@ -101,6 +75,9 @@ function newOperationData(input: NewOperation): Prisma.OperationUncheckedCreateI
     threadTs: input.threadTs ?? null,
     gateExpiresAt: input.gateExpiresAt ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
+    baseSpecVersion: input.baseSpecVersion ?? null,
+    requiredApprovals: input.requiredApprovals ?? 0,
+    environment: input.environment ?? null,
     events: { create: { step: "requested", message: `Requested by <@${input.requestedBy}>` } },
   };
 }
@@ -214,7 +191,21 @@ export class OperationRepository {
   }
 
   async expiredGates(now: Date): Promise<OperationRecord[]> {
-    const rows = await this.db.operation.findMany({ where: { status: "awaiting_confirmation", gateExpiresAt: { lt: now } } });
+    const rows = await this.db.operation.findMany({ where: { status: { in: [...GATE_STATUSES] }, gateExpiresAt: { lt: now } } });
     return rows.map(toOperationRecord);
+  }
+
+  /** Every Slack message about an operation besides its own (a copy in the approvers' channel). */
+  async addMessage(operationId: string, message: { channelId: string; ts: string; purpose: string }): Promise<void> {
+    await this.db.operationMessage.upsert({
+      where: { channelId_ts: { channelId: message.channelId, ts: message.ts } },
+      create: { operationId, ...message },
+      update: {},
+    });
+  }
+
+  async messages(operationId: string): Promise<{ channelId: string; ts: string; purpose: string }[]> {
+    const rows = await this.db.operationMessage.findMany({ where: { operationId }, orderBy: { createdAt: "asc" } });
+    return rows.map((row) => ({ channelId: row.channelId, ts: row.ts, purpose: row.purpose }));
   }
 }

@@ -1,40 +1,14 @@
 import type { Prisma, Revision as RevisionRow } from "../generated/prisma/client.js";
 import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
+import { isRevisionOutcome, type RevisionOutcome, type RevisionRecord } from "../domain/revision.js";
+import { isRevisionStrategy, type RevisionStrategy } from "../domain/strategy.js";
 import type { Database } from "./database.js";
 
-/**
- * A revision is one version a deployment was asked to run: who asked, when, which model version,
- * with which strategy, and how it ended. Numbers count up per deployment from 1 (the version it
- * was created with). Numbers are handed out while the operation holds the deployment's lock, so
- * two revisions of one deployment are never numbered at once.
- */
 
-export const REVISION_OUTCOMES = ["in-progress", "promoted", "rolled-back", "failed"] as const;
-export type RevisionOutcome = (typeof REVISION_OUTCOMES)[number];
 
-/** `initial` is the version a deployment was created with; `rollback` a return to an earlier revision. */
-export type RevisionStrategy = "initial" | "rolling" | "blue-green" | "canary" | "rollback";
 
-export interface RevisionRecord {
-  id: string;
-  deploymentId: string | null;
-  deploymentName: string;
-  number: number;
-  modelVersion: string;
-  strategy: RevisionStrategy;
-  spec: DeploymentSpec | null;
-  outcome: RevisionOutcome;
-  operationId: string | null;
-  createdBy: string;
-  createdAt: Date;
-  finishedAt: Date | null;
-}
 
-function isOutcome(value: string): value is RevisionOutcome {
-  return (REVISION_OUTCOMES as readonly string[]).includes(value);
-}
 
-const STRATEGIES: readonly RevisionStrategy[] = ["initial", "rolling", "blue-green", "canary", "rollback"];
 
 function toRevisionRecord(row: RevisionRow): RevisionRecord {
   const spec = deploymentSpecSchema.safeParse(row.spec);
@@ -44,10 +18,10 @@ function toRevisionRecord(row: RevisionRow): RevisionRecord {
     deploymentName: row.deploymentName,
     number: row.number,
     modelVersion: row.modelVersion,
-    strategy: (STRATEGIES as readonly string[]).includes(row.strategy) ? (row.strategy as RevisionStrategy) : "rolling",
+    strategy: isRevisionStrategy(row.strategy) ? row.strategy : "rolling",
     // A spec stored by an older release may no longer validate; the version alone still identifies it.
     spec: spec.success ? spec.data : null,
-    outcome: isOutcome(row.outcome) ? row.outcome : "failed",
+    outcome: isRevisionOutcome(row.outcome) ? row.outcome : "failed",
     operationId: row.operationId,
     createdBy: row.createdBy,
     createdAt: row.createdAt,

@@ -2,6 +2,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterDirectory } from "../../src/cluster/clusterDirectory.js";
+import { DeploymentPods } from "../../src/cluster/deploymentPods.js";
 import { KubeContextConfigError, parseKubeContexts } from "../../src/cluster/kubeContexts.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
 
@@ -70,12 +71,19 @@ describe("ClusterDirectory", () => {
     expect(asked(shared, "/api/v1/namespaces/ml-development")).toBe(true);
     expect(asked(production, "/api/v1/namespaces/ml-production")).toBe(true);
     expect(asked(shared, "/api/v1/namespaces/ml-production")).toBe(false);
+
+    // The other API readers follow the same contexts.
+    const pods = new DeploymentPods(directory.kubeConfigFor("production"));
+    await pods.listPods({ namespace: "ml-production", name: "resnet" });
+    expect(production.requests.some((request) => request.path === "/api/v1/namespaces/ml-production/pods")).toBe(true);
   });
 
   it("shares one cluster between environments on the same context", () => {
     const directory = ClusterDirectory.create(twoClusterKubeConfig(), parseKubeContexts({ DEPLOYBOT_KUBE_CONTEXT_STAGING: "shared", DEPLOYBOT_KUBE_CONTEXT_PRODUCTION: "prod" }), options);
     expect(directory.forEnvironment("development")).toBe(directory.forEnvironment("staging"));
     expect(directory.forEnvironment("production")).not.toBe(directory.forEnvironment("staging"));
+    expect(directory.kubeConfigFor("development")).toBe(directory.kubeConfigFor("staging"));
+    expect(directory.kubeConfigFor("production").getCurrentContext()).toBe("prod");
     expect(directory.clusters().map(({ context, environments }) => ({ context, environments }))).toEqual([
       { context: "shared", environments: ["development", "staging"] },
       { context: "prod", environments: ["production"] },

@@ -1,24 +1,31 @@
-import type { KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  allDeclaredPermissions,
   CLUSTER_METHOD_PERMISSIONS,
-  DIAGNOSTIC_READ_PERMISSIONS,
+  DEPLOYMENT_PODS_PERMISSIONS,
   requiredNamespacePermissions,
   resourceOfKind,
+  WORKLOAD_STATUS_PERMISSIONS,
   type ApiPermission,
   type ClusterMethod,
+  type DeploymentPodsMethod,
+  type WorkloadStatusMethod,
 } from "../../src/cluster/clusterPermissions.js";
+import { DeploymentPods } from "../../src/cluster/deploymentPods.js";
 import { KubernetesCluster } from "../../src/cluster/kubernetesClient.js";
 import { MANAGED_KINDS } from "../../src/cluster/managedKinds.js";
+import { WorkloadStatusReader } from "../../src/cluster/workloadStatus.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
 import { rbacAttributes } from "./rbacAttributes.js";
 
 /**
- * Runs every public method of KubernetesCluster against the fake API server, translates each HTTP
- * request it sent into what RBAC authorizes, and checks that against the permission table the
- * install's Role is built from: every request must be declared (or the Role would refuse it in a
- * cluster), and every declared permission must be used (or the Role would grant too much).
+ * Runs every public method of the classes that talk to the API server against the fake API server,
+ * translates each HTTP request into what RBAC authorizes, and checks that against the permission
+ * tables the install's Role is built from: every request must be declared (or the Role would
+ * refuse it in a cluster), and every declared permission must be used (or the Role would grant
+ * too much).
  */
 
 const NAMESPACE = "ml-dev";
@@ -63,27 +70,59 @@ function objectsOfEveryManagedKind(): KubernetesObject[] {
   });
 }
 
-type Scenario = (cluster: KubernetesCluster, server: FakeKubeApiServer) => Promise<unknown>;
+interface Clients {
+  cluster: KubernetesCluster;
+  pods: DeploymentPods;
+  workloads: WorkloadStatusReader;
+  server: FakeKubeApiServer;
+}
+type Scenario = (clients: Clients) => Promise<unknown>;
+const REF = { namespace: NAMESPACE, name: NAME };
+const SECRET_NAME = "hf-credentials";
 
 /** One scenario per method; each starts from a namespace holding one object of every managed kind. */
-const SCENARIOS: Record<ClusterMethod, Scenario> = {
-  apply: (cluster) => cluster.apply(objectsOfEveryManagedKind()),
-  ensureNamespace: (cluster) => cluster.ensureNamespace(NAMESPACE),
-  listManagedObjects: (cluster) => cluster.listManagedObjects(NAMESPACE, labels),
-  deleteManagedObjects: (cluster) => cluster.deleteManagedObjects(NAMESPACE, labels),
-  deleteObject: async (cluster) => {
+const CLUSTER_SCENARIOS: Record<ClusterMethod, Scenario> = {
+  apply: ({ cluster }) => cluster.apply(objectsOfEveryManagedKind()),
+  dryRunApply: ({ cluster }) => cluster.dryRunApply(objectsOfEveryManagedKind()),
+  readObject: async ({ cluster }) => {
+    for (const object of objectsOfEveryManagedKind()) await cluster.readObject(object);
+  },
+  ensureNamespace: ({ cluster }) => cluster.ensureNamespace(NAMESPACE),
+  listManagedObjects: ({ cluster }) => cluster.listManagedObjects(NAMESPACE, labels),
+  deleteManagedObjects: ({ cluster }) => cluster.deleteManagedObjects(NAMESPACE, labels),
+  deleteObject: async ({ cluster }) => {
     for (const kind of MANAGED_KINDS) await cluster.deleteObject(kind.kind, NAMESPACE, NAME);
   },
-  readDeployment: (cluster) => cluster.readDeployment(NAMESPACE, NAME),
-  scaleDeployment: (cluster) => cluster.scaleDeployment(NAMESPACE, NAME, 2),
-  watchDeploymentRollout: async (cluster, server) => {
+  readDeployment: ({ cluster }) => cluster.readDeployment(NAMESPACE, NAME),
+  scaleDeployment: ({ cluster }) => cluster.scaleDeployment(NAMESPACE, NAME, 2),
+  watchDeploymentRollout: async ({ cluster, server }) => {
     const outcome = cluster.watchDeploymentRollout(NAMESPACE, NAME, { timeoutMs: 5000 });
     setTimeout(() => server.progressDeployment(NAMESPACE, NAME, 1), 100);
     return outcome;
   },
-  ping: (cluster) => cluster.ping(),
-  servesApi: (cluster) => cluster.servesApi("networking.istio.io/v1"),
+  ping: ({ cluster }) => cluster.ping(),
+  servesApi: ({ cluster }) => cluster.servesApi("networking.istio.io/v1"),
 };
+
+const POD_SCENARIOS: Record<DeploymentPodsMethod, Scenario> = {
+  listPods: ({ pods }) => pods.listPods(REF),
+  podEvents: ({ pods, server }) => pods.podEvents(NAMESPACE, server.list("Pod", NAMESPACE) as unknown as V1Pod[]),
+  readLog: async ({ pods, server }) => pods.readLog(NAMESPACE, server.list("Pod", NAMESPACE)[0]?.metadata.name ?? "", { container: "model-server" }),
+  tailLogs: ({ pods }) => pods.tailLogs(REF, { tailLines: 10 }, []),
+  diagnose: ({ pods }) => pods.diagnose(REF, []),
+  readSecretValues: ({ pods }) => pods.readSecretValues(NAMESPACE, [{ secretName: SECRET_NAME, secretKey: "token" }]),
+};
+
+const WORKLOAD_SCENARIOS: Record<WorkloadStatusMethod, Scenario> = {
+  read: ({ workloads }) => workloads.read(REF),
+  readFleet: ({ workloads }) => workloads.readFleet([NAMESPACE]),
+};
+
+const TABLES = [
+  { name: "KubernetesCluster", scenarios: CLUSTER_SCENARIOS as Record<string, Scenario>, permissions: CLUSTER_METHOD_PERMISSIONS as Record<string, readonly ApiPermission[]> },
+  { name: "DeploymentPods", scenarios: POD_SCENARIOS as Record<string, Scenario>, permissions: DEPLOYMENT_PODS_PERMISSIONS as Record<string, readonly ApiPermission[]> },
+  { name: "WorkloadStatusReader", scenarios: WORKLOAD_SCENARIOS as Record<string, Scenario>, permissions: WORKLOAD_STATUS_PERMISSIONS as Record<string, readonly ApiPermission[]> },
+];
 
 /** "group/resource verb" triples, the unit RBAC decides on. */
 function triples(permissions: readonly ApiPermission[]): string[] {
@@ -93,9 +132,11 @@ function triples(permissions: readonly ApiPermission[]): string[] {
 
 const DISCOVERY_PATH = /^\/(version|api|apis|api\/v1|apis\/[^/]+|apis\/[^/]+\/[^/]+)\/?$/;
 
-describe("the permission table against what the cluster layer really sends", () => {
-  let server: FakeKubeApiServer;
+describe("the permission tables against what the cluster layer really sends", () => {
   const logger = pino({ level: "silent" });
+  /** Triples each method was seen sending, per table. */
+  const observedByTable = new Map<string, Set<string>>();
+  let server: FakeKubeApiServer;
 
   beforeAll(async () => {
     server = await startFakeKubeApiServer({ namespaces: [NAMESPACE] });
@@ -104,34 +145,76 @@ describe("the permission table against what the cluster layer really sends", () 
     await server.close();
   });
 
-  it("covers every method the table declares with a scenario", () => {
-    expect(Object.keys(SCENARIOS).sort()).toEqual(Object.keys(CLUSTER_METHOD_PERMISSIONS).sort());
-  });
+  /** Starts every scenario from the same state, set up by a client whose requests are not counted. */
+  async function resetState(): Promise<void> {
+    const setup = new KubernetesCluster(server.kubeConfig(), { fieldManager: "deploybot", logger });
+    await setup.apply(objectsOfEveryManagedKind());
+    server.progressDeployment(NAMESPACE, NAME, 0);
+    for (const pod of server.list("Pod", NAMESPACE)) {
+      // A crashed container, so diagnose reads the previous run's log.
+      server.put({
+        ...pod,
+        status: {
+          ...(pod.status as Record<string, unknown>),
+          containerStatuses: [
+            {
+              name: "model-server",
+              ready: false,
+              restartCount: 3,
+              image: "registry.local/m:1",
+              imageID: "",
+              state: { waiting: { reason: "CrashLoopBackOff", message: "back-off restarting" } },
+              lastState: { terminated: { exitCode: 1, reason: "Error" } },
+            },
+          ],
+        },
+      });
+      server.setPodLogs(NAMESPACE, pod.metadata.name, "model-server", ["loading model", "out of memory"], { previous: true });
+      server.setPodLogs(NAMESPACE, pod.metadata.name, "model-server", ["loading model"]);
+    }
+    server.put({ apiVersion: "v1", kind: "Secret", metadata: { name: SECRET_NAME, namespace: NAMESPACE }, data: { token: Buffer.from("hf_abc").toString("base64") } });
+  }
 
-  for (const method of Object.keys(SCENARIOS) as ClusterMethod[]) {
-    it(`${method}: sends only requests its declared permissions allow, and needs all of them`, async () => {
-      const cluster = new KubernetesCluster(server.kubeConfig(), { fieldManager: "deploybot", logger, deletionTimeoutMs: 5000 });
-      // Start every scenario from the same state, set up with a separate client so its requests
-      // are not counted.
-      const setup = new KubernetesCluster(server.kubeConfig(), { fieldManager: "deploybot", logger });
-      await setup.apply(objectsOfEveryManagedKind());
-      server.progressDeployment(NAMESPACE, NAME, 0);
-      const first = server.requests.length;
+  for (const table of TABLES) {
+    it(`${table.name}: every method the table declares has a scenario`, () => {
+      expect(Object.keys(table.scenarios).sort()).toEqual(Object.keys(table.permissions).sort());
+    });
 
-      await SCENARIOS[method](cluster, server);
+    for (const [method, scenario] of Object.entries(table.scenarios)) {
+      it(`${table.name}.${method}: sends only requests its declared permissions allow`, async () => {
+        await resetState();
+        const clients: Clients = {
+          cluster: new KubernetesCluster(server.kubeConfig(), { fieldManager: "deploybot", logger, deletionTimeoutMs: 5000 }),
+          pods: new DeploymentPods(server.kubeConfig()),
+          workloads: new WorkloadStatusReader(server.kubeConfig()),
+          server,
+        };
+        const first = server.requests.length;
 
-      const attributes = server.requests.slice(first).map(rbacAttributes);
-      const observed = new Set<string>();
-      for (const attribute of attributes) {
-        if (attribute.nonResource) {
-          expect(attribute.path, `${method} sent a non-resource request`).toMatch(DISCOVERY_PATH);
-          continue;
+        await scenario(clients);
+
+        const observed = new Set<string>();
+        for (const attribute of server.requests.slice(first).map(rbacAttributes)) {
+          if (attribute.nonResource) {
+            expect(attribute.path, `${method} sent a non-resource request`).toMatch(DISCOVERY_PATH);
+            continue;
+          }
+          // Nothing outside the environment's namespace, and nothing cluster-wide.
+          expect(attribute.namespace, `${method} ${attribute.resource}`).toBe(NAMESPACE);
+          for (const verb of attribute.verbs) observed.add(`${attribute.group}/${attribute.resource} ${verb}`);
         }
-        // Nothing outside the environment's namespace, and nothing cluster-wide.
-        expect(attribute.namespace, `${method} ${attribute.resource}`).toBe(NAMESPACE);
-        for (const verb of attribute.verbs) observed.add(`${attribute.group}/${attribute.resource} ${verb}`);
-      }
-      expect([...observed].sort()).toEqual(triples(CLUSTER_METHOD_PERMISSIONS[method]));
+        if (table.permissions[method]?.length !== 0) expect(observed.size, `${method} sent no resource request`).toBeGreaterThan(0);
+        const declared = triples(table.permissions[method] ?? []);
+        expect([...observed].filter((triple) => !declared.includes(triple)), `${method}: undeclared`).toEqual([]);
+        const seen = observedByTable.get(table.name) ?? new Set<string>();
+        for (const triple of observed) seen.add(triple);
+        observedByTable.set(table.name, seen);
+      });
+    }
+
+    it(`${table.name}: every declared permission was needed by some method`, () => {
+      const declared = triples(Object.values(table.permissions).flat());
+      expect([...(observedByTable.get(table.name) ?? [])].sort()).toEqual(declared);
     });
   }
 
@@ -142,7 +225,7 @@ describe("the permission table against what the cluster layer really sends", () 
 
   it("merges everything into the rules one environment namespace needs", () => {
     const required = requiredNamespacePermissions();
-    expect(triples(required)).toEqual(triples([...Object.values(CLUSTER_METHOD_PERMISSIONS).flat(), ...DIAGNOSTIC_READ_PERMISSIONS]));
+    expect(triples(required)).toEqual(triples(allDeclaredPermissions()));
     // One rule per resource, no verb the code never uses.
     expect(new Set(required.map((p) => `${p.group}/${p.resource}`)).size).toBe(required.length);
     const verbs = new Set(required.flatMap((p) => p.verbs));

@@ -188,3 +188,77 @@ describe("fake Kubernetes API server", () => {
     expect(server.list("pods", NS)).toHaveLength(0);
   });
 });
+
+describe("fake Kubernetes API server dry runs (dryRun=All)", () => {
+  const APPLY = "application/apply-patch+yaml";
+  const deploymentPath = `/apis/apps/v1/namespaces/${NS}/deployments`;
+
+  function deployment(replicas: number, image = "model-server:1.0") {
+    return {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", labels: { app: "web" } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image }] } },
+      },
+    };
+  }
+
+  /** The whole store as one list answer per kind, with the list's own resourceVersion: any write moves it. */
+  async function snapshot(): Promise<string> {
+    const lists = await Promise.all([
+      call("GET", deploymentPath),
+      call("GET", `/api/v1/namespaces/${NS}/services`),
+      call("GET", `/api/v1/namespaces/${NS}/pods`),
+    ]);
+    return JSON.stringify(lists.map((list) => list.body));
+  }
+
+  it("answers an apply that would create with the defaulted object and stores nothing", async () => {
+    const before = await snapshot();
+    const created = await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&force=true&dryRun=All`, deployment(2), APPLY);
+    expect(created.status).toBe(201);
+    expect(created.body.metadata).toMatchObject({ name: "web", namespace: NS, generation: 1 });
+    expect((created.body.metadata as { uid?: string }).uid).toBeDefined();
+    expect(created.body.spec).toMatchObject({ replicas: 2, strategy: { type: "RollingUpdate" } });
+    expect((await call("GET", `${deploymentPath}/web`)).status).toBe(404);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("answers an apply that would change with the merged object at the live resourceVersion, and changes nothing", async () => {
+    await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&force=true`, deployment(2), APPLY);
+    const live = await call("GET", `${deploymentPath}/web`);
+    const before = await snapshot();
+
+    const answer = await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&force=true&dryRun=All`, deployment(5, "model-server:2.0"), APPLY);
+    expect(answer.status).toBe(200);
+    const liveMeta = live.body.metadata as { resourceVersion: string; uid: string; generation: number };
+    expect(answer.body.metadata).toMatchObject({ resourceVersion: liveMeta.resourceVersion, uid: liveMeta.uid, generation: liveMeta.generation + 1 });
+    expect(answer.body.spec).toMatchObject({ replicas: 5, template: { spec: { containers: [{ name: "c", image: "model-server:2.0" }] } } });
+
+    expect(await call("GET", `${deploymentPath}/web`)).toEqual(live);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("honours dryRun on create and delete too, and keeps a Service's cluster IP unallocated", async () => {
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
+    const dry = await call("POST", `/api/v1/namespaces/${NS}/services?dryRun=All`, service);
+    expect(dry.status).toBe(201);
+    const real = await call("POST", `/api/v1/namespaces/${NS}/services`, service);
+    // The dry run showed the address the real create then got: it did not use one up.
+    expect((real.body.spec as { clusterIP: string }).clusterIP).toBe((dry.body.spec as { clusterIP: string }).clusterIP);
+
+    const before = await snapshot();
+    const deleted = await call("DELETE", `/api/v1/namespaces/${NS}/services/web?dryRun=All`);
+    expect(deleted.status).toBe(200);
+    expect((await call("GET", `/api/v1/namespaces/${NS}/services/web`)).status).toBe(200);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses dry-run values other than All, as the API server does", async () => {
+    const answer = await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&dryRun=Server`, deployment(1), APPLY);
+    expect(answer.body).toMatchObject({ code: 400, reason: "BadRequest" });
+  });
+});

@@ -1,11 +1,7 @@
-import type { ModalView } from "@slack/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { countAllOperations, eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { CHANNEL, NAMESPACE, USER, deploymentNamed, eventsOf, openModal, operationById } from "../harness/deploymentFlows.js";
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
-
-const CHANNEL = "C0DEPLOYS";
-const USER = "U0ALICE";
-const NAMESPACE = "ml-development";
 
 let h: DeploybotHarness;
 
@@ -16,17 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-/** Opens the Create Deployment modal the way a user does and returns the view Slack shows. */
-async function openCreateModal(): Promise<ModalView & { id: string }> {
-  const before = h.slack.callsTo("views.open").length;
-  const response = await sendSlashCommand(h.target, { text: "create", userId: USER, channelId: CHANNEL });
-  expect(response.status).toBe(200);
-  const call = await eventually(() => h.slack.callsTo("views.open")[before], 5000, "views.open");
-  expect(call.ok, call.error).toBe(true);
-  const viewId = (call.response as unknown as { view: { id: string } }).view.id;
-  return h.slack.view(viewId) as unknown as ModalView & { id: string };
-}
 
 const GOOD_ANSWERS = {
   name: "resnet-prod",
@@ -43,7 +28,7 @@ const GOOD_ANSWERS = {
 };
 
 async function deploymentCount(): Promise<number> {
-  return h.bot.db.deployment.count();
+  return h.store.deployments.count();
 }
 
 describe("creating a deployment from Slack", () => {
@@ -74,7 +59,7 @@ describe("creating a deployment from Slack", () => {
   });
 
   it("shows the GPU type when the GPU count goes above 0", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     expect(JSON.stringify(view.blocks)).not.toContain("resources.gpuType");
     await sendBlockAction(h.target, {
       userId: USER,
@@ -90,7 +75,7 @@ describe("creating a deployment from Slack", () => {
   });
 
   it("puts every validation error inline on its field and stores nothing", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     const response = await sendViewSubmission(h.target, {
       userId: USER,
       view: { id: view.id },
@@ -112,11 +97,11 @@ describe("creating a deployment from Slack", () => {
       },
     });
     expect(await deploymentCount()).toBe(0);
-    expect(await h.bot.db.operation.count()).toBe(0);
+    expect(await countAllOperations(h)).toBe(0);
   });
 
   it("refuses Least Connections on a plain Service provider, inline", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     await sendBlockAction(h.target, {
       userId: USER,
       actionId: "deployment-form:loadBalancer.enabled",
@@ -134,14 +119,15 @@ describe("creating a deployment from Slack", () => {
   });
 
   it("creates it end to end: recorded, queued, applied, followed to live, in one message edited in place", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     const response = await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: GOOD_ANSWERS });
     expect(response.status).toBe(200);
     expect(response.body).toBe("");
 
-    const deployment = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+    const deployment = await deploymentNamed(h, "resnet-prod");
     expect(deployment).toMatchObject({ environment: "staging", namespace: "ml-staging", createdBy: USER, channelId: CHANNEL, replicas: 3 });
-    const operation = await h.bot.db.operation.findFirstOrThrow({ where: { deploymentId: deployment.id } });
+    const [operation] = await h.store.operations.recentForDeployment(deployment.id);
+    if (!operation) throw new Error("no operation recorded for resnet-prod");
     expect(operation).toMatchObject({ kind: "create", requestedBy: USER });
 
     const first = await eventually(() => h.slack.latestMessage(CHANNEL), 5000, "the progress message");
@@ -156,7 +142,7 @@ describe("creating a deployment from Slack", () => {
       await eventually(() => h.slack.latestMessage(CHANNEL)?.text?.includes(ready === 3 ? "Live" : `${ready}/3`) ?? false, 5000, `${ready}/3 shown`);
     }
     const final = await eventually(async () => {
-      const row = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+      const row = await deploymentNamed(h, "resnet-prod");
       return row.status === "live" ? row : false;
     }, 5000, "live status");
     expect(final.activeOperationId).toBeNull();
@@ -167,14 +153,14 @@ describe("creating a deployment from Slack", () => {
     expect(message.edits).toBeGreaterThanOrEqual(2);
     expect(message.text).toContain("Live");
     expect(JSON.stringify(message.blocks)).toContain("http://resnet-prod.ml-staging.svc.cluster.local");
-    const done = await h.bot.db.operation.findUniqueOrThrow({ where: { id: operation.id } });
+    const done = await operationById(h, operation.id);
     expect(done.status).toBe("succeeded");
-    const steps = await h.bot.db.operationEvent.findMany({ where: { operationId: operation.id }, orderBy: { id: "asc" } });
+    const steps = await eventsOf(h, operation.id);
     expect(steps.map((step) => step.step)).toEqual(expect.arrayContaining(["recorded", "step", "succeeded"]));
   });
 
   it("refuses a second deployment with the same name, inline", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     const response = await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: GOOD_ANSWERS });
     expect(response.body).toMatchObject({ response_action: "errors", errors: { name: expect.stringContaining("already exists") } });
     expect(await deploymentCount()).toBe(1);
@@ -189,7 +175,7 @@ describe("creating a deployment from Slack", () => {
   });
 
   it("ends a rollout past its progress deadline with a clear failure and no orphaned objects", async () => {
-    const view = await openCreateModal();
+    const view = await openModal(h, "create");
     await sendViewSubmission(h.target, {
       userId: USER,
       view: { id: view.id },
@@ -200,7 +186,7 @@ describe("creating a deployment from Slack", () => {
     h.kube.failDeploymentProgress(NAMESPACE, "bert-api-v1-blue", 'ReplicaSet "bert-api-v1-blue-5d9c" has timed out progressing.');
 
     const failed = await eventually(async () => {
-      const row = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "bert-api-v1" } });
+      const row = await deploymentNamed(h, "bert-api-v1");
       return row.status === "failed" ? row : false;
     }, 10_000, "failed status");
     expect(failed.statusReason).toContain("ProgressDeadlineExceeded");

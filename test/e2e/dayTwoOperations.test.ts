@@ -1,19 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
-import { createLiveDeployment, finishedOperation, openModal } from "../harness/deploymentFlows.js";
+import { backdateConfirmation, eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { createLiveDeployment, deploymentNamed, finishedOperation, openModal, operationById, operationsOf } from "../harness/deploymentFlows.js";
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
 const CHANNEL = "C0OPS";
 const ALICE = "U0ALICE";
 const BOB = "U0BOB";
 const NS = "ml-development";
+const FROM_ALICE = { userId: ALICE, channelId: CHANNEL };
 
 let h: DeploybotHarness;
 
 beforeAll(async () => {
   h = await startHarness({ kube: { namespaces: [NS] }, overrides: { gateSweepIntervalMs: 100 } });
   h.kube.setAutoProgress({ delayMs: 20 });
-  await createLiveDeployment(h, { name: "resnet-prod" }, ALICE, CHANNEL);
+  await createLiveDeployment(h, { answers: { name: "resnet-prod" }, ...FROM_ALICE });
 });
 afterAll(async () => {
   await h?.stop();
@@ -54,8 +55,7 @@ function kubeDeployment(name = "resnet-prod") {
 
 describe("day-two operations", () => {
   it("shows the details panel with live instances, every section and the actions", async () => {
-    const viewId = await openModal(h, "show resnet-prod", ALICE, CHANNEL);
-    const view = JSON.stringify(h.slack.view(viewId));
+    const view = JSON.stringify(await openModal(h, "show resnet-prod", FROM_ALICE));
     for (const text of [
       "Basic Information", "Resource Configuration", "Scaling Configuration", "Load Balancer",
       "Deployment Strategy", "Rolling Update", "Current Instances", "Min Instances", "Max Instances",
@@ -72,8 +72,9 @@ describe("day-two operations", () => {
   });
 
   it("edits live fields after showing the diff, and stores them only once applied", async () => {
-    const viewId = await openModal(h, "edit resnet-prod", ALICE, CHANNEL);
-    const view = JSON.stringify(h.slack.view(viewId));
+    const opened = await openModal(h, "edit resnet-prod", FROM_ALICE);
+    const viewId = opened.id;
+    const view = JSON.stringify(opened);
     expect(view).toContain("Update Deployment");
     expect(view).toContain("Use Update Model to deploy another model.");
     expect(view).toContain("The deployment name cannot be edited.");
@@ -88,12 +89,12 @@ describe("day-two operations", () => {
     expect(diff).toContain("6 → 8");
     expect(diff).toContain("+LOG_LEVEL");
     expect(diff).not.toContain("debug");
-    expect((await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } })).spec).toMatchObject({ scaling: { maxReplicas: 6 } });
+    expect((await deploymentNamed(h, "resnet-prod")).spec).toMatchObject({ scaling: { maxReplicas: 6 } });
 
     await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId } });
     const done = await finishedOperation(h, "resnet-prod", "edit");
     expect(done.status).toBe("succeeded");
-    const stored = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+    const stored = await deploymentNamed(h, "resnet-prod");
     expect(stored.spec).toMatchObject({ description: "Now with a better description", scaling: { maxReplicas: 8 }, env: [{ name: "LOG_LEVEL" }, { name: "HF_TOKEN", kind: "secret" }] });
     const env = JSON.stringify(kubeDeployment()?.spec.template.spec.containers[0]);
     expect(env).toContain("LOG_LEVEL");
@@ -102,7 +103,7 @@ describe("day-two operations", () => {
   });
 
   it("refuses a bad edit inline and an edit that changes nothing", async () => {
-    const viewId = await openModal(h, "edit resnet-prod", ALICE, CHANNEL);
+    const viewId = (await openModal(h, "edit resnet-prod", FROM_ALICE)).id;
     const bad = await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { "scaling.minReplicas": "9" } });
     expect(bad.body).toMatchObject({ response_action: "errors", errors: { "scaling.maxReplicas": expect.stringContaining("at least min replicas") } });
     const badEnv = await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { env: "NOT VALID" } });
@@ -112,7 +113,7 @@ describe("day-two operations", () => {
   });
 
   it("asks to confirm a CPU/memory edit (restart) in the channel, then applies it", async () => {
-    const viewId = await openModal(h, "edit resnet-prod", ALICE, CHANNEL);
+    const viewId = (await openModal(h, "edit resnet-prod", FROM_ALICE)).id;
     const mark = h.slack.calls.length;
     const response = await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { "resources.cpuCores": "8" } });
     expect(response.body).toBe("");
@@ -131,7 +132,7 @@ describe("day-two operations", () => {
     await command("scale resnet-prod 5");
     expect((await finishedOperation(h, "resnet-prod", "scale")).status).toBe("succeeded");
     expect(kubeDeployment()?.spec.replicas).toBe(5);
-    expect((await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } })).replicas).toBe(5);
+    expect((await deploymentNamed(h, "resnet-prod")).replicas).toBe(5);
 
     let mark = h.slack.calls.length;
     await command("scale resnet-prod 50");
@@ -142,7 +143,7 @@ describe("day-two operations", () => {
   });
 
   it("scales from the Scale modal, with refusals inline", async () => {
-    const viewId = await openModal(h, "scale resnet-prod", ALICE, CHANNEL);
+    const viewId = (await openModal(h, "scale resnet-prod", FROM_ALICE)).id;
     const refused = await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { replicas: "1" } });
     expect(refused.body).toMatchObject({ response_action: "errors", errors: { replicas: expect.stringContaining("outside") } });
     const ok = await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { replicas: "3" } });
@@ -165,7 +166,7 @@ describe("day-two operations", () => {
 
     await click("operation:cancel", first.ts);
     await eventually(() => h.slack.messages(CHANNEL).find((m) => m.ts === first.ts && m.text?.includes("Cancelled")), 5000, "cancelled message");
-    const cancelled = await h.bot.db.operation.findUniqueOrThrow({ where: { id: first.operationId } });
+    const cancelled = await operationById(h, first.operationId);
     expect(cancelled.status).toBe("cancelled");
     const settled = h.slack.messages(CHANNEL).find((m) => m.ts === first.ts);
     expect(JSON.stringify(settled?.blocks)).not.toContain("operation:confirm");
@@ -176,9 +177,9 @@ describe("day-two operations", () => {
     const mark = h.slack.calls.length;
     await command("stop resnet-prod");
     const confirmation = await latestConfirmation(mark);
-    await h.bot.db.operation.update({ where: { id: confirmation.operationId }, data: { gateExpiresAt: new Date(Date.now() - 1000) } });
+    await backdateConfirmation(h, confirmation.operationId);
     await eventually(() => h.slack.messages(CHANNEL).find((m) => m.ts === confirmation.ts && m.text?.includes("expired") && m.replies.length > 0), 5000, "expired message and its thread reply");
-    expect((await h.bot.db.operation.findUniqueOrThrow({ where: { id: confirmation.operationId } })).status).toBe("expired");
+    expect((await operationById(h, confirmation.operationId)).status).toBe("expired");
     const settled = h.slack.messages(CHANNEL).find((m) => m.ts === confirmation.ts);
     expect(JSON.stringify(settled?.blocks)).not.toContain("operation:confirm");
     expect(JSON.stringify(settled?.replies)).toContain("expired");
@@ -200,7 +201,7 @@ describe("day-two operations", () => {
     expect((await finishedOperation(h, "resnet-prod", "stop")).status).toBe("succeeded");
     expect(kubeDeployment()?.spec.replicas).toBe(0);
     expect(h.kube.get("PodDisruptionBudget", NS, "resnet-prod")).toBeUndefined();
-    const stopped = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } });
+    const stopped = await deploymentNamed(h, "resnet-prod");
     expect(stopped.status).toBe("stopped");
     expect(stopped.replicas).toBe(3);
 
@@ -218,7 +219,7 @@ describe("day-two operations", () => {
   it("refuses a second operation while one runs, saying what runs", async () => {
     h.kube.setAutoProgress(false);
     await command("scale resnet-prod 4");
-    await eventually(async () => (await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "resnet-prod" } })).status === "scaling", 5000, "scaling");
+    await eventually(async () => (await deploymentNamed(h, "resnet-prod")).status === "scaling", 5000, "scaling");
     const mark = h.slack.calls.length;
     await command("scale resnet-prod 5");
     expect(await privateAnswer(mark)).toMatch(/busy: a scale requested by <@U0ALICE> is running/);
@@ -258,10 +259,10 @@ describe("day-two operations", () => {
     await sendViewSubmission(h.target, { userId: ALICE, view: { id: viewId }, answers: { "confirm-name": "resnet-prod" } });
 
     expect((await finishedOperation(h, "resnet-prod", "delete")).status).toBe("succeeded");
-    expect(await h.bot.db.deployment.findUnique({ where: { name: "resnet-prod" } })).toBeNull();
+    expect(await h.store.deployments.findByName("resnet-prod")).toBeNull();
     const left = ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"].flatMap((kind) => h.kube.list(kind, NS));
     expect(left).toEqual([]);
-    const history = await h.bot.db.operation.findMany({ where: { deploymentName: "resnet-prod" } });
+    const history = await operationsOf(h, "resnet-prod");
     expect(history.map((o) => o.kind)).toEqual(expect.arrayContaining(["create", "edit", "scale", "stop", "start", "delete"]));
   });
 });

@@ -5,19 +5,17 @@ import {
   CHANNEL,
   NAMESPACE,
   USER,
-  clickRolloutButton,
   createLiveDeployment,
+  deploymentNamed,
   knownOperations,
-  modelVersionOf,
   newOperation,
   openModal,
+  operationsOf,
   revisionsOf,
-  serviceSelector,
-  threadText,
-  waitForMessage,
   waitForOperation,
   waitForStatus,
-} from "./modelUpdateSupport.js";
+} from "../harness/deploymentFlows.js";
+import { V1_ANSWERS, clickRolloutButton, modelVersionOf, serviceSelector, threadText, waitForMessage } from "./modelUpdateSupport.js";
 
 const NAME = "bert-api";
 
@@ -25,7 +23,7 @@ let h: DeploybotHarness;
 
 beforeAll(async () => {
   h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
-  await createLiveDeployment(h, { name: NAME, replicas: 2 });
+  await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 2, readiness: "manual" });
 });
 afterAll(async () => {
   await h?.stop();
@@ -46,7 +44,7 @@ async function updateWithModal(version: string, scaleDownDelaySeconds: string) {
 
   await sendBlockAction(h.target, { userId: USER, actionId: "model-update-form:strategy", view: { id: view.id }, selectedOption: "blue-green" });
   await eventually(() => JSON.stringify(h.slack.view(view.id)?.blocks).includes("option.scaleDownDelaySeconds"), 15_000, "the blue-green options");
-  const known = await knownOperations(h);
+  const known = await knownOperations(h, NAME);
   const response = await sendViewSubmission(h.target, {
     userId: USER,
     view: { id: view.id },
@@ -69,7 +67,7 @@ describe("blue-green update", () => {
       response_action: "errors",
       errors: { modelVersion: expect.stringContaining("already runs v1"), "option.steps": expect.stringContaining("rise from 1 to 100") },
     });
-    expect(await h.bot.db.operation.count({ where: { kind: "update-model" } })).toBe(0);
+    expect((await operationsOf(h, NAME)).filter((operation) => operation.kind === "update-model")).toHaveLength(0);
   });
 
   it("starts the new version beside the old, switches when ready, and Abort during the hold switches straight back", async () => {
@@ -85,7 +83,7 @@ describe("blue-green update", () => {
     const held = await waitForMessage(h, operation.id, "kept until");
     expect(JSON.stringify(held.blocks)).toContain("Finish now");
     expect(JSON.stringify(held.blocks)).toContain("rollout:abort");
-    expect((await h.bot.db.deployment.findUniqueOrThrow({ where: { name: NAME } })).activeSlot).toBe("green");
+    expect((await deploymentNamed(h, NAME)).activeSlot).toBe("green");
 
     await clickRolloutButton(h, operation.id, "abort");
     const failed = await waitForOperation(h, operation.id, "failed");
@@ -94,7 +92,7 @@ describe("blue-green update", () => {
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)).toBeUndefined();
     const deployment = await waitForStatus(h, NAME, "live");
     expect(deployment.activeSlot).toBe("blue");
-    expect((deployment.spec as { modelVersion: string }).modelVersion).toBe("v1");
+    expect(deployment.spec.modelVersion).toBe("v1");
     await waitForMessage(h, operation.id, "Rolled back to");
   });
 
@@ -126,7 +124,7 @@ describe("blue-green update", () => {
     expect(JSON.stringify(answer.params)).toContain("switches traffic back to v1 at once");
     await waitForOperation(h, operation.id, "failed");
     expect(serviceSelector(h, NAME)).toMatchObject({ "deploybot.io/slot": "blue" });
-    expect(await h.bot.db.operation.count({ where: { kind: "rollback" } })).toBe(0);
+    expect((await operationsOf(h, NAME)).filter((operation) => operation.kind === "rollback")).toHaveLength(0);
   });
 
   it("removes the old version after the hold, and Finish now ends the hold early", async () => {

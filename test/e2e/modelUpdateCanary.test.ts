@@ -6,19 +6,17 @@ import {
   CHANNEL,
   NAMESPACE,
   USER,
-  clickRolloutButton,
   createLiveDeployment,
+  eventsOf,
   knownOperations,
   newOperation,
   openModal,
-  progressMessage,
+  operationById,
   revisionsOf,
-  threadText,
-  waitForCheckpoint,
-  waitForMessage,
   waitForOperation,
   waitForStatus,
-} from "./modelUpdateSupport.js";
+} from "../harness/deploymentFlows.js";
+import { V1_ANSWERS, clickRolloutButton, progressMessage, threadText, waitForCheckpoint, waitForMessage } from "./modelUpdateSupport.js";
 
 const NAME = "llm-chat";
 const BOB = "U0BOB";
@@ -38,7 +36,7 @@ beforeAll(async () => {
     },
     overrides: { rolloutPollIntervalMs: 100 },
   });
-  await createLiveDeployment(h, { name: NAME, replicas: 4, loadBalancer: true });
+  await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 4, loadBalancer: true, readiness: "manual" });
   h.kube.setAutoProgress(true);
 });
 afterAll(async () => {
@@ -66,7 +64,7 @@ async function startCanary(version: string, options: { steps: string; pauseSecon
   expect(blocks).toContain("error rate and p99 latency");
   await sendBlockAction(h.target, { userId: USER, actionId: "model-update-form:deployment", view: { id: view.id }, selectedOption: NAME, answers: { deployment: NAME } });
   await eventually(() => JSON.stringify(h.slack.view(view.id)?.blocks).includes(`"value":"${NAME}"`), 15_000, "the chosen deployment");
-  const known = await knownOperations(h);
+  const known = await knownOperations(h, NAME);
   const response = await sendViewSubmission(h.target, {
     userId: USER,
     view: { id: view.id },
@@ -93,8 +91,7 @@ describe("canary update with Istio weights and Prometheus analysis", () => {
       async () => {
         const weight = weightOf("green");
         if (weight !== undefined && seen.at(-1) !== weight) seen.push(weight);
-        const row = await h.bot.db.operation.findUniqueOrThrow({ where: { id: operation.id } });
-        return row.status === "succeeded";
+        return (await operationById(h, operation.id)).status === "succeeded";
       },
       20_000,
       "the canary to finish",
@@ -138,13 +135,13 @@ describe("canary update with Istio weights and Prometheus analysis", () => {
     await waitForMessage(h, operation.id, "rollout:resume");
     // The second click either merges with the first (one request pending) or arrives after it and is ignored.
     await eventually(
-      async () => (await h.bot.db.operationEvent.count({ where: { operationId: operation.id, step: "control" } })) === 2,
+      async () => (await eventsOf(h, operation.id)).filter((event) => event.step === "control").length === 2,
       5000,
       "both clicks recorded",
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.bot.db.operationEvent.count({ where: { operationId: operation.id, message: { startsWith: "Paused" } } })).toBe(1);
-    const before = (await h.bot.db.operation.findUniqueOrThrow({ where: { id: operation.id } })).checkpoint as { paused: unknown; stepIndex: number };
+    expect((await eventsOf(h, operation.id)).filter((event) => event.message.startsWith("Paused"))).toHaveLength(1);
+    const before = (await operationById(h, operation.id)).checkpoint;
     expect(before).toMatchObject({ stepIndex: 2, paused: { remainingMs: expect.any(Number) } });
 
     await clickRolloutButton(h, operation.id, "resume");
@@ -171,7 +168,7 @@ describe("canary update with Istio weights and Prometheus analysis", () => {
       message: { ts: "1700000000.000100", text: message.text, blocks: message.blocks },
     });
     await eventually(() => h.slack.ephemerals({ user: BOB }).some((e) => e.text?.includes("does not belong")), 15_000, "the refusal");
-    expect((await h.bot.db.operation.findUniqueOrThrow({ where: { id: operation.id } })).status).toBe("running");
+    expect((await operationById(h, operation.id)).status).toBe("running");
 
     await clickRolloutButton(h, operation.id, "abort", { userId: BOB });
     const failed = await waitForOperation(h, operation.id, "failed", 20_000);

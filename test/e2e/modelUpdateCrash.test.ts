@@ -8,7 +8,8 @@ import { startDeploybot, type Deploybot } from "../../src/deploybot.js";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
 import type { SlackTarget } from "../harness/slackRequests.js";
 import { sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
-import { CHANNEL, NAMESPACE, USER, createLiveDeployment, serviceSelector, waitForCheckpoint } from "./modelUpdateSupport.js";
+import { CHANNEL, NAMESPACE, USER, createLiveDeployment, deploymentNamed, eventsOf, newOperation, operationById } from "../harness/deploymentFlows.js";
+import { V1_ANSWERS, serviceSelector, waitForCheckpoint } from "./modelUpdateSupport.js";
 
 const NAME = "whisper-api";
 const LOCK_MS = 2_000;
@@ -60,7 +61,7 @@ async function startBotProcess(): Promise<{ process: ChildProcess; port: number 
 beforeAll(async () => {
   // Every instance checks for stalled jobs often: BullMQ lets one check per interval run across all workers.
   h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100, stalledIntervalMs: 1_000, lockDurationMs: LOCK_MS } });
-  await createLiveDeployment(h, { name: NAME, replicas: 2 });
+  await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 2, readiness: "manual" });
   h.kube.setAutoProgress(true);
   // From here on the killable process is the only worker, so it is the one that takes the update.
   await h.bot.stop();
@@ -87,8 +88,7 @@ describe("a canary whose worker is killed", () => {
       view: { id: viewId },
       answers: { modelVersion: "v2", strategy: "canary", "option.steps": "50", "option.pauseSeconds": "3" },
     });
-    const db = h.database.db;
-    const operation = await eventually(() => db.operation.findFirst({ where: { deploymentName: NAME, kind: "update-model" } }), 10_000, "the operation");
+    const operation = await newOperation(h, NAME, "update-model", [], 10_000);
     const before = await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 2, "the canary's pause", 20_000);
     const canaryUid = h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid;
 
@@ -106,9 +106,9 @@ describe("a canary whose worker is killed", () => {
       lockDurationMs: LOCK_MS,
       stalledIntervalMs: 1_000,
     });
-    await eventually(async () => (await db.operation.findUniqueOrThrow({ where: { id: operation.id } })).status === "succeeded", 30_000, "the canary to finish");
+    await eventually(async () => (await operationById(h, operation.id)).status === "succeeded", 30_000, "the canary to finish");
 
-    const messages = (await db.operationEvent.findMany({ where: { operationId: operation.id }, orderBy: { id: "asc" } })).map((event) => event.message);
+    const messages = (await eventsOf(h, operation.id)).map((event) => event.message);
     expect(messages.filter((message) => message.startsWith("Resumed at step 3/"))).toHaveLength(1);
     expect(messages.filter((message) => message.includes("gets 50% of traffic"))).toHaveLength(1);
     expect(messages.filter((message) => message.startsWith("Revision 2:"))).toHaveLength(1);
@@ -116,7 +116,7 @@ describe("a canary whose worker is killed", () => {
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(canaryUid);
     expect(serviceSelector(h, NAME)).toMatchObject({ "deploybot.io/slot": "green" });
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-blue`)).toBeUndefined();
-    const deployment = await db.deployment.findUniqueOrThrow({ where: { name: NAME } });
+    const deployment = await deploymentNamed(h, NAME);
     expect(deployment).toMatchObject({ status: "live", activeSlot: "green", activeOperationId: null });
   }, 60_000);
 });

@@ -6,15 +6,16 @@ import { sendViewSubmission } from "../harness/slackRequests.js";
 import {
   NAMESPACE,
   USER,
-  clickRolloutButton,
   createLiveDeployment,
+  deploymentNamed,
+  eventsOf,
   knownOperations,
   newOperation,
   openModal,
-  serviceSelector,
-  waitForCheckpoint,
-  waitForMessage,
-} from "./modelUpdateSupport.js";
+  operationById,
+  revisionsOf,
+} from "../harness/deploymentFlows.js";
+import { V1_ANSWERS, clickRolloutButton, serviceSelector, waitForCheckpoint, waitForMessage } from "./modelUpdateSupport.js";
 
 const NAME = "resnet-canary";
 
@@ -23,7 +24,7 @@ let second: Deploybot | undefined;
 
 beforeAll(async () => {
   h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
-  await createLiveDeployment(h, { name: NAME, replicas: 3 });
+  await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 3, readiness: "manual" });
   h.kube.setAutoProgress(true);
 });
 afterAll(async () => {
@@ -41,7 +42,7 @@ describe("a canary survives a restart of the bot", () => {
     const blocks = JSON.stringify(view.blocks);
     expect(blocks).toContain("replica ratio");
     expect(blocks).toContain("No metrics are configured: each step checks readiness only");
-    const known = await knownOperations(h);
+    const known = await knownOperations(h, NAME);
     await sendViewSubmission(h.target, {
       userId: USER,
       view: { id: view.id },
@@ -71,30 +72,27 @@ describe("a canary survives a restart of the bot", () => {
       progressUpdateIntervalMs: 50,
       rolloutPollIntervalMs: 100,
     });
-    const db = second.db;
     await eventually(
-      async () => (await db.operationEvent.count({ where: { operationId: operation.id, message: { startsWith: "Resumed at step 3/" } } })) === 1,
+      async () => (await eventsOf(h, operation.id)).filter((event) => event.message.startsWith("Resumed at step 3/")).length === 1,
       20_000,
       "the second bot to resume the canary",
     );
     // Same step, same start: the pause goes on counting from where it was, it does not start over.
-    const resumed = (await db.operation.findUniqueOrThrow({ where: { id: operation.id } })).checkpoint as Record<string, unknown>;
+    const resumed = (await operationById(h, operation.id)).checkpoint;
     expect(resumed).toMatchObject({ stepIndex: 2, stepStartedAt: before.stepStartedAt, weight: 25 });
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(greenUid);
 
     await clickRolloutButton(h, operation.id, "promote", { target: { ...h.target, url: `http://127.0.0.1:${second.port}/slack/events` } });
-    await eventually(async () => (await db.operation.findUniqueOrThrow({ where: { id: operation.id } })).status === "succeeded", 20_000, "the promotion");
+    await eventually(async () => (await operationById(h, operation.id)).status === "succeeded", 20_000, "the promotion");
     expect(serviceSelector(h, NAME)).toMatchObject({ "deploybot.io/slot": "green" });
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-blue`)).toBeUndefined();
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(greenUid);
 
-    const events = await db.operationEvent.findMany({ where: { operationId: operation.id }, orderBy: { id: "asc" } });
-    const messages = events.map((event) => event.message);
+    const messages = (await eventsOf(h, operation.id)).map((event) => event.message);
     expect(messages.filter((message) => message.startsWith("Revision 2:"))).toHaveLength(1);
     expect(messages.filter((message) => message.includes("gets 25% of traffic"))).toHaveLength(1);
-    expect(await db.revision.findMany({ where: { deploymentName: NAME }, orderBy: { number: "asc" } })).toMatchObject([{ outcome: "promoted" }, { modelVersion: "v2", strategy: "canary", outcome: "promoted" }]);
-    const row = await db.deployment.findUniqueOrThrow({ where: { name: NAME } });
-    expect(row).toMatchObject({ status: "live", activeSlot: "green", activeOperationId: null });
+    expect(await revisionsOf(h, NAME)).toMatchObject([{ outcome: "promoted" }, { modelVersion: "v2", strategy: "canary", outcome: "promoted" }]);
+    expect(await deploymentNamed(h, NAME)).toMatchObject({ status: "live", activeSlot: "green", activeOperationId: null });
     await waitForMessage(h, operation.id, "Promoted");
   });
 });

@@ -8,14 +8,13 @@ import {
   createLiveDeployment,
   knownOperations,
   newOperation,
-  modelVersionOf,
+  operationById,
+  operationsOf,
   revisionsOf,
-  serviceSelector,
-  threadText,
-  waitForMessage,
   waitForOperation,
   waitForStatus,
-} from "./modelUpdateSupport.js";
+} from "../harness/deploymentFlows.js";
+import { V1_ANSWERS, modelVersionOf, serviceSelector, threadText, waitForMessage } from "./modelUpdateSupport.js";
 
 const NAME = "resnet-prod";
 
@@ -23,7 +22,7 @@ let h: DeploybotHarness;
 
 beforeAll(async () => {
   h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
-  await createLiveDeployment(h, { name: NAME, replicas: 3 });
+  await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 3, readiness: "manual" });
 });
 afterAll(async () => {
   await h?.stop();
@@ -33,7 +32,7 @@ let repliesSeen = 0;
 
 /** Sends a command; resolves with what the operations were before it, for `newOperation`. */
 async function command(text: string): Promise<string[]> {
-  const before = await knownOperations(h);
+  const before = await knownOperations(h, NAME);
   repliesSeen = h.slack.callsTo("response_url").length;
   const responseUrl = h.slack.responseUrl({ channelId: CHANNEL, userId: USER });
   await sendSlashCommand(h.target, { text, userId: USER, channelId: CHANNEL, responseUrl });
@@ -64,7 +63,7 @@ describe("rolling update", () => {
     await waitForOperation(h, operation.id, "succeeded");
     const deployment = await waitForStatus(h, NAME, "live");
     expect(deployment).toMatchObject({ activeSlot: "blue", lastStrategy: "rolling" });
-    expect((deployment.spec as { modelVersion: string }).modelVersion).toBe("v2");
+    expect(deployment.spec.modelVersion).toBe("v2");
 
     const message = await waitForMessage(h, operation.id, "Promoted");
     expect(JSON.stringify(message.blocks)).toContain("3/3 ready");
@@ -82,10 +81,11 @@ describe("rolling update", () => {
 
     const known = await command(`update-model ${NAME} v3`);
     const running = await newOperation(h, NAME, "update-model", known);
-    await eventually(async () => (await h.bot.db.operation.findUniqueOrThrow({ where: { id: running.id } })).status === "running", 15_000, "running");
+    await eventually(async () => (await operationById(h, running.id)).status === "running", 15_000, "running");
     await command(`update-model ${NAME} v4 blue-green`);
     expect(await reply()).toContain("is busy");
-    expect(await h.bot.db.operation.count({ where: { deploymentName: NAME, kind: "update-model", status: { in: ["queued", "running"] } } })).toBe(1);
+    const unfinished = (await operationsOf(h, NAME)).filter((operation) => operation.kind === "update-model" && ["queued", "running"].includes(operation.status));
+    expect(unfinished).toHaveLength(1);
 
     // Leave it as found: v3 becomes ready.
     await eventually(() => modelVersionOf(h.kube.get("Deployment", NAMESPACE, `${NAME}-blue`)) === "v3", 15_000, "v3 applied");
@@ -107,7 +107,7 @@ describe("rolling update", () => {
     expect(failed.error).toContain("ProgressDeadlineExceeded");
 
     const deployment = await waitForStatus(h, NAME, "live");
-    expect((deployment.spec as { modelVersion: string }).modelVersion).toBe("v3");
+    expect(deployment.spec.modelVersion).toBe("v3");
     const message = await waitForMessage(h, operation.id, "Rolled back to");
     const shown = JSON.stringify(message.blocks);
     expect(shown).toContain("has timed out progressing");
@@ -145,7 +145,7 @@ describe("rolling update", () => {
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-blue`)).toBeUndefined();
     const deployment = await waitForStatus(h, NAME, "live");
     expect(deployment.activeSlot).toBe("green");
-    expect((deployment.spec as { modelVersion: string }).modelVersion).toBe("v2");
+    expect(deployment.spec.modelVersion).toBe("v2");
     expect((await revisionsOf(h, NAME)).at(-1)).toMatchObject({ strategy: "rollback", modelVersion: "v2", outcome: "promoted" });
     await waitForMessage(h, operation.id, "Rolled back to");
   });

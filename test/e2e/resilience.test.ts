@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
-import { BASE_ANSWERS, finishedOperation, openModal } from "../harness/deploymentFlows.js";
+import { BASE_ANSWERS, deploymentNamed, finishedOperation, openModal } from "../harness/deploymentFlows.js";
 import { PrivateRedis } from "../harness/privateRedis.js";
 import { sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
@@ -22,8 +22,8 @@ afterAll(async () => {
 });
 
 async function submitCreate(name: string) {
-  const viewId = await openModal(h, "create", USER, CHANNEL);
-  return sendViewSubmission(h.target, { userId: USER, view: { id: viewId }, answers: { ...BASE_ANSWERS, name } });
+  const view = await openModal(h, "create", { userId: USER, channelId: CHANNEL });
+  return sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: { ...BASE_ANSWERS, name } });
 }
 
 function messageAbout(name: string) {
@@ -59,7 +59,7 @@ describe("when a dependency fails", () => {
   it("keeps a request made while Redis is down, says so, and runs it when Redis is back", async () => {
     await redis.down();
     expect((await submitCreate("while-redis-down")).body).toBe("");
-    const row = await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "while-redis-down" } });
+    const row = await deploymentNamed(h, "while-redis-down");
     expect(row.status).toBe("pending");
     const notice = await eventually(() => {
       const message = messageAbout("while-redis-down");
@@ -81,7 +81,7 @@ describe("when a dependency fails", () => {
     await eventually(() => h.kube.get("Deployment", NS, "while-slack-down-blue"), 10_000, "the Deployment");
     h.slack.setDown(true);
     h.kube.progressDeployment(NS, "while-slack-down-blue", 2);
-    await eventually(async () => (await h.bot.db.deployment.findUniqueOrThrow({ where: { name: "while-slack-down" } })).status === "live", 15_000, "live while Slack is down");
+    await eventually(async () => (await deploymentNamed(h, "while-slack-down")).status === "live", 15_000, "live while Slack is down");
     h.slack.setDown(false);
     h.kube.setAutoProgress({ delayMs: 20 });
     await eventually(() => messageAbout("while-slack-down")?.text?.includes("Live"), 20_000, "the outcome after Slack is back");

@@ -1,6 +1,9 @@
 import { pino } from "pino";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startDeploybot, type Deploybot, type DeploybotOverrides } from "../../src/deploybot.js";
+import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
+import { OperationRepository } from "../../src/store/operationRepository.js";
+import { RevisionRepository } from "../../src/store/revisionRepository.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "./fakeKubeApiServer.js";
 import { createTestRedis, type TestRedis } from "./redis.js";
@@ -10,6 +13,16 @@ import type { SlackTarget } from "./slackRequests.js";
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 export const BOT_TOKEN = "xoxb-test-bot-token";
 
+/**
+ * The bot's repositories on the harness's own connection to the test database: tests read state
+ * the way the bot does, and still can after the harness's bot was stopped.
+ */
+export interface HarnessStore {
+  deployments: DeploymentRepository;
+  operations: OperationRepository;
+  revisions: RevisionRepository;
+}
+
 export interface DeploybotHarness {
   bot: Deploybot;
   config: Config;
@@ -17,6 +30,7 @@ export interface DeploybotHarness {
   redis: TestRedis;
   kube: FakeKubeApiServer;
   slack: SlackRecorder;
+  store: HarnessStore;
   target: SlackTarget;
   /** Log lines the bot wrote, for asserting that secrets never reach them. */
   logLines: string[];
@@ -71,6 +85,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     redis,
     kube,
     slack,
+    store: {
+      deployments: new DeploymentRepository(database.db),
+      operations: new OperationRepository(database.db),
+      revisions: new RevisionRepository(database.db),
+    },
     target: { url: `http://127.0.0.1:${bot.port}/slack/events`, signingSecret: SIGNING_SECRET, recorder: slack },
     logLines,
     async stop() {
@@ -98,4 +117,23 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+// The only raw queries the tests make: no repository offers these yet.
+
+/**
+ * How many operations are recorded, on any deployment or none. Raw because no repository counts
+ * every operation (they list by deployment or by name); wanted: `OperationRepository.count()`.
+ */
+export async function countAllOperations(h: DeploybotHarness): Promise<number> {
+  return h.database.db.operation.count();
+}
+
+/**
+ * Moves a confirmation's expiry into the past, so the gate sweep expires it without the test
+ * waiting for the TTL. Raw because no repository changes `gateExpiresAt` once recorded (and the
+ * bot's clock cannot be set from a test); wanted: `OperationRepository.setGateExpiry(id, at)`.
+ */
+export async function backdateConfirmation(h: DeploybotHarness, operationId: string): Promise<void> {
+  await h.database.db.operation.update({ where: { id: operationId }, data: { gateExpiresAt: new Date(Date.now() - 1000) } });
 }

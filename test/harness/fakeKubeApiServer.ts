@@ -110,6 +110,12 @@ interface OpenWatch {
   close: (how: "end" | "destroy") => void;
 }
 
+/** One line a container wrote, with when it wrote it (for `sinceSeconds`). */
+export interface PodLogLine {
+  time: Date;
+  text: string;
+}
+
 interface PendingFailure extends FailureInjection {
   remaining: number;
 }
@@ -155,6 +161,8 @@ export class FakeKubeApiServer {
   private autoProgress: { delayMs: number } | undefined;
   private autoCreateNamespaces: boolean;
   private nextIp = 1;
+  /** Container logs by `namespace/pod/container/current|previous`. */
+  private readonly podLogs = new Map<string, PodLogLine[]>();
 
   private constructor(
     private readonly server: Server,
@@ -288,6 +296,16 @@ export class FakeKubeApiServer {
         (status.readyReplicas ?? 0) === desiredReplicasOf(deployment);
       if (!settled) this.afterSpecChange(type, deployment);
     }
+  }
+
+  /**
+   * What `GET .../pods/{pod}/log` answers for a container: its current run, or with `previous`
+   * the run before the last restart. Plain strings are stamped one second apart, ending now.
+   */
+  setPodLogs(namespace: string, pod: string, container: string, lines: readonly (string | PodLogLine)[], options: { previous?: boolean } = {}): void {
+    const now = Date.now();
+    const stamped = lines.map((line, i) => (typeof line === "string" ? { time: new Date(now - (lines.length - 1 - i) * 1000), text: line } : line));
+    this.podLogs.set(`${namespace}/${pod}/${container}/${options.previous === true ? "previous" : "current"}`, stamped);
   }
 
   setAutoCreateNamespaces(enabled: boolean): void {
@@ -462,6 +480,10 @@ export class FakeKubeApiServer {
       else this.sendJson(res, 200, this.listResponse(route, query));
       return;
     }
+    if (method === "GET" && name !== undefined && subresource === "log") {
+      this.sendPodLog(route, name, query, res);
+      return;
+    }
     if (method === "GET" && name !== undefined) {
       const object = this.requireObject(route, name);
       this.sendJson(res, 200, subresource === "scale" ? scaleOf(object) : object);
@@ -489,6 +511,34 @@ export class FakeKubeApiServer {
       return;
     }
     throw failure(405, `the server does not allow this method on the requested resource (${resource.plural})`);
+  }
+
+  /** The kubelet's answers, as relayed by the API server: plain text, or a 400 Status naming the problem. */
+  private sendPodLog(route: Route, name: string, query: URLSearchParams, res: ServerResponse): void {
+    const pod = this.requireObject(route, name);
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    const containers = (Array.isArray(spec.containers) ? spec.containers : []).flatMap((c) => (isRecord(c) && typeof c.name === "string" ? [c.name] : []));
+    const requested = query.get("container");
+    let container: string;
+    if (requested !== null && requested !== "") {
+      if (!containers.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+      container = requested;
+    } else if (containers.length === 1 && containers[0] !== undefined) {
+      container = containers[0];
+    } else {
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(" ")}]`);
+    }
+    const previous = query.get("previous") === "true";
+    const stored = this.podLogs.get(`${route.namespace ?? ""}/${name}/${container}/${previous ? "previous" : "current"}`);
+    if (stored === undefined && previous) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    let lines = stored ?? [];
+    const sinceSeconds = Number(query.get("sinceSeconds") ?? "0");
+    if (sinceSeconds > 0) lines = lines.filter((line) => line.time.getTime() >= Date.now() - sinceSeconds * 1000);
+    const tailLines = query.get("tailLines");
+    if (tailLines !== null) lines = lines.slice(Math.max(0, lines.length - Number(tailLines)));
+    const text = lines.map((line) => `${line.text}\n`).join("");
+    res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
   }
 
   private discovery(path: string): Record<string, unknown> | undefined {
@@ -554,7 +604,7 @@ export class FakeKubeApiServer {
   // ---------------------------------------------------------------- verbs
 
   private listResponse(route: Route, query: URLSearchParams): Record<string, unknown> {
-    const { labels, fields } = parseSelectors(query);
+    const { labels, fields } = parseSelectors(query, route.resource);
     let items = this.store
       .list(route.resource, route.namespace)
       .filter((o) => matchesLabelSelector(labels, o.metadata.labels) && matchesFieldSelector(fields, o));
@@ -758,7 +808,7 @@ export class FakeKubeApiServer {
     const list = this.listResponse(route, query);
     const policy = propagationPolicyOf(query, rawBody);
     if (!dryRun) {
-      const { labels, fields } = parseSelectors(query);
+      const { labels, fields } = parseSelectors(query, route.resource);
       for (const object of this.store.list(route.resource, route.namespace)) {
         if (matchesLabelSelector(labels, object.metadata.labels) && matchesFieldSelector(fields, object)) {
           this.deleteWithDependents(route.resource, object, policy);
@@ -769,7 +819,7 @@ export class FakeKubeApiServer {
   }
 
   private watch(route: Route, query: URLSearchParams, res: ServerResponse): void {
-    const { labels, fields } = parseSelectors(query);
+    const { labels, fields } = parseSelectors(query, route.resource);
     const fromParam = query.get("resourceVersion");
     const timeoutSeconds = Number(query.get("timeoutSeconds") ?? DEFAULT_WATCH_SECONDS);
     const bookmarks = query.get("allowWatchBookmarks") === "true";
@@ -899,7 +949,7 @@ export class FakeKubeApiServer {
     const status = initialStatus(object);
     if (status === undefined) delete object.status;
     else object.status = status;
-    applyServerDefaults(object, undefined, () => this.allocateIp());
+    applyServerDefaults(object, undefined, () => this.allocateIp(dryRun));
     const causes = validateObject(object, undefined);
     if (causes.length > 0) throw invalid(resource, object.metadata.name, causes);
     if (dryRun) return object;
@@ -931,7 +981,7 @@ export class FakeKubeApiServer {
       if (existing.status === undefined) delete next.status;
       else next.status = existing.status;
     }
-    applyServerDefaults(next, existing, () => this.allocateIp());
+    applyServerDefaults(next, existing, () => this.allocateIp(dryRun));
     const causes = validateObject(next, existing);
     if (causes.length > 0) throw invalid(resource, existing.metadata.name, causes);
 
@@ -1024,8 +1074,9 @@ export class FakeKubeApiServer {
     }
   }
 
-  private allocateIp(): string {
-    const n = this.nextIp++;
+  /** A dry run shows the address a create would get but keeps it free, as the real allocator's dry-run mode does. */
+  private allocateIp(dryRun = false): string {
+    const n = dryRun ? this.nextIp : this.nextIp++;
     return `10.96.${Math.floor(n / 250)}.${(n % 250) + 1}`;
   }
 }
@@ -1075,9 +1126,12 @@ function parseDryRun(query: URLSearchParams): boolean {
   throw badRequest(`Invalid dryRun value: ${JSON.stringify(values)}; only "All" is supported`);
 }
 
-function parseSelectors(query: URLSearchParams): { labels: LabelSelector; fields: FieldSelector } {
+function parseSelectors(query: URLSearchParams, resource: ResourceType): { labels: LabelSelector; fields: FieldSelector } {
   try {
-    return { labels: parseLabelSelector(query.get("labelSelector")), fields: parseFieldSelector(query.get("fieldSelector")) };
+    return {
+      labels: parseLabelSelector(query.get("labelSelector")),
+      fields: parseFieldSelector(query.get("fieldSelector"), resource.fieldSelectors),
+    };
   } catch (error) {
     if (error instanceof SelectorError) throw badRequest(error.message);
     throw error;

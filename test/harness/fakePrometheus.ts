@@ -1,8 +1,20 @@
 /**
- * A Prometheus HTTP API on 127.0.0.1 that answers instant queries (`GET /api/v1/query`) with the
- * values a test set for exact query strings; any other query answers an empty vector, as
- * Prometheus does for a series that does not exist. Only what canary analysis uses is served.
+ * A Prometheus HTTP API on 127.0.0.1 that answers instant queries (`GET /api/v1/query`) and range
+ * queries (`GET /api/v1/query_range`) with the values a test set for exact query strings; any other
+ * query answers an empty result, as Prometheus does for a series that does not exist.
  */
+
+/** One labelled series of an instant vector. */
+export interface FakeSeries {
+  labels: Record<string, string>;
+  value: number | null;
+}
+
+/** One labelled series of a range query: its value at each evaluation time (null: no sample). */
+export interface FakeRangeSeries {
+  labels: Record<string, string>;
+  valueAt: (timeSeconds: number) => number | null;
+}
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,7 +27,10 @@ export class FakePrometheus {
   readonly url: string;
   readonly queries: string[] = [];
   private readonly values = new Map<string, number | null>();
+  private readonly vectors = new Map<string, FakeSeries[]>();
+  private readonly ranges = new Map<string, FakeRangeSeries[]>();
   private failures = 0;
+  private delayMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -47,8 +62,25 @@ export class FakePrometheus {
     this.values.set(query, value);
   }
 
+  /** Several labelled series for an exact instant query (what a `sum by (...)` answers). */
+  setSeries(query: string, series: FakeSeries[]): void {
+    this.vectors.set(query, series);
+  }
+
+  /** Labelled series for an exact range query, evaluated at each step of the requested range. */
+  setRange(query: string, series: FakeRangeSeries[]): void {
+    this.ranges.set(query, series);
+  }
+
+  /** Every answer waits this long from now on, for exercising client timeouts. */
+  setResponseDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
   clear(): void {
     this.values.clear();
+    this.vectors.clear();
+    this.ranges.clear();
   }
 
   /** The next `count` queries are answered 503, as a Prometheus restarting does. */
@@ -63,8 +95,18 @@ export class FakePrometheus {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.delayMs > 0) {
+      setTimeout(() => this.answer(req, res), this.delayMs);
+      return;
+    }
+    this.answer(req, res);
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    if (res.destroyed) return;
     const url = new URL(req.url ?? "/", this.url);
-    if (req.method !== "GET" || url.pathname !== "/api/v1/query") {
+    const isRange = url.pathname === "/api/v1/query_range";
+    if (req.method !== "GET" || (url.pathname !== "/api/v1/query" && !isRange)) {
       this.send(res, 404, { status: "error", errorType: "not_found", error: `${req.method ?? "?"} ${url.pathname} is not served` });
       return;
     }
@@ -80,7 +122,17 @@ export class FakePrometheus {
       this.send(res, 503, { status: "error", errorType: "unavailable", error: "Service Unavailable" });
       return;
     }
+    if (isRange) {
+      this.answerRange(res, query, url.searchParams);
+      return;
+    }
     const now = Date.now() / 1000;
+    const vector = this.vectors.get(query);
+    if (vector !== undefined) {
+      const result = vector.map((s) => ({ metric: s.labels, value: [now, s.value === null ? "NaN" : String(s.value)] }));
+      this.send(res, 200, { status: "success", data: { resultType: "vector", result } });
+      return;
+    }
     if (!this.values.has(query)) {
       this.send(res, 200, { status: "success", data: { resultType: "vector", result: [] } });
       return;
@@ -90,6 +142,25 @@ export class FakePrometheus {
       status: "success",
       data: { resultType: "vector", result: [{ metric: {}, value: [now, value === null || value === undefined ? "NaN" : String(value)] }] },
     });
+  }
+
+  private answerRange(res: ServerResponse, query: string, parameters: URLSearchParams): void {
+    const start = Number(parameters.get("start"));
+    const end = Number(parameters.get("end"));
+    const step = Number((parameters.get("step") ?? "").replace(/s$/, ""));
+    if (!Number.isFinite(start) || !Number.isFinite(end) || !(step > 0) || end < start || (end - start) / step > 11_000) {
+      this.send(res, 400, { status: "error", errorType: "bad_data", error: "invalid start, end or step" });
+      return;
+    }
+    const result = (this.ranges.get(query) ?? []).map((series) => {
+      const values: [number, string][] = [];
+      for (let time = start; time <= end; time += step) {
+        const value = series.valueAt(time);
+        if (value !== null) values.push([time, String(value)]);
+      }
+      return { metric: series.labels, values };
+    });
+    this.send(res, 200, { status: "success", data: { resultType: "matrix", result } });
   }
 
   private send(res: ServerResponse, code: number, body: unknown): void {

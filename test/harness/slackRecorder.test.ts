@@ -168,15 +168,6 @@ describe("messages", () => {
     expect(recorder.ephemerals({ user: "U1" })).toMatchObject([{ text: "only you", channel: "C1" }]);
   });
 
-  it("answers conversations.info and users.info", async () => {
-    recorder.addChannel({ id: "C9", name: "ml-deploys", is_private: true });
-    const info = await client.conversations.info({ channel: "C9" });
-    expect(info.channel).toMatchObject({ id: "C9", name: "ml-deploys", is_private: true });
-    const user = await client.users.info({ user: "U42" });
-    expect(user.user?.id).toBe("U42");
-    expect((await platformError(client.conversations.info({ channel: "nope" }))).data.error).toBe("channel_not_found");
-  });
-
   it("serves file uploads end to end (files.uploadV2)", async () => {
     await client.filesUploadV2({ channel_id: "C1", filename: "report.txt", content: "all green", title: "Report" });
     expect(recorder.uploadedFiles()).toMatchObject([{ filename: "report.txt", title: "Report", channel: "C1" }]);

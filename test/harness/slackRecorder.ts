@@ -106,23 +106,15 @@ export interface EphemeralMessage {
   deleted: boolean;
 }
 
-export interface ChannelInfo {
+/** A person in the recorder's workspace directory. */
+export interface DirectoryUser {
   id: string;
-  name: string;
-  is_private?: boolean;
-  is_archived?: boolean;
-  is_member?: boolean;
-}
-
-export interface UserInfo {
-  id: string;
-  name: string;
-  real_name?: string;
-  email?: string;
-  tz?: string;
-  is_admin?: boolean;
-  is_bot?: boolean;
-  deleted?: boolean;
+  name?: string;
+  /** Another organization's team id makes them external (Slack Connect). */
+  teamId?: string;
+  guest?: "multi-channel" | "single-channel";
+  /** true: deactivated; "not-found": users.info answers user_not_found. */
+  deleted?: true | "not-found";
 }
 
 export interface ResponseUrlContext {
@@ -332,10 +324,10 @@ export class SlackRecorder {
   private ephemeralMessages: EphemeralMessage[] = [];
   private failures = new Map<string, FailureSpec[]>();
   private down: false | "socket" | "503" = false;
-  private channels = new Map<string, ChannelInfo>();
-  private users = new Map<string, UserInfo>();
   private files = new Map<string, UploadedFile>();
   private customHandlers = new Map<string, CustomHandler>();
+  private directory = new Map<string, DirectoryUser>();
+  private userGroups = new Map<string, { handle: string; users: string[] }>();
   private waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
 
   private constructor(options: SlackRecorderOptions) {
@@ -635,12 +627,17 @@ export class SlackRecorder {
     this.down = down ? how : false;
   }
 
-  addChannel(channel: ChannelInfo): void {
-    this.channels.set(channel.id, channel);
+  /**
+   * Who a user is in the workspace directory (`users.info`): a guest, or someone from another
+   * organization (another team id). Unknown well-formed ids answer as full members of this team.
+   */
+  setUser(user: DirectoryUser): void {
+    this.directory.set(user.id, user);
   }
 
-  addUser(user: UserInfo): void {
-    this.users.set(user.id, user);
+  /** A user group (`usergroups.list` with include_users) and its members. */
+  setUserGroup(id: string, handle: string, users: string[]): void {
+    this.userGroups.set(id, { handle, users: [...users] });
   }
 
   /** Answers a method the recorder doesn't implement (or overrides one). Limits/auth still apply. */
@@ -796,6 +793,10 @@ export class SlackRecorder {
 
   private builtinHandler(method: string): ((p: CallParams, req: ParsedRequest) => ApiAnswer) | undefined {
     switch (method) {
+      case "users.info":
+        return (p) => this.usersInfo(p);
+      case "usergroups.list":
+        return (p) => this.userGroupsList(p);
       case "auth.test":
         return () => this.authTest();
       case "chat.postMessage":
@@ -804,22 +805,12 @@ export class SlackRecorder {
         return (p, r) => this.chatUpdate(p, r);
       case "chat.postEphemeral":
         return (p, r) => this.postEphemeral(p, r);
-      case "chat.delete":
-        return (p) => this.chatDelete(p);
-      case "chat.getPermalink":
-        return (p) => this.getPermalink(p);
       case "views.open":
         return (p, r) => this.viewsOpen(p, r, false);
       case "views.push":
         return (p, r) => this.viewsOpen(p, r, true);
       case "views.update":
         return (p, r) => this.viewsUpdate(p, r);
-      case "views.publish":
-        return (p, r) => this.viewsPublish(p, r);
-      case "conversations.info":
-        return (p) => this.conversationsInfo(p);
-      case "users.info":
-        return (p) => this.usersInfo(p);
       case "files.getUploadURLExternal":
         return (p) => this.getUploadUrl(p);
       case "files.completeUploadExternal":
@@ -842,6 +833,39 @@ export class SlackRecorder {
     });
   }
 
+  private usersInfo(p: CallParams): ApiAnswer {
+    const id = str(p.user);
+    if (!id || !/^[UW][A-Z0-9]+$/.test(id)) return fail("user_not_found");
+    const known = this.directory.get(id);
+    if (known?.deleted === "not-found") return fail("user_not_found");
+    return new ApiAnswer({
+      ok: true,
+      user: {
+        id,
+        team_id: known?.teamId ?? this.teamId,
+        name: known?.name ?? `user-${id.toLowerCase()}`,
+        deleted: known?.deleted === true,
+        is_bot: false,
+        is_restricted: known?.guest === "multi-channel" || known?.guest === "single-channel",
+        is_ultra_restricted: known?.guest === "single-channel",
+      },
+    });
+  }
+
+  private userGroupsList(p: CallParams): ApiAnswer {
+    const includeUsers = p.include_users === true || p.include_users === "true";
+    return new ApiAnswer({
+      ok: true,
+      usergroups: [...this.userGroups.entries()].map(([id, group]) => ({
+        id,
+        team_id: this.teamId,
+        handle: group.handle,
+        name: group.handle,
+        ...(includeUsers ? { users: [...group.users] } : {}),
+      })),
+    });
+  }
+
   private nextTs(): string {
     const micros = ++this.tsCounter * 100;
     const sec = TS_BASE_SEC + Math.floor(micros / 1_000_000);
@@ -849,8 +873,7 @@ export class SlackRecorder {
   }
 
   private knownChannel(id: string | undefined): boolean {
-    if (!id) return false;
-    return this.channels.has(id) || /^[CGDUW][A-Z0-9]+$/.test(id);
+    return id !== undefined && /^[CGDUW][A-Z0-9]+$/.test(id);
   }
 
   /** Block/text checks shared by chat.* methods: Slack answers invalid_blocks / no_text / msg_too_long. */
@@ -971,28 +994,6 @@ export class SlackRecorder {
     return new ApiAnswer({ ok: true, message_ts: messageTs });
   }
 
-  private chatDelete(p: CallParams): ApiAnswer {
-    const channel = str(p.channel);
-    const ts = str(p.ts);
-    if (!channel || !this.knownChannel(channel)) return fail("channel_not_found");
-    const m = ts ? this.findMessage(channel, ts) : undefined;
-    if (!m) return fail("message_not_found");
-    m.deleted = true;
-    return new ApiAnswer({ ok: true, channel, ts });
-  }
-
-  private getPermalink(p: CallParams): ApiAnswer {
-    const channel = str(p.channel);
-    const ts = str(p["message_ts"]);
-    if (!channel || !this.knownChannel(channel)) return fail("channel_not_found");
-    if (!ts || !this.findMessage(channel, ts)) return fail("message_not_found");
-    return new ApiAnswer({
-      ok: true,
-      channel,
-      permalink: `https://${this.teamDomain}.slack.com/archives/${channel}/p${ts.replace(".", "")}`,
-    });
-  }
-
   // ---------------------------------------------------------------- views
 
   private checkTrigger(triggerId: string | undefined): ApiAnswer | TriggerRecord {
@@ -1033,13 +1034,13 @@ export class SlackRecorder {
     return output as unknown as ViewOutput;
   }
 
-  private viewArg(p: CallParams, req: ParsedRequest, surface: "modal" | "home"): ApiAnswer | Obj {
+  private viewArg(p: CallParams, req: ParsedRequest): ApiAnswer | Obj {
     if (req.badJson.includes("view")) {
       return invalidArguments([{ pointer: "/view", message: "must provide valid JSON", code: "invalid_blocks" }]);
     }
     const view: unknown = p.view;
     if (view === undefined) return invalidArguments([{ pointer: "/view", message: "missing required field: view", code: "invalid_blocks" }]);
-    const issues = viewIssues(view, surface);
+    const issues = viewIssues(view, "modal");
     if (issues.length > 0) return invalidArguments(issues);
     return view as Obj;
   }
@@ -1082,7 +1083,7 @@ export class SlackRecorder {
   private viewsOpen(p: CallParams, req: ParsedRequest, push: boolean): ApiAnswer {
     const trigger = this.checkTrigger(str(p.trigger_id));
     if (trigger instanceof ApiAnswer) return trigger;
-    const view = this.viewArg(p, req, "modal");
+    const view = this.viewArg(p, req);
     if (view instanceof ApiAnswer) return view;
     const id = this.newViewId();
     let rootId = id;
@@ -1117,91 +1118,11 @@ export class SlackRecorder {
     if (!current || id === undefined || this.closedViews.has(id)) return fail("not_found");
     const hash = str(p.hash);
     if (hash !== undefined && hash !== current.hash) return fail("hash_conflict");
-    const view = this.viewArg(p, req, current.type === "home" ? "home" : "modal");
+    const view = this.viewArg(p, req);
     if (view instanceof ApiAnswer) return view;
     const problem = this.replaceView(id, current, view);
     if (problem) return fail(problem);
     return new ApiAnswer({ ok: true, view: clone(this.views.get(id)) });
-  }
-
-  private viewsPublish(p: CallParams, req: ParsedRequest): ApiAnswer {
-    const user = str(p.user_id);
-    if (!user) return fail("user_not_found");
-    const view = this.viewArg(p, req, "home");
-    if (view instanceof ApiAnswer) return view;
-    const existing = [...this.views.values()].find((v) => v.type === "home" && v.external_ref?.id === user);
-    const id = existing?.id ?? this.newViewId();
-    const output = this.buildView(view, id, id, null, { values: {} });
-    output.external_ref = { id: user, type: "home_tab_user" };
-    this.views.set(id, output);
-    return new ApiAnswer({ ok: true, view: clone(output) });
-  }
-
-  // ---------------------------------------------------------------- lookups
-
-  private conversationsInfo(p: CallParams): ApiAnswer {
-    const id = str(p.channel);
-    if (!id || !this.knownChannel(id) || /^[UW]/.test(id)) return fail("channel_not_found");
-    const known = this.channels.get(id);
-    const isIm = id.startsWith("D");
-    const isPrivate = known?.is_private ?? id.startsWith("G");
-    const name = known?.name ?? `channel-${id.toLowerCase()}`;
-    return new ApiAnswer({
-      ok: true,
-      channel: {
-        id,
-        name,
-        name_normalized: name,
-        is_channel: !isIm && !isPrivate,
-        is_group: isPrivate,
-        is_im: isIm,
-        is_mpim: false,
-        is_private: isPrivate || isIm,
-        is_archived: known?.is_archived ?? false,
-        is_general: false,
-        is_member: known?.is_member ?? true,
-        is_ext_shared: false,
-        is_org_shared: false,
-        is_shared: false,
-        context_team_id: this.teamId,
-        created: TS_BASE_SEC - 86400,
-        creator: "U0CREATOR",
-        ...(isIm ? { user: "U0IMUSER" } : {}),
-      },
-    });
-  }
-
-  private usersInfo(p: CallParams): ApiAnswer {
-    const id = str(p.user);
-    if (!id) return fail("user_not_found");
-    const known = this.users.get(id);
-    if (!known && !/^[UW][A-Z0-9]+$/.test(id)) return fail("user_not_found");
-    const name = known?.name ?? `user-${id.toLowerCase()}`;
-    const realName = known?.real_name ?? name;
-    return new ApiAnswer({
-      ok: true,
-      user: {
-        id,
-        team_id: this.teamId,
-        name,
-        real_name: realName,
-        deleted: known?.deleted ?? false,
-        tz: known?.tz ?? "Europe/Berlin",
-        tz_label: "Central European Time",
-        tz_offset: 3600,
-        is_admin: known?.is_admin ?? false,
-        is_owner: false,
-        is_bot: known?.is_bot ?? false,
-        is_app_user: false,
-        updated: TS_BASE_SEC,
-        profile: {
-          real_name: realName,
-          display_name: name,
-          email: known?.email ?? `${name}@example.com`,
-          team: this.teamId,
-        },
-      },
-    });
   }
 
   // ---------------------------------------------------------------- files

@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubernetesCluster } from "../../src/cluster/kubernetesClient.js";
-import { DeploymentQueries } from "../../src/jobs/deploymentQueries.js";
+import { DeploymentQueries } from "../../src/operations/deploymentQueries.js";
 import { createRequestRateSource, requestRateQuery } from "../../src/monitoring/requestRate.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";

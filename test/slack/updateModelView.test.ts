@@ -1,8 +1,8 @@
 import type { InputBlock, KnownBlock, ModalView } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { UPDATE_STRATEGIES } from "../../src/domain/deploymentSpec.js";
-import type { OperationProgress } from "../../src/jobs/progress.js";
-import type { RolloutProgress } from "../../src/jobs/rolloutProgress.js";
+import { UPDATE_STRATEGIES } from "../../src/domain/strategy.js";
+import type { OperationProgress } from "../../src/domain/progress.js";
+import type { RolloutProgress } from "../../src/domain/progress.js";
 import { operationProgressMessage } from "../../src/slack/messages/operationProgressMessage.js";
 import { buildUpdateModelView, readUpdateModelValues, STRATEGY_OPTION_FIELDS } from "../../src/slack/views/updateModelView.js";
 import { validateMessageBlocks, validateView } from "../harness/blockKitLimits.js";

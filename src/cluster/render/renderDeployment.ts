@@ -1,3 +1,4 @@
+import { rollingParameters, type RollingParameters } from "../../domain/rolloutPlan.js";
 import { RESERVED_ENV_VAR_NAMES } from "../../domain/deploymentSpec.js";
 import type {
   V1Affinity,
@@ -37,6 +38,8 @@ export interface DeploymentRenderOptions {
   modelVersion?: string;
   /** `undefined` when an HPA owns the replica count: the field is then left out so apply does not fight the HPA. */
   replicas: number | undefined;
+  /** Surge bounds of a rolling update; the domain's zero-downtime defaults when not given. */
+  rolling?: RollingParameters;
 }
 
 export function deploymentName(name: string, slot: Slot): string {
@@ -59,7 +62,7 @@ export function renderDeployment(spec: DeploymentSpec, ctx: RenderContext, optio
       ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
       progressDeadlineSeconds: ctx.progressDeadlineSeconds,
-      strategy: rolloutStrategy(gpus),
+      strategy: rollingUpdateStrategy(options.rolling ?? rollingParameters({}, { gpus })),
       selector: { matchLabels: slotLabels(spec.name, options.slot) },
       template: {
         metadata: {
@@ -81,17 +84,9 @@ export function renderDeployment(spec: DeploymentSpec, ctx: RenderContext, optio
   };
 }
 
-/**
- * Zero downtime normally means surging one extra pod before removing an old one. GPU nodes rarely
- * have a spare GPU, so a surge pod would sit Pending until the progress deadline fails the rollout;
- * with GPUs we free one old pod's GPU first instead (KServe's resource-aware mode does the same).
- * The price: a single-replica GPU deployment is briefly unavailable during a rolling update.
- */
-export function rolloutStrategy(gpus: boolean): V1DeploymentStrategy {
-  return {
-    type: "RollingUpdate",
-    rollingUpdate: gpus ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: 1, maxUnavailable: 0 },
-  };
+/** How Kubernetes replaces the pods of a slot; the bounds and their defaults are the domain's (see rollingParameters). */
+function rollingUpdateStrategy(parameters: RollingParameters): V1DeploymentStrategy {
+  return { type: "RollingUpdate", rollingUpdate: { maxSurge: parameters.maxSurge, maxUnavailable: parameters.maxUnavailable } };
 }
 
 function renderContainer(spec: DeploymentSpec, ctx: RenderContext, modelVersion: string): V1Container {

@@ -1,3 +1,4 @@
+import type { RollingParameters } from "../../domain/rolloutPlan.js";
 import type { KubernetesObject, V1Deployment } from "@kubernetes/client-node";
 import type { DeploymentSpec, FieldError } from "../../domain/deploymentSpec.js";
 import { SLOTS, otherSlot } from "./labels.js";
@@ -32,6 +33,8 @@ export interface DeploymentState {
   serviceSelectorSlot?: Slot | null;
   /** Defaults to everything on the active slot. Only honoured with weighted routing (Istio and a load balancer). */
   trafficWeights?: TrafficWeights;
+  /** Surge bounds for the active slot's rolling update (a rolling model update chooses them). */
+  rolling?: RollingParameters;
 }
 
 export interface RenderedDeploymentObjects {
@@ -77,6 +80,7 @@ function renderSlotDeployments(spec: DeploymentSpec, state: DeploymentState, ctx
         slot: state.activeSlot,
         modelVersion: activeOverride?.modelVersion ?? spec.modelVersion,
         replicas: state.stopped ? 0 : autoscaled ? undefined : (activeOverride?.replicas ?? state.replicas),
+        ...(state.rolling ? { rolling: state.rolling } : {}),
       }),
     },
   ];

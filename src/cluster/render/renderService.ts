@@ -4,7 +4,7 @@ import { deploymentObjectMetadata, instanceSelector, slotLabels } from "./labels
 import type { Slot } from "./labels.js";
 import type { RenderContext } from "./renderContext.js";
 import { PORT_NAME } from "./renderDeployment.js";
-import { trafficProvider } from "./trafficProvider.js";
+import { serviceHost, trafficProvider } from "./trafficProvider.js";
 
 export const SERVICE_PORT = 80;
 
@@ -50,4 +50,13 @@ function isHeadless(service: V1Service): boolean {
  */
 export function serviceNeedsReplacement(existing: V1Service, desired: V1Service): boolean {
   return isHeadless(existing) !== isHeadless(desired);
+}
+
+/**
+ * Where clients reach the model. With the load balancer the Service listens on port 80; without
+ * it the Service is headless, its name resolves to the pods, and clients use the container port.
+ */
+export function serviceEndpoint(spec: DeploymentSpec, namespace: string, containerPort: number): string {
+  const host = serviceHost(spec.name, namespace);
+  return spec.loadBalancer.enabled ? `http://${host}` : `http://${host}:${containerPort}`;
 }

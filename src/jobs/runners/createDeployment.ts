@@ -1,16 +1,17 @@
 import { identityLabels } from "../../cluster/render/labels.js";
 import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
-import { describeObjects, followRollout, serviceEndpoint } from "./rolloutSteps.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
+import { describeObjects, followRollout } from "./followRollout.js";
+import { serviceEndpoint } from "../../cluster/render/renderService.js";
 
 /**
  * Create: make sure the namespace exists, apply every object of the deployment with server-side
  * apply, then follow the model-server rollout until all replicas are ready. On failure every
  * object carrying the deployment's labels is deleted, so a failed create leaves nothing behind.
  */
-export const createDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const createDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, cluster, renderContext } = context;
     await cluster.ensureNamespace(deployment.namespace);
     const { objects } = renderDeploymentObjects(

@@ -1,12 +1,12 @@
 import { identityLabels } from "../../cluster/render/labels.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 
 /**
  * Delete: remove every Kubernetes object carrying the deployment's labels. The runner then
  * removes the stored configuration; operations and revisions stay as its history.
  */
-export const deleteDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const deleteDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, cluster } = context;
     await context.progress({ phase: "applying", detail: "Deleting every object of the deployment" });
     const deleted = await cluster.deleteManagedObjects(deployment.namespace, identityLabels(deployment.name));

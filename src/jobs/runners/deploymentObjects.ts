@@ -4,7 +4,7 @@ import { identityLabels } from "../../cluster/render/labels.js";
 import { renderDeploymentObjects, type DeploymentState } from "../../cluster/render/renderDeploymentObjects.js";
 import { serviceNeedsReplacement } from "../../cluster/render/renderService.js";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
-import type { OperationRunContext } from "../operationHandler.js";
+import type { OperationRunContext } from "../runContext.js";
 
 export interface AppliedState {
   applied: KubernetesObject[];

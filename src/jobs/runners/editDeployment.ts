@@ -1,12 +1,12 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import { deploymentSpecSchema } from "../../domain/deploymentSpec.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import { editParamsSchema } from "../../operations/operationParams.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout } from "./rolloutSteps.js";
+import { followRollout } from "./followRollout.js";
 
-function editedSpec(context: OperationRunContext) {
-  const parsed = deploymentSpecSchema.safeParse(context.operation.params.spec);
+function editParams(context: OperationRunContext) {
+  const parsed = editParamsSchema.safeParse(context.operation.params);
   if (!parsed.success) throw new OperationFailure("The edit request holds no valid configuration.");
   return parsed.data;
 }
@@ -21,12 +21,12 @@ function replicasWithin(replicas: number, min: number, max: number): number {
  * stored configuration changes only once the cluster has it; a failure re-applies the old one.
  * A stopped deployment only has its stored configuration changed: it applies on start.
  */
-export const editDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const editDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
-    const spec = editedSpec(context);
+    const { spec, statusBefore } = editParams(context);
     const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
-    if (context.operation.params.statusBefore === "stopped") {
+    if (statusBefore === "stopped") {
       await deployments.update(deployment.id, { spec, replicas });
       await context.step("Saved the new configuration; it applies when the deployment is started");
       return { detail: `*${deployment.name}* configuration updated. It is stopped: the changes apply on \`/deploy start ${deployment.name}\`.` };
@@ -44,7 +44,7 @@ export const editDeploymentHandler: OperationHandler = {
   },
 
   async compensate(context: OperationRunContext): Promise<string[]> {
-    if (context.operation.params.statusBefore === "stopped") return [];
+    if (editParams(context).statusBefore === "stopped") return [];
     const { deployment } = context;
     await applyDeploymentState(context, deployment.spec, steadyState(deployment));
     await context.step("Re-applied the previous configuration");

@@ -1,21 +1,19 @@
-import { z } from "zod";
+import { scaleParamsSchema } from "../../operations/operationParams.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout } from "./rolloutSteps.js";
-
-const scaleParams = z.object({ replicas: z.number().int().min(0) });
+import { followRollout } from "./followRollout.js";
 
 function requestedReplicas(context: OperationRunContext): number {
-  const parsed = scaleParams.safeParse(context.operation.params);
+  const parsed = scaleParamsSchema.safeParse(context.operation.params);
   if (!parsed.success) throw new OperationFailure("The scale request holds no replica count.");
   return parsed.data.replicas;
 }
 
 /** Scale: set the replica count and wait until that many are ready (or all are gone). */
-export const scaleDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const scaleDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
     const replicas = requestedReplicas(context);
     await context.progress({ phase: "applying", detail: `Scaling from ${deployment.replicas} to ${replicas} replicas` });

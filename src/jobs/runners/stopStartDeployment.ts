@@ -1,14 +1,15 @@
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
-import type { HandlerResult, OperationHandler, OperationRunContext } from "../operationHandler.js";
+import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
 import { applyDeploymentState, steadyState } from "./deploymentObjects.js";
-import { followRollout, serviceEndpoint } from "./rolloutSteps.js";
+import { followRollout } from "./followRollout.js";
+import { serviceEndpoint } from "../../cluster/render/renderService.js";
 
 /**
  * Stop: scale the model server to zero and remove the HPA (it would scale it back) and the PDB.
  * The stored configuration and replica count stay, so start brings back exactly what ran.
  */
-export const stopDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const stopDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment } = context;
     await context.progress({ phase: "applying", detail: "Shutting down all instances" });
     await applyDeploymentState(context, deployment.spec, steadyState(deployment, { stopped: true }));
@@ -23,8 +24,8 @@ export const stopDeploymentHandler: OperationHandler = {
 };
 
 /** Start: apply the stored configuration again at the stored replica count and follow it to ready. */
-export const startDeploymentHandler: OperationHandler = {
-  async run(context: OperationRunContext): Promise<HandlerResult> {
+export const startDeploymentRunner: KindRunner = {
+  async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, cluster, renderContext } = context;
     await cluster.ensureNamespace(deployment.namespace);
     await context.progress({ phase: "applying", detail: "Starting with the previous configuration" });

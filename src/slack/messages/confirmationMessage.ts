@@ -2,8 +2,8 @@ import type { KnownBlock } from "@slack/types";
 import { ENVIRONMENT_LABELS } from "../../domain/deploymentSpec.js";
 import type { FieldChange } from "../../domain/editability.js";
 import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
-import type { OperationRecord } from "../../store/operationRepository.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
+import type { OperationRecord } from "../../domain/operation.js";
 import type { SlackMessage } from "./helpMessage.js";
 import { mrkdwn, plainText, truncate } from "./text.js";
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { ENVIRONMENT_LABELS } from "../../domain/deploymentSpec.js";
 import { STATUS_LABELS, type DeploymentStatus } from "../../domain/deploymentStatus.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
 import type { SlackMessage } from "./helpMessage.js";
 import { escapeMrkdwn, mrkdwn, plainText } from "./text.js";
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { ENVIRONMENT_LABELS } from "../../domain/deploymentSpec.js";
 import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
-import type { OperationProgress, ProgressPhase } from "../../jobs/progress.js";
+import type { OperationProgress, ProgressPhase } from "../../domain/progress.js";
 import type { SlackMessage } from "./helpMessage.js";
 import { rolloutHeadline, rolloutStatusBlocks } from "./rolloutProgressBlocks.js";
 import { escapeMrkdwn, mrkdwn, truncate } from "./text.js";

@@ -1,8 +1,8 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement } from "@slack/types";
-import { UPDATE_STRATEGY_LABELS } from "../../domain/deploymentSpec.js";
-import type { OperationProgress } from "../../jobs/progress.js";
-import type { RolloutProgress } from "../../jobs/rolloutProgress.js";
-import type { OperationControl } from "../../store/operationRepository.js";
+import { UPDATE_STRATEGY_LABELS } from "../../domain/strategy.js";
+import type { OperationProgress } from "../../domain/progress.js";
+import type { RolloutProgress } from "../../domain/progress.js";
+import type { OperationControl } from "../../domain/operation.js";
 import { escapeMrkdwn, mrkdwn, plainText, truncate } from "./text.js";
 
 /** Button action ids on a rollout's progress message; the value is the operation id. */

@@ -17,3 +17,11 @@ export function mrkdwn(text: string, max = 3000): MrkdwnElement {
 export function escapeMrkdwn(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
+
+/**
+ * Inline modal errors are plain text: the service's sentences mark names and commands with
+ * mrkdwn's `*bold*` and `` `code` ``, which would show as stray characters there.
+ */
+export function plainTextOf(mrkdwnText: string): string {
+  return mrkdwnText.replace(/\*([^*\n]+)\*/g, "$1").replace(/`([^`\n]+)`/g, "$1");
+}

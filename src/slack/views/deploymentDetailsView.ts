@@ -1,9 +1,10 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
-import { ENVIRONMENT_LABELS, GPU_TYPE_LABELS, LOAD_BALANCING_ALGORITHM_LABELS, UPDATE_STRATEGY_LABELS } from "../../domain/deploymentSpec.js";
+import { ENVIRONMENT_LABELS, GPU_TYPE_LABELS, LOAD_BALANCING_ALGORITHM_LABELS } from "../../domain/deploymentSpec.js";
 import { STATUS_LABELS } from "../../domain/deploymentStatus.js";
 import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
-import type { DeploymentDetails } from "../../jobs/deploymentQueries.js";
+import type { DeploymentDetails } from "../../operations/deploymentQueries.js";
 import { escapeMrkdwn, mrkdwn, plainText } from "../messages/text.js";
+import { UPDATE_STRATEGY_LABELS } from "../../domain/strategy.js";
 
 export const DETAILS_CALLBACK_ID = "deployment-details";
 export const DEPLOYMENT_ACTION_PREFIX = "deployment:";

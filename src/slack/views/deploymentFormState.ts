@@ -1,3 +1,4 @@
+import { plainTextOf } from "../messages/text.js";
 import { z } from "zod";
 import { DEPLOYMENT_FORM_FIELDS, isVisible, type FormMode, type FormValues } from "./deploymentFormFields.js";
 
@@ -77,7 +78,8 @@ export function inlineErrors(errors: readonly { path: string; message: string }[
     let target = error.path;
     while (target && !blockIds.includes(target)) target = target.includes(".") ? target.slice(0, target.lastIndexOf(".")) : "";
     const blockId = target || blockIds[0];
-    if (blockId && !inline[blockId]) inline[blockId] = error.message;
+    // Inline errors are plain text: the service's sentences may mark names with mrkdwn.
+    if (blockId && !inline[blockId]) inline[blockId] = plainTextOf(error.message);
   }
   return inline;
 }

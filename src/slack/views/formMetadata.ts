@@ -14,6 +14,7 @@ export const formMetadataSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("scale"), channelId, name: deploymentName }),
   z.object({ mode: z.literal("review"), channelId, operationId: z.uuid() }),
   z.object({ mode: z.literal("delete"), channelId, operationId: z.uuid() }),
+  z.object({ mode: z.literal("reject"), channelId, operationId: z.uuid() }),
 ]);
 export type FormMetadata = z.infer<typeof formMetadataSchema>;
 

@@ -1,6 +1,6 @@
 import type { ModalView } from "@slack/types";
 import { MAX_REPLICAS } from "../../domain/deploymentSpec.js";
-import type { DeploymentRecord } from "../../store/deploymentRepository.js";
+import type { DeploymentRecord } from "../../domain/deployment.js";
 import { mrkdwn, plainText } from "../messages/text.js";
 
 export const SCALE_CALLBACK_ID = "deployment-scale";

@@ -1,16 +1,16 @@
 import type { KnownBlock, ModalView, PlainTextOption, RadioButtons } from "@slack/types";
 import { z } from "zod";
-import { UPDATE_STRATEGIES, UPDATE_STRATEGY_LABELS, type UpdateStrategy } from "../../domain/deploymentSpec.js";
+import { UPDATE_STRATEGIES, UPDATE_STRATEGY_LABELS, type UpdateStrategy } from "../../domain/strategy.js";
 import {
   DEFAULT_CANARY_PAUSE_SECONDS,
   DEFAULT_CANARY_STEPS,
   DEFAULT_MAX_ERROR_RATE_PERCENT,
   DEFAULT_MAX_P99_LATENCY_MS,
   DEFAULT_SCALE_DOWN_DELAY_SECONDS,
-  STRATEGY_DESCRIPTIONS,
-  isUpdateStrategy,
+  STRATEGY_OPTION_BOUNDS,
 } from "../../domain/rolloutPlan.js";
 import { mrkdwn, plainText } from "../messages/text.js";
+import { STRATEGY_DESCRIPTIONS, isUpdateStrategy } from "../../domain/strategy.js";
 
 /**
  * The guide's Update Model dialog: the deployment (when the command did not name it), the new
@@ -162,6 +162,10 @@ interface OptionField {
   initial?: string;
 }
 
+function optionKind(name: keyof typeof STRATEGY_OPTION_BOUNDS): OptionField["kind"] {
+  return STRATEGY_OPTION_BOUNDS[name].integer ? "integer" : "decimal";
+}
+
 const OPTION_FIELDS: Record<string, OptionField> = {
   maxSurge: {
     name: "maxSurge",
@@ -181,9 +185,8 @@ const OPTION_FIELDS: Record<string, OptionField> = {
     name: "scaleDownDelaySeconds",
     label: "Keep old version (seconds)",
     hint: "After the switch the old version keeps running this long, so that a rollback is one quick switch; then it is removed.",
-    kind: "integer",
-    min: 0,
-    max: 86_400,
+    kind: optionKind("scaleDownDelaySeconds"),
+    ...STRATEGY_OPTION_BOUNDS.scaleDownDelaySeconds,
     placeholder: String(DEFAULT_SCALE_DOWN_DELAY_SECONDS),
     initial: String(DEFAULT_SCALE_DOWN_DELAY_SECONDS),
   },
@@ -199,9 +202,8 @@ const OPTION_FIELDS: Record<string, OptionField> = {
     name: "pauseSeconds",
     label: "Pause per step (seconds)",
     hint: "How long each step runs before its health check.",
-    kind: "integer",
-    min: 0,
-    max: 86_400,
+    kind: optionKind("pauseSeconds"),
+    ...STRATEGY_OPTION_BOUNDS.pauseSeconds,
     placeholder: String(DEFAULT_CANARY_PAUSE_SECONDS),
     initial: String(DEFAULT_CANARY_PAUSE_SECONDS),
   },
@@ -209,9 +211,8 @@ const OPTION_FIELDS: Record<string, OptionField> = {
     name: "maxErrorRatePercent",
     label: "Max error rate (%)",
     hint: "Roll back when the new version's share of 5xx answers is above this.",
-    kind: "decimal",
-    min: 0,
-    max: 100,
+    kind: optionKind("maxErrorRatePercent"),
+    ...STRATEGY_OPTION_BOUNDS.maxErrorRatePercent,
     placeholder: String(DEFAULT_MAX_ERROR_RATE_PERCENT),
     initial: String(DEFAULT_MAX_ERROR_RATE_PERCENT),
   },
@@ -219,9 +220,8 @@ const OPTION_FIELDS: Record<string, OptionField> = {
     name: "maxP99LatencyMs",
     label: "Max p99 latency (ms)",
     hint: "Roll back when the new version's 99th-percentile latency is above this.",
-    kind: "integer",
-    min: 1,
-    max: 600_000,
+    kind: optionKind("maxP99LatencyMs"),
+    ...STRATEGY_OPTION_BOUNDS.maxP99LatencyMs,
     placeholder: String(DEFAULT_MAX_P99_LATENCY_MS),
     initial: String(DEFAULT_MAX_P99_LATENCY_MS),
   },

@@ -160,7 +160,7 @@ describe("renderDeployment", () => {
       expect(container(deployment).resources?.limits).not.toHaveProperty("nvidia.com/gpu");
       expect(deployment.spec?.template.spec?.tolerations).toBeUndefined();
       expect(deployment.spec?.template.spec?.affinity).toBeUndefined();
-      expect(deployment.spec?.strategy?.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+      expect(deployment.spec?.strategy?.rollingUpdate).toEqual({ maxSurge: "25%", maxUnavailable: 0 });
     });
 
     for (const gpuType of GPU_TYPES) {
@@ -258,12 +258,18 @@ describe("renderDeployment", () => {
     });
   });
 
+  it("takes the surge bounds it is given", () => {
+    const deployment = renderDeployment(buildSpec(), ctx, { slot: "blue", replicas: 2, rolling: { maxSurge: 2, maxUnavailable: "10%" } });
+    expect(deployment.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 2, maxUnavailable: "10%" } });
+  });
+
   it("rolls out with zero unavailable pods, a progress deadline and bounded history", () => {
     const deployment = renderDeployment(buildSpec(), defaultRenderContext("ml", { progressDeadlineSeconds: 900 }), {
       slot: "blue",
       replicas: 2,
     });
-    expect(deployment.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // The domain's zero-downtime default (rollingParameters), the same one a rolling model update starts from.
+    expect(deployment.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } });
     expect(deployment.spec?.progressDeadlineSeconds).toBe(900);
     expect(deployment.spec?.revisionHistoryLimit).toBe(5);
     expect(deployment.spec?.template.spec?.terminationGracePeriodSeconds).toBe(30);

@@ -17,6 +17,8 @@ export interface ResourceType {
    */
   builtIn: boolean;
   subresources: string[];
+  /** Field selectors this kind supports beyond metadata.name/namespace. */
+  fieldSelectors?: string[];
 }
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -53,7 +55,41 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     namespaced: true,
     shortNames: ["po"],
     builtIn: true,
-    subresources: ["status"],
+    // `log` is served as text from the logs a test set (FakeKubeApiServer.setPodLogs).
+    subresources: ["status", "log"],
+  },
+  {
+    group: "",
+    version: "v1",
+    kind: "Event",
+    plural: "events",
+    singular: "event",
+    namespaced: true,
+    shortNames: ["ev"],
+    builtIn: true,
+    subresources: [],
+    fieldSelectors: [
+      "involvedObject.kind",
+      "involvedObject.namespace",
+      "involvedObject.name",
+      "involvedObject.uid",
+      "involvedObject.apiVersion",
+      "involvedObject.fieldPath",
+      "reason",
+      "type",
+      "source",
+    ],
+  },
+  {
+    group: "",
+    version: "v1",
+    kind: "Secret",
+    plural: "secrets",
+    singular: "secret",
+    namespaced: true,
+    shortNames: [],
+    builtIn: true,
+    subresources: [],
   },
   {
     group: "apps",
@@ -151,6 +187,10 @@ export function apiResourceListDocument(types: readonly ResourceType[], groupVer
       shortNames: type.shortNames,
     });
     for (const sub of type.subresources) {
+      if (sub === "log") {
+        resources.push({ name: `${type.plural}/log`, singularName: "", namespaced: true, kind: type.kind, verbs: ["get"] });
+        continue;
+      }
       resources.push({
         name: `${type.plural}/${sub}`,
         singularName: "",

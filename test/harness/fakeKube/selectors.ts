@@ -91,21 +91,25 @@ export function matchesLabelSelector(selector: LabelSelector, labels: Record<str
   });
 }
 
+/** Every kind can be selected by these; a kind may allow more (events: `involvedObject.name`, ...). */
+const COMMON_FIELDS = ["metadata.name", "metadata.namespace"];
+
 interface FieldRequirement {
-  field: "metadata.name" | "metadata.namespace";
+  /** A dotted path into the object. */
+  field: string;
   equals: boolean;
   value: string;
 }
 
 export type FieldSelector = readonly FieldRequirement[];
 
-export function parseFieldSelector(selector: string | null | undefined): FieldSelector {
+export function parseFieldSelector(selector: string | null | undefined, kindFields: readonly string[] = []): FieldSelector {
   if (selector === null || selector === undefined || selector.trim() === "") return [];
   return selector.split(",").map((part) => {
     const match = /^\s*([^!=\s]+)\s*(!=|==|=)\s*(\S*)\s*$/.exec(part);
     if (!match) throw new SelectorError(`invalid selector: '${selector}'; can't understand '${part}'`);
     const [, field = "", op, value = ""] = match;
-    if (field !== "metadata.name" && field !== "metadata.namespace") {
+    if (!COMMON_FIELDS.includes(field) && !kindFields.includes(field)) {
       throw new SelectorError(`field label not supported: ${field}`);
     }
     return { field, equals: op !== "!=", value };
@@ -114,7 +118,16 @@ export function parseFieldSelector(selector: string | null | undefined): FieldSe
 
 export function matchesFieldSelector(selector: FieldSelector, object: KubeObject): boolean {
   return selector.every((req) => {
-    const actual = req.field === "metadata.name" ? object.metadata.name : (object.metadata.namespace ?? "");
-    return (actual === req.value) === req.equals;
+    return (fieldValue(object, req.field) === req.value) === req.equals;
   });
+}
+
+/** The value at a dotted path as the API server compares it: a string, "" when absent. */
+function fieldValue(object: KubeObject, path: string): string {
+  let current: unknown = object;
+  for (const key of path.split(".")) {
+    if (typeof current !== "object" || current === null) return "";
+    current = (current as Record<string, unknown>)[key];
+  }
+  return typeof current === "string" || typeof current === "number" || typeof current === "boolean" ? String(current) : "";
 }

@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
+import { messageTargetOf, type OperationProgress, type ProgressPublisher, type ProgressStep } from "../domain/progress.js";
+import type { ProgressUpdate } from "./runContext.js";
+
+/** Holds what the progress message shows and republishes it on each change. */
+export class ProgressTracker {
+  cleanedUp: string[] | undefined;
+  private current: ProgressUpdate = {};
+
+  constructor(
+    private readonly operation: OperationRecord,
+    private readonly deployment: DeploymentRecord,
+    readonly steps: ProgressStep[],
+    private readonly publisher: ProgressPublisher,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(
+    update: ProgressUpdate,
+    finish?: { operationStatus: OperationProgress["operationStatus"]; finishedAt: Date; final: true },
+  ): Promise<void> {
+    this.current = { ...this.current, ...definedOnly(update) };
+    const progress: OperationProgress = {
+      operationId: this.operation.id,
+      kind: this.operation.kind,
+      operationStatus: finish?.operationStatus ?? "running",
+      phase: this.current.phase ?? "applying",
+      requestedBy: this.operation.requestedBy,
+      deploymentName: this.deployment.name,
+      environment: this.deployment.environment,
+      namespace: this.deployment.namespace,
+      modelId: this.deployment.spec.modelId,
+      modelVersion: this.current.modelVersion ?? this.deployment.spec.modelVersion,
+      ...(this.current.readyReplicas !== undefined ? { readyReplicas: this.current.readyReplicas } : {}),
+      ...(this.current.desiredReplicas !== undefined ? { desiredReplicas: this.current.desiredReplicas } : {}),
+      ...(this.current.detail !== undefined ? { detail: this.current.detail } : {}),
+      ...(this.cleanedUp ? { cleanedUp: this.cleanedUp } : {}),
+      ...(this.current.rollout ? { rollout: this.current.rollout } : {}),
+      steps: [...this.steps],
+      ...(this.operation.startedAt ? { startedAt: this.operation.startedAt } : {}),
+      ...(finish ? { finishedAt: finish.finishedAt } : {}),
+    };
+    try {
+      // The message exists before the job starts (it is shown, then enqueued); when posting it
+      // failed, the publisher finds the one it posts later.
+      const target = messageTargetOf(this.operation);
+      await this.publisher.publish(target, progress, finish ? { final: true } : undefined);
+      // Operations that started from a confirmation have a thread: their outcome goes there too.
+      if (finish && target.threadTs) {
+        const outcome = finish.operationStatus === "succeeded" ? ":white_check_mark:" : ":x:";
+        await this.publisher.threadReply(target, `${outcome} ${progress.detail ?? finish.operationStatus}`);
+      }
+    } catch (error) {
+      // Slack being away must not fail a rollout: the operation's record stays the source of truth.
+      this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress");
+    }
+  }
+}
+
+function definedOnly(update: ProgressUpdate): ProgressUpdate {
+  return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined)) as ProgressUpdate;
+}

@@ -1,0 +1,90 @@
+import {
+  allowedActions,
+  authorize,
+  channelRefusal,
+  directMessageRefusal,
+  type AccessAction,
+  type AccessPolicy,
+  type Actor,
+  type UserDirectory,
+} from "../domain/access.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { Environment } from "../domain/deploymentSpec.js";
+import { effectiveRules, type EnvironmentRules } from "../domain/environmentRules.js";
+import type { Requester } from "../domain/operation.js";
+import type { AccessRepository } from "../store/accessRepository.js";
+
+export type AccessCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessAction> } | { ok: false; message: string };
+
+function since(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * Answers "may this person do this, here, now?" for every command, button and form submission,
+ * when it runs: the person as Slack's directory describes them (never as a payload claims), the
+ * policy as stored now (a role removed a second ago no longer counts).
+ */
+export class AccessControl {
+  constructor(
+    private readonly deps: {
+      access: AccessRepository;
+      directory: UserDirectory;
+      /** The workspace the bot is installed in; people from any other are external. */
+      homeTeamId: () => string | null;
+      configuredAdmins: readonly string[];
+    },
+  ) {}
+
+  async actorOf(requester: Pick<Requester, "userId" | "teamId">): Promise<Actor> {
+    const [profile, groupIds] = await Promise.all([this.deps.directory.describe(requester.userId), this.deps.directory.groupsOf(requester.userId)]);
+    const home = this.deps.homeTeamId() ?? requester.teamId;
+    const membership: Actor["membership"] = !profile
+      ? "external"
+      : profile.guest
+        ? "guest"
+        : home !== null && profile.teamId !== null && profile.teamId !== home
+          ? "external"
+          : "member";
+    return { userId: requester.userId, membership, groupIds };
+  }
+
+  async policy(): Promise<AccessPolicy> {
+    return { grants: await this.deps.access.grants(), configuredAdmins: this.deps.configuredAdmins };
+  }
+
+  async rules(environment: Environment): Promise<EnvironmentRules> {
+    return effectiveRules(environment, await this.deps.access.environmentRules(environment));
+  }
+
+  async check(requester: Pick<Requester, "userId" | "teamId">, action: AccessAction, environment: Environment | null): Promise<AccessCheck> {
+    const [actor, policy] = await Promise.all([this.actorOf(requester), this.policy()]);
+    const decision = authorize(actor, policy, action, environment);
+    if (!decision.allowed) return { ok: false, message: decision.reason };
+    return { ok: true, actor, actions: allowedActions(actor, policy, environment) };
+  }
+
+  /**
+   * Whether a change may be requested on this deployment from this channel: the role, the
+   * channel's binding, production never from a direct message, and a freeze held by someone else.
+   */
+  async checkChange(requester: Requester, deployment: Pick<DeploymentRecord, "name" | "environment" | "freeze">): Promise<AccessCheck> {
+    const check = await this.check(requester, "request", deployment.environment);
+    if (!check.ok) return check;
+    const place = await this.placeRefusal(requester.channelId, deployment.environment);
+    if (place) return { ok: false, message: place };
+    const freeze = deployment.freeze;
+    if (freeze && freeze.holder !== requester.userId) {
+      return {
+        ok: false,
+        message: `:lock: *${deployment.name}* is locked by <@${freeze.holder}> since ${since(freeze.since)}: ${freeze.reason}. Only they can change it until \`/deploy unlock ${deployment.name}\`.`,
+      };
+    }
+    return check;
+  }
+
+  /** The channel's binding and the direct-message rule, for a change to `environment` from `channelId`. */
+  async placeRefusal(channelId: string, environment: Environment): Promise<string | undefined> {
+    return directMessageRefusal(channelId, environment) ?? channelRefusal(await this.deps.access.channelBinding(channelId), environment, channelId);
+  }
+}

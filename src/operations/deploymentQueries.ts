@@ -1,0 +1,70 @@
+import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { RequestRateSource } from "../monitoring/requestRate.js";
+import { deploymentName } from "../cluster/render/renderDeployment.js";
+import { serviceEndpoint } from "../cluster/render/renderService.js";
+import { findDeployment } from "./deploymentLookup.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import type { DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
+
+export interface DeploymentDetails {
+  deployment: DeploymentRecord;
+  /** Ready instances read from the cluster now; null when the cluster did not answer in time. */
+  currentInstances: number | null;
+  currentInstancesProblem?: string;
+  recentOperations: OperationRecord[];
+  endpoint: string;
+}
+
+/** Reads what the details panel shows: the stored deployment, its live instance count and its last operations. */
+export class DeploymentQueries {
+  constructor(
+    private readonly deps: {
+      deployments: DeploymentRepository;
+      operations: OperationRepository;
+      cluster: KubernetesCluster;
+      containerPort: number;
+      requestRate: RequestRateSource;
+      liveReadTimeoutMs?: number;
+    },
+  ) {}
+
+  async details(name: string): Promise<{ ok: true; details: DeploymentDetails } | { ok: false; message: string }> {
+    const found = await findDeployment(this.deps.deployments, name);
+    if (!found.ok) return found;
+    const { deployment } = found;
+    const [live, recentOperations] = await Promise.all([this.currentInstances(deployment), this.deps.operations.recentForDeployment(deployment.id, 5)]);
+    return { ok: true, details: { deployment, ...live, recentOperations, endpoint: serviceEndpoint(deployment.spec, deployment.namespace, this.deps.containerPort) } };
+  }
+
+  /** The current request rate as a sentence for a confirmation, whatever the metrics can say. */
+  async requestRateFact(deployment: Pick<DeploymentRecord, "name" | "namespace">): Promise<string> {
+    if (!this.deps.requestRate.configured) return "Current request rate: unknown (no metrics source configured)";
+    try {
+      const rate = await this.deps.requestRate.requestsPerSecond(deployment.namespace, deployment.name);
+      if (rate === null) return "Current request rate: no traffic in the last 5 minutes";
+      return `Current request rate: ${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} req/s${rate > 0 ? " (clients still call it)" : ""}`;
+    } catch (error) {
+      return `Current request rate: unknown (${error instanceof Error ? error.message : String(error)})`;
+    }
+  }
+
+  /** Bounded: the details modal must open within Slack's 3 s, cluster or not. */
+  private async currentInstances(deployment: DeploymentRecord): Promise<Pick<DeploymentDetails, "currentInstances" | "currentInstancesProblem">> {
+    const timeoutMs = this.deps.liveReadTimeoutMs ?? 1500;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const read = this.deps.cluster.readDeployment(deployment.namespace, deploymentName(deployment.name, deployment.activeSlot));
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the cluster did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const object = await Promise.race([read, timeout]);
+      return { currentInstances: object?.status?.readyReplicas ?? 0 };
+    } catch (error) {
+      return { currentInstances: null, currentInstancesProblem: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

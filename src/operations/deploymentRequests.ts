@@ -1,0 +1,123 @@
+import { needsRestart, validateEdit, type FieldChange } from "../domain/editability.js";
+import { parseEnvironmentVariables } from "../domain/environmentVariablesText.js";
+import type { Requester } from "../domain/operation.js";
+import { quotaErrors } from "../domain/environmentRules.js";
+import type { AccessControl } from "./accessControl.js";
+import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
+import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
+import { initialReplicas } from "../domain/deploymentSpec.js";
+import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
+import { DeploymentNameTakenError, type DeploymentRepository } from "../store/deploymentRepository.js";
+import type { OperationRepository } from "../store/operationRepository.js";
+import { type DeploymentRecord } from "../domain/deployment.js";
+import type { OperationRecord } from "../domain/operation.js";
+
+export type EditRequestResult =
+  | { ok: false; errors: FieldError[] }
+  | { ok: false; message: string }
+  | { ok: true; request: Extract<OperationRequestResult, { ok: true }>; changes: FieldChange[]; restart: boolean };
+
+export type CreateRequestResult =
+  | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean; awaitingApproval: boolean }
+  | { ok: false; errors: FieldError[] };
+
+/**
+ * The request side of creating deployments: validates what a user asked for against the domain
+ * rules and the store, and records it with its create operation, ready for the queue. Slack
+ * handlers call this and only render what it answers.
+ */
+export class DeploymentRequests {
+  constructor(
+    private readonly deps: {
+      deployments: DeploymentRepository;
+      operations: OperationRepository;
+      requests: OperationRequests;
+      access: AccessControl;
+      now?: () => Date;
+      namespaces: Record<Environment, string>;
+      trafficProvider: TrafficProviderId;
+    },
+  ) {}
+
+  /**
+   * Records the deployment and its create operation, after every rule a new deployment must
+   * pass: the schema and the cluster's capabilities (pure, checked first), then a unique name
+   * (the database's unique constraint decides, so two racing submissions cannot both win).
+   * A repeated request with the same idempotency key (a retried submission) returns the first.
+   */
+  async requestCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateRequestResult> {
+    const validation = validateDeploymentSpec(input);
+    if (!validation.ok) return validation;
+    const spec = validation.spec;
+    const capabilityErrors = trafficCapabilityErrors(spec, this.deps.trafficProvider);
+    if (capabilityErrors.length > 0) return { ok: false, errors: capabilityErrors };
+
+    const existing = await this.deps.operations.findByIdempotencyKey(idempotencyKey);
+    if (existing?.deploymentId) {
+      const deployment = await this.deps.deployments.get(existing.deploymentId);
+      if (deployment) return { ok: true, deployment, operation: existing, duplicate: true, awaitingApproval: existing.status === "awaiting_approval" };
+    }
+    // Who may create here, from this channel, within which quotas: refused on the environment field.
+    const access = await this.deps.access.check(requester, "request", spec.environment);
+    const place = access.ok ? await this.deps.access.placeRefusal(requester.channelId, spec.environment) : undefined;
+    if (!access.ok || place) return { ok: false, errors: [{ path: "environment", message: access.ok ? (place ?? "") : access.message }] };
+    const rules = await this.deps.access.rules(spec.environment);
+    const quota = quotaErrors(spec, rules);
+    if (quota.length > 0) return { ok: false, errors: quota };
+    try {
+      const now = this.deps.now?.() ?? new Date();
+      const { deployment, operation } = await this.deps.deployments.createWithOperation({
+        spec,
+        namespace: this.deps.namespaces[spec.environment],
+        replicas: initialReplicas(spec),
+        channelId: requester.channelId,
+        teamId: requester.teamId,
+        requestedBy: requester.userId,
+        idempotencyKey,
+        ...(rules.requiredApprovals > 0
+          ? { approval: { requiredApprovals: rules.requiredApprovals, expiresAt: new Date(now.getTime() + rules.approvalTtlMinutes * 60_000) } }
+          : {}),
+      });
+      await this.deps.requests.audit({
+        actorId: requester.userId,
+        channelId: requester.channelId,
+        deploymentName: deployment.name,
+        environment: deployment.environment,
+        operationId: operation.id,
+        action: "requested",
+        decision: operation.status,
+        after: { spec },
+        data: { kind: "create" },
+      });
+      return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
+    } catch (error) {
+      if (error instanceof DeploymentNameTakenError) {
+        return { ok: false, errors: [{ path: "name", message: `A deployment named ${spec.name} already exists: choose another name.` }] };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * An edit from the Edit Deployment form: the environment variables come as the form's
+   * `NAME=value` lines. Validated against the editability rules, then recorded waiting for the
+   * requester's confirmation, with the diff that confirmation shows. A restart-needing change is
+   * flagged so that it is confirmed in the channel rather than in the modal.
+   */
+  async requestEdit(name: string, input: Record<string, unknown>, environmentVariablesText: string, requester: Requester): Promise<EditRequestResult> {
+    const found = await this.deps.requests.find(name);
+    if (!found.ok) return found;
+    const env = parseEnvironmentVariables(environmentVariablesText);
+    if (!env.ok) return { ok: false, errors: [env.error] };
+    const validation = validateEdit(found.deployment.spec, { ...input, env: env.variables }, this.deps.trafficProvider);
+    if (!validation.ok) return validation;
+    const changedPaths = validation.changes.map((change) => change.path);
+    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec, changedPaths }, requester, confirmation: true });
+    if (!request.ok) return request;
+    return { ok: true, request, changes: validation.changes, restart: needsRestart(validation.changes) };
+  }
+
+  async list(): Promise<DeploymentRecord[]> {
+    return this.deps.deployments.list();
+  }
+}

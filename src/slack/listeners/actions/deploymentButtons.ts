@@ -1,0 +1,50 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
+import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
+import { parseFormMetadata } from "../../views/formMetadata.js";
+import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDependencies } from "../listenerContext.js";
+import { describeFailure } from "../../messages/failureText.js";
+import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
+import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
+
+const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete"]);
+
+/**
+ * The Details button of `/deploy list` and the action buttons of the details modal. Each does
+ * what the matching command does, with the deployment named by the button.
+ */
+export function registerDeploymentButtons(app: App, deps: SlackDependencies): void {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DEPLOYMENT_ACTION_PREFIX}`), async ({ ack, body, action, client }) => {
+    await ack();
+    const verb = actionSchema.safeParse(action.action_id.slice(DEPLOYMENT_ACTION_PREFIX.length));
+    const name = deploymentNameSchema.safeParse(action.value);
+    const metadata = body.view ? parseFormMetadata(body.view.private_metadata) : null;
+    const channelId = metadata?.channelId ?? body.channel?.id ?? body.user.id;
+    const tell = ephemeralTeller(client, channelId, body.user.id);
+    if (!verb.success || !name.success) return;
+
+    const inModal = body.view !== undefined;
+    const context: CommandContext = {
+      userId: body.user.id,
+      channelId,
+      teamId: body.team?.id ?? null,
+      triggerId: body.trigger_id,
+      client,
+      deps,
+      respond: (message: PrivateReply) =>
+        client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }).catch(() => undefined),
+      openView: async (view) => {
+        if (inModal) await client.views.push({ trigger_id: body.trigger_id, view });
+        else await client.views.open({ trigger_id: body.trigger_id, view });
+      },
+    };
+    try {
+      if (verb.data === "update-model") await runModelUpdateCommand({ verb: "update-model", name: name.data }, context);
+      else await runLifecycleCommand({ verb: verb.data, name: name.data }, context);
+    } catch (error) {
+      deps.logger.error({ err: error, action: action.action_id }, "deployment button failed");
+      await tell(describeFailure(error));
+    }
+  });
+}

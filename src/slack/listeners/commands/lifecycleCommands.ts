@@ -1,0 +1,68 @@
+import type { DeployCommand } from "../../../domain/command.js";
+import { alwaysConfirmed } from "../../../domain/operation.js";
+import { buildDeploymentDetailsView } from "../../views/deploymentDetailsView.js";
+import { buildDeploymentFormView } from "../../views/deploymentFormView.js";
+import { readOnlyFields, specToFormValues } from "../../views/editFormValues.js";
+import { serializeFormMetadata } from "../../views/formMetadata.js";
+import { buildScaleView } from "../../views/scaleView.js";
+import { announceRequest } from "../../operationAnnouncements.js";
+import { replyPrivately, requesterOf, type CommandContext } from "../listenerContext.js";
+
+export type LifecycleCommand = Extract<DeployCommand, { verb: "show" | "edit" | "scale" | "stop" | "start" | "delete" }>;
+
+/** show, edit, scale, stop, start, delete: from a command, or from a button that names the deployment. */
+export async function runLifecycleCommand(command: LifecycleCommand, context: CommandContext): Promise<void> {
+  const announceOptions = { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) };
+  switch (command.verb) {
+    case "show":
+      return showDetails(command.name, context);
+    case "edit":
+      return openEditForm(command.name, context);
+    case "scale":
+      if (command.replicas === undefined) return openScaleForm(command.name, context);
+      await announceRequest(await context.deps.operations.requestScale(command.name, command.replicas, requesterOf(context)), announceOptions);
+      return;
+    case "stop":
+    case "start":
+    case "delete": {
+      const result = await context.deps.operations.request({
+        name: command.name,
+        kind: command.verb,
+        params: {},
+        requester: requesterOf(context),
+        confirmation: alwaysConfirmed(command.verb),
+      });
+      await announceRequest(result, announceOptions);
+      return;
+    }
+  }
+}
+
+async function showDetails(name: string, context: CommandContext): Promise<void> {
+  const found = await context.deps.queries.details(name);
+  if (!found.ok) return replyPrivately(context, found.message);
+  await context.openView(buildDeploymentDetailsView(found.details, serializeFormMetadata({ mode: "details", channelId: context.channelId, name })));
+}
+
+async function openEditForm(name: string, context: CommandContext): Promise<void> {
+  const found = await context.deps.operations.find(name);
+  if (!found.ok) return replyPrivately(context, found.message);
+  const refusal = await context.deps.operations.refusal(found.deployment, "edit");
+  if (refusal) return replyPrivately(context, refusal);
+  await context.openView(
+    buildDeploymentFormView({
+      mode: "edit",
+      values: specToFormValues(found.deployment.spec),
+      readOnly: readOnlyFields(found.deployment),
+      privateMetadata: serializeFormMetadata({ mode: "edit", channelId: context.channelId, name }),
+    }),
+  );
+}
+
+async function openScaleForm(name: string, context: CommandContext): Promise<void> {
+  const found = await context.deps.operations.find(name);
+  if (!found.ok) return replyPrivately(context, found.message);
+  const refusal = await context.deps.operations.refusal(found.deployment, "scale");
+  if (refusal) return replyPrivately(context, refusal);
+  await context.openView(buildScaleView(found.deployment, serializeFormMetadata({ mode: "scale", channelId: context.channelId, name })));
+}

@@ -1,0 +1,61 @@
+import type { WebClient } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { KnownBlock, ModalView } from "@slack/types";
+import type { ProgressPublisher } from "../../domain/progress.js";
+import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
+import type { ChangeRequests } from "../../operations/changeRequests.js";
+import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
+import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
+import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
+import type { OperationRequests } from "../../operations/operationRequests.js";
+import { errorMessage } from "../messages/helpMessage.js";
+
+/** What every Slack listener may use: the operations service (the request side), and the progress publisher. */
+export interface SlackDependencies {
+  requests: DeploymentRequests;
+  operations: OperationRequests;
+  queries: DeploymentQueries;
+  modelUpdates: ModelUpdateRequests;
+  changeRequests: ChangeRequests;
+  publisher: ProgressPublisher;
+  /** Decides which load-balancing choices the forms accept. */
+  trafficProvider: TrafficProviderId;
+  logger: Logger;
+}
+
+export interface PrivateReply {
+  response_type?: "ephemeral";
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+/** One `/deploy` invocation (or a button that does what a command does), after it was acknowledged. */
+export interface CommandContext {
+  userId: string;
+  channelId: string;
+  teamId: string | null;
+  triggerId: string;
+  /** Answers only the person who asked (the response URL after a command, an ephemeral message after a button). */
+  respond: (message: PrivateReply) => Promise<unknown>;
+  /** Opens a modal: a new one from a command, stacked on the current one from inside a modal. */
+  openView(view: ModalView): Promise<void>;
+  client: WebClient;
+  deps: SlackDependencies;
+}
+
+/** Tells the person behind a command something only they see: a refusal, a problem. */
+export async function replyPrivately(context: Pick<CommandContext, "respond">, text: string): Promise<void> {
+  await context.respond({ response_type: "ephemeral", ...errorMessage(text) });
+}
+
+/** The same after a button or a modal, which have no response URL: an ephemeral message in the channel. */
+export function ephemeralTeller(client: WebClient, channelId: string, userId: string): (text: string) => Promise<void> {
+  return async (text) => {
+    const message = errorMessage(text);
+    await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch(() => undefined);
+  };
+}
+
+export function requesterOf(context: Pick<CommandContext, "userId" | "channelId" | "teamId">) {
+  return { userId: context.userId, channelId: context.channelId, teamId: context.teamId };
+}
