@@ -83,6 +83,7 @@ const environmentSchema = z.object({
   DEPLOYBOT_CONFIRMATION_TTL_MINUTES: positiveInteger(10, 1440),
   DEPLOYBOT_QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { error: "may use letters, digits, '-' and '_'" }).default("deploybot"),
   DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(4, 64),
+  DEPLOYBOT_DRAIN_SECONDS: wholeNumber(15, 0, 600),
   PROMETHEUS_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "http://prometheus.monitoring:9090").optional()),
   DEPLOYBOT_CANARY_ERROR_RATE_QUERY: optionalText,
   DEPLOYBOT_CANARY_P99_LATENCY_QUERY: optionalText,
@@ -111,6 +112,8 @@ export interface Config {
   confirmationTtlMs: number;
   queuePrefix: string;
   workerConcurrency: number;
+  /** After SIGTERM: how long readiness answers 503 while requests are still served, before stopping. */
+  drainSeconds: number;
   /** Canary analysis metrics; without a Prometheus URL analysis is readiness-only. */
   canaryMetrics: { prometheusUrl?: string; errorRateQuery?: string; p99LatencyQuery?: string };
   /** Slack users who administer the access policy before (and besides) any admin grant. */
@@ -171,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       currency: values.DEPLOYBOT_PRICE_CURRENCY,
     },
+    drainSeconds: values.DEPLOYBOT_DRAIN_SECONDS,
     canaryMetrics: {
       ...(values.PROMETHEUS_URL ? { prometheusUrl: values.PROMETHEUS_URL } : {}),
       ...(values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY ? { errorRateQuery: values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY } : {}),

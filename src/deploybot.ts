@@ -11,6 +11,10 @@ import { OperationQueue } from "./jobs/operationQueue.js";
 import { OperationRecovery } from "./jobs/operationRecovery.js";
 import { AccessControl } from "./operations/accessControl.js";
 import { ChangeRequests } from "./operations/changeRequests.js";
+import { AccessAdministration } from "./operations/accessAdministration.js";
+import { AuditQueries } from "./operations/auditQueries.js";
+import { DeploymentFreezes } from "./operations/deploymentFreezes.js";
+import { DryRuns } from "./operations/dryRuns.js";
 import { OperationMessages } from "./operations/operationMessages.js";
 import { OperationRequests } from "./operations/operationRequests.js";
 import { OperationRunner } from "./jobs/operationRunner.js";
@@ -20,6 +24,10 @@ import { modelUpdateRunners, kindRunners } from "./jobs/kindRunners.js";
 import { createCanaryMetrics } from "./monitoring/canaryMetrics.js";
 import { createRequestRateSource } from "./monitoring/requestRate.js";
 import { createLogger } from "./logger.js";
+import { createMetrics, type BotMetrics } from "./observability/metrics.js";
+import { observeOperationOutcomes, queueSnapshot } from "./observability/operationMetrics.js";
+import { secretsOfConfig } from "./observability/redaction.js";
+import { measuredSlackFetch } from "./observability/slackRequestMetrics.js";
 import { checkComponents } from "./slack/healthRoutes.js";
 import { showExpiredConfirmations } from "./slack/operationAnnouncements.js";
 import { slackLogger } from "./slack/slackLogger.js";
@@ -55,6 +63,9 @@ export interface Deploybot {
   slack: SlackAppHandle;
   worker: OperationWorker;
   recovery: OperationRecovery;
+  metrics: BotMetrics;
+  /** Readiness answers 503 from now on (SIGTERM); requests and jobs are still served until stop(). */
+  beginDrain(): void;
   stop(): Promise<void>;
 }
 
@@ -79,7 +90,7 @@ async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: 
 
 /** The composition root: builds every layer from the config and starts the bot and its worker. */
 export async function startDeploybot(config: Config, overrides: DeploybotOverrides = {}): Promise<Deploybot> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
   const db = createDatabase(config.databaseUrl);
   const deployments = new DeploymentRepository(db);
   const operations = new OperationRepository(db);
@@ -104,8 +115,20 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       trafficProvider: config.trafficProvider,
     });
 
+  // Readiness is PostgreSQL alone; Redis and Kubernetes show in /healthz and the metrics.
+  let draining = false;
+  const dependencyChecks = { postgres: () => pingDatabase(db), redis: () => queueConnection.ping(), kubernetes: () => cluster.ping() };
+  const metrics = createMetrics({ queue: () => queueSnapshot(queue.queue), dependencies: () => checkComponents(dependencyChecks, 1500) });
+  const health = {
+    ready: () => checkComponents({ postgres: dependencyChecks.postgres }),
+    details: () => checkComponents(dependencyChecks, 1500),
+    isDraining: () => draining,
+    metrics,
+  };
+
   const slackClient = new WebClient(config.slack.botToken, {
     logger: slackLogger(logger.child({ component: "slack-web-api" })),
+    fetch: measuredSlackFetch(metrics),
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
@@ -167,12 +190,6 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     metricsConfigured: canaryMetrics.configured,
   });
 
-  const readiness = () =>
-    checkComponents({
-      postgres: () => pingDatabase(db),
-      redis: () => queueConnection.ping(),
-      kubernetes: () => cluster.ping(),
-    });
   const slackDependencies = {
     requests,
     operations: operationRequests,
@@ -190,8 +207,13 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       prices: config.prices,
       approvalsOf: (operationId) => operationRequests.approvalsOf(operationId),
     }),
+    freezes: new DeploymentFreezes({ deployments, access, requests: operationRequests }),
+    audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
+    accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
+    dryRuns: new DryRuns({ deployments, cluster, renderContextFor, access, requests: operationRequests, modelUpdates }),
     publisher,
-    readiness,
+    health,
+    metrics,
     trafficProvider: config.trafficProvider,
     logger,
   };
@@ -220,6 +242,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     ...(overrides.lockDurationMs ? { lockDurationMs: overrides.lockDurationMs } : {}),
     ...(overrides.stalledIntervalMs ? { stalledIntervalMs: overrides.stalledIntervalMs } : {}),
   });
+  observeOperationOutcomes(worker.worker, async (id) => (await operations.get(id))?.kind, metrics);
   const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
   recovery.start(overrides.recoveryIntervalMs ?? 60_000);
 
@@ -233,6 +256,10 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     slack,
     worker,
     recovery,
+    metrics,
+    beginDrain() {
+      draining = true;
+    },
     async stop() {
       clearInterval(gateSweep);
       recovery.stop();

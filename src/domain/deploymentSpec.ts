@@ -98,6 +98,24 @@ export const SPEC_NUMBER_BOUNDS = {
 } as const satisfies Record<string, NumberBounds>;
 export type SpecNumberPath = keyof typeof SPEC_NUMBER_BOUNDS;
 
+/** Names that announce a credential (`HF_TOKEN`, `DB_PASSWORD`, `api_key`), in any case. */
+const CREDENTIAL_NAME_PATTERN = /(?:TOKEN|SECRET|PASSWORD|KEY)$/i;
+
+export function isCredentialName(name: string): boolean {
+  return CREDENTIAL_NAME_PATTERN.test(name);
+}
+
+/**
+ * A credential typed as a plain value would be stored in the database and shown in Slack; it must
+ * be a reference to a Kubernetes Secret instead. Only submissions are checked (stored specs are
+ * read with the schema alone), so an older deployment stays readable and is fixed on its next edit.
+ */
+export function credentialVariableProblem(variable: EnvironmentVariable): string | undefined {
+  if (variable.kind !== "plain" || !isCredentialName(variable.name)) return undefined;
+  return `${variable.name} looks like a credential: its value must not pass through Slack. Put it in a Kubernetes Secret and write ${variable.name}=secret:<secret-name>/<key>.`;
+}
+
+
 export const resourcesSchema = z.object({
   cpuCores: numberField("CPU cores", SPEC_NUMBER_BOUNDS["resources.cpuCores"]),
   memoryGb: numberField("Memory", SPEC_NUMBER_BOUNDS["resources.memoryGb"]),
@@ -194,7 +212,13 @@ export type SpecValidation = { ok: true; spec: DeploymentSpec } | { ok: false; e
 /** Validates a spec and reports the first problem per field, in words meant for the person who typed it. */
 export function validateDeploymentSpec(input: unknown): SpecValidation {
   const result = deploymentSpecSchema.safeParse(input);
-  if (result.success) return { ok: true, spec: result.data };
+  if (result.success) {
+    const credentials = result.data.env.flatMap((variable, index) => {
+      const message = credentialVariableProblem(variable);
+      return message ? [{ path: `env.${index}.value`, message }] : [];
+    });
+    return credentials.length > 0 ? { ok: false, errors: credentials } : { ok: true, spec: result.data };
+  }
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   for (const issue of result.error.issues) {

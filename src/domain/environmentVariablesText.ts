@@ -1,10 +1,11 @@
-import { environmentVariableSchema, type EnvironmentVariable, type FieldError } from "./deploymentSpec.js";
+import { credentialVariableProblem, environmentVariableSchema, type EnvironmentVariable, type FieldError } from "./deploymentSpec.js";
 
 /**
  * Environment variables as a person types them in one text box, a line each:
  *   LOG_LEVEL=info
  *   HF_TOKEN=secret:huggingface/token     (a key of a Kubernetes Secret; the value never passes through Slack)
- * Blank lines and lines starting with # are ignored.
+ * Blank lines and lines starting with # are ignored. A name that looks like a credential
+ * (`*TOKEN`, `*SECRET`, `*PASSWORD`, `*KEY`) must be a secret reference.
  */
 const SECRET_PATTERN = /^secret:([^/\s]+)\/(\S+)$/;
 
@@ -28,6 +29,8 @@ export function parseEnvironmentVariables(text: string): { ok: true; variables: 
     const candidate = secret ? { kind: "secret", name, secretName: secret[1], secretKey: secret[2] } : { kind: "plain", name, value };
     const parsed = environmentVariableSchema.safeParse(candidate);
     if (!parsed.success) return { ok: false, error: { path: "env", message: `Line ${index + 1} (${name}): ${parsed.error.issues[0]?.message ?? "invalid"}` } };
+    const credential = credentialVariableProblem(parsed.data);
+    if (credential) return { ok: false, error: { path: "env", message: `Line ${index + 1}: ${credential}` } };
     variables.push(parsed.data);
   }
   return { ok: true, variables };

@@ -391,7 +391,10 @@ export class OperationRequests {
       return { ok: false, message, operation, settled: "cancelled" };
     }
     if (!(await this.deps.operations.transition(operation.id, from, "queued", { decidedBy: actorId, decidedAt: this.now() }))) {
-      await this.deps.deployments.releaseLock(deployment.id, operation.id);
+      // Another answer won the race (a double click): when it queued the operation, the lock is
+      // its own; when it settled the operation (cancel, expiry), nothing may keep the lock.
+      const now = await this.deps.operations.get(operation.id);
+      if (now && now.status !== "queued" && now.status !== "running") await this.deps.deployments.releaseLock(deployment.id, operation.id);
       return { ok: false, message: "This request was already answered." };
     }
     return { ok: true, operation: (await this.deps.operations.get(operation.id)) ?? operation };

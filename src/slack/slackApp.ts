@@ -6,7 +6,10 @@ import { registerActionListeners } from "./listeners/actions/index.js";
 import { registerCommandListeners } from "./listeners/commands/index.js";
 import type { SlackDependencies } from "./listeners/listenerContext.js";
 import { registerViewListeners } from "./listeners/views/index.js";
-import { healthRoutes, type ReadinessReport } from "./healthRoutes.js";
+import { healthRoutes, type OperationalEndpoints } from "./healthRoutes.js";
+import { startOperationalServer, type OperationalServer } from "../http/operationalServer.js";
+import type { BotMetrics } from "../observability/metrics.js";
+import { measureSlackRequests, measuredSlackFetch } from "../observability/slackRequestMetrics.js";
 
 type BoltApp = App;
 
@@ -21,7 +24,8 @@ export interface SlackAppOptions {
 }
 
 export interface SlackAppDependencies extends SlackDependencies {
-  readiness: () => Promise<ReadinessReport>;
+  health: OperationalEndpoints;
+  metrics: BotMetrics;
 }
 
 export interface SlackAppHandle {
@@ -33,29 +37,32 @@ export interface SlackAppHandle {
 
 /**
  * The Slack side of deploybot. In HTTP mode Slack's requests come to `POST /slack/events`; with
- * an app-level token it connects over Socket Mode instead. Either way `/healthz` and `/readyz`
- * are served on the same port.
+ * an app-level token it connects over Socket Mode instead. Either way `/healthz`, `/readyz` and
+ * `/metrics` are served on `port` (beside Socket Mode, by a small server of their own).
  */
 export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependencies): SlackAppHandle {
   const logger = slackLogger(deps.logger);
-  const customRoutes = healthRoutes(deps.readiness);
+  const customRoutes = healthRoutes(deps.health);
   const identity = options.botIdentity ?? {};
   const common = {
     token: options.botToken,
     ...identity,
     tokenVerificationEnabled: false,
     logger,
-    ...(options.apiUrl ? { clientOptions: { slackApiUrl: options.apiUrl } } : {}),
+    // Bolt hands these to its own WebClients and to the Socket Mode client's: all are measured.
+    clientOptions: { fetch: measuredSlackFetch(deps.metrics), ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}) },
   };
   let receiver: HTTPReceiver | undefined;
   let app: BoltApp;
+  let operationalServer: OperationalServer | undefined;
   if (options.appToken) {
-    app = new App({ ...common, socketMode: true, appToken: options.appToken, customRoutes, installerOptions: { port: options.port } });
+    app = new App({ ...common, socketMode: true, appToken: options.appToken });
   } else {
     receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: "/slack/events", customRoutes, logger });
     app = new App({ ...common, receiver });
   }
 
+  measureSlackRequests(app, deps.metrics);
   registerCommandListeners(app, deps);
   registerActionListeners(app, deps);
   registerViewListeners(app, deps);
@@ -70,11 +77,13 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
         const server = (await receiver.start(options.port)) as Server;
         return (server.address() as AddressInfo).port;
       }
+      operationalServer = await startOperationalServer(customRoutes, options.port);
       await app.start();
-      return options.port;
+      return operationalServer.port;
     },
     async stop() {
       await app.stop();
+      await operationalServer?.close();
     },
   };
 }

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -217,6 +220,13 @@ describe("the permission tables against what the cluster layer really sends", ()
       expect([...(observedByTable.get(table.name) ?? [])].sort()).toEqual(declared);
     });
   }
+
+  it("covers every file that talks to the API server: a new one needs a permission table here", () => {
+    const src = fileURLToPath(new URL("../../src/", import.meta.url));
+    const files = readdirSync(src, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts") && !file.startsWith("generated"));
+    const clients = files.filter((file) => /new \w+Api\(|new Watch\(|makeApiClient\(/.test(readFileSync(join(src, file), "utf8")));
+    expect(clients.sort()).toEqual(["cluster/deploymentPods.ts", "cluster/kubernetesClient.ts", "cluster/workloadStatus.ts"]);
+  });
 
   it("names a resource for every managed kind", () => {
     for (const kind of MANAGED_KINDS) expect(resourceOfKind(kind.kind)).toMatch(/^[a-z]+s$/);

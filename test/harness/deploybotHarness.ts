@@ -1,13 +1,14 @@
-import { pino } from "pino";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startDeploybot, type Deploybot, type DeploybotOverrides } from "../../src/deploybot.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
 import { RevisionRepository } from "../../src/store/revisionRepository.js";
+import { createLogger } from "../../src/logger.js";
+import { secretsOfConfig } from "../../src/observability/redaction.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "./fakeKubeApiServer.js";
 import { createTestRedis, type TestRedis } from "./redis.js";
-import { startSlackRecorder, type SlackRecorder } from "./slackRecorder.js";
+import { startSlackRecorder, type SlackRecorder, type SlackRecorderOptions } from "./slackRecorder.js";
 import type { SlackTarget } from "./slackRequests.js";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
@@ -41,6 +42,20 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   kube?: FakeKubeApiServerOptions;
   overrides?: DeploybotOverrides;
+  /**
+   * Whether the logger also removes the secret values it was told about, as `npm start`'s does
+   * (default). A test of redaction by shape and key alone turns it off.
+   */
+  redactKnownSecrets?: boolean;
+  /**
+   * A password to put in DATABASE_URL (the local server trusts loopback connections and never
+   * asks for it): a secret the bot holds, for tests that check it never reaches a log line.
+   */
+  databasePassword?: string;
+  /** More recorder options, e.g. the app-level token it accepts for Socket Mode. */
+  slack?: Omit<SlackRecorderOptions, "botToken">;
+  /** Runs once the recorder is up and before the bot starts (e.g. to serve `apps.connections.open`). */
+  beforeStart?: (slack: SlackRecorder) => Promise<void> | void;
 }
 
 /**
@@ -50,12 +65,13 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<DeploybotHarness> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
-  const slack = await startSlackRecorder({ botToken: BOT_TOKEN });
+  const slack = await startSlackRecorder({ ...options.slack, botToken: BOT_TOKEN });
+  await options.beforeStart?.(slack);
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databasePassword ? withPassword(database.url, options.databasePassword) : database.url,
     REDIS_URL: redis.url,
     PORT: "0",
     DEPLOYBOT_QUEUE_PREFIX: redis.prefix,
@@ -70,7 +86,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     namespaces: [...new Set([...Object.values(config.namespaces), ...(options.kube?.namespaces ?? [])])],
   });
   const logLines: string[] = [];
-  const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
+  // The logger `npm start` uses (with its redaction), writing into logLines.
+  const logger = createLogger("debug", { write: (line: string) => void logLines.push(line) }, options.redactKnownSecrets === false ? {} : { knownSecrets: secretsOfConfig(config) });
   const bot = await startDeploybot(config, {
     kubeConfig: kube.kubeConfig(),
     logger,
@@ -99,6 +116,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
       await database.drop();
     },
   };
+}
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
 }
 
 /** Polls until the check returns something (not false, null or undefined) without throwing. */

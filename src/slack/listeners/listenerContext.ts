@@ -3,7 +3,11 @@ import type { Logger } from "pino";
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { ProgressPublisher } from "../../domain/progress.js";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
+import type { AccessAdministration } from "../../operations/accessAdministration.js";
+import type { AuditQueries } from "../../operations/auditQueries.js";
 import type { ChangeRequests } from "../../operations/changeRequests.js";
+import type { DeploymentFreezes } from "../../operations/deploymentFreezes.js";
+import type { DryRuns } from "../../operations/dryRuns.js";
 import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
 import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
 import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
@@ -17,6 +21,10 @@ export interface SlackDependencies {
   queries: DeploymentQueries;
   modelUpdates: ModelUpdateRequests;
   changeRequests: ChangeRequests;
+  freezes: DeploymentFreezes;
+  audit: AuditQueries;
+  accessAdministration: AccessAdministration;
+  dryRuns: DryRuns;
   publisher: ProgressPublisher;
   /** Decides which load-balancing choices the forms accept. */
   trafficProvider: TrafficProviderId;

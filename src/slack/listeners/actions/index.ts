@@ -4,6 +4,7 @@ import { registerChangeRequestButtons } from "./changeRequestButtons.js";
 import { registerConfirmationButtons } from "./confirmationButtons.js";
 import { registerDeploymentButtons } from "./deploymentButtons.js";
 import { registerDeploymentFormChanges } from "./deploymentFormChanges.js";
+import { registerHistoryButtons } from "./historyButtons.js";
 import { registerRolloutButtons } from "./rolloutButtons.js";
 import { registerUpdateModelFormChanges } from "./updateModelFormChanges.js";
 
@@ -13,6 +14,7 @@ export function registerActionListeners(app: App, deps: SlackDependencies): void
   registerConfirmationButtons(app, deps);
   registerChangeRequestButtons(app, deps);
   registerRolloutButtons(app, deps);
+  registerHistoryButtons(app, deps);
   registerDeploymentFormChanges(app, deps);
   registerUpdateModelFormChanges(app, deps);
 }

@@ -8,6 +8,7 @@ import { serializeFormMetadata } from "../../views/formMetadata.js";
 import type { CommandContext, SlackDependencies } from "../listenerContext.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "./lifecycleCommands.js";
+import { runGovernanceCommand } from "./governanceCommands.js";
 import { runModelUpdateCommand } from "./modelUpdateCommands.js";
 
 /**
@@ -66,6 +67,13 @@ async function runCommand(command: Exclude<DeployCommand, { verb: "help" }>, con
     case "update-model":
     case "rollback":
       await runModelUpdateCommand(command, context);
+      return;
+    case "lock":
+    case "unlock":
+    case "history":
+    case "audit":
+    case "access":
+      await runGovernanceCommand(command, context);
       return;
     default:
       await runLifecycleCommand(command, context);

@@ -5,6 +5,8 @@ import { buildDeploymentFormView } from "../../views/deploymentFormView.js";
 import { readOnlyFields, specToFormValues } from "../../views/editFormValues.js";
 import { serializeFormMetadata } from "../../views/formMetadata.js";
 import { buildScaleView } from "../../views/scaleView.js";
+import type { DryRunRequest } from "../../../operations/dryRuns.js";
+import { dryRunMessage } from "../../messages/dryRunMessage.js";
 import { announceRequest } from "../../operationAnnouncements.js";
 import { replyPrivately, requesterOf, type CommandContext } from "../listenerContext.js";
 
@@ -12,6 +14,10 @@ export type LifecycleCommand = Extract<DeployCommand, { verb: "show" | "edit" | 
 
 /** show, edit, scale, stop, start, delete: from a command, or from a button that names the deployment. */
 export async function runLifecycleCommand(command: LifecycleCommand, context: CommandContext): Promise<void> {
+  if ("dryRun" in command && command.dryRun) {
+    if (command.verb === "scale" && command.replicas !== undefined) return showDryRun({ kind: "scale", name: command.name, replicas: command.replicas }, context);
+    if (command.verb === "stop" || command.verb === "start" || command.verb === "delete") return showDryRun({ kind: command.verb, name: command.name }, context);
+  }
   const announceOptions = { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) };
   switch (command.verb) {
     case "show":
@@ -36,6 +42,13 @@ export async function runLifecycleCommand(command: LifecycleCommand, context: Co
       return;
     }
   }
+}
+
+/** What the command would do, privately; nothing is recorded but the dry run in the audit trail. */
+export async function showDryRun(request: DryRunRequest, context: CommandContext): Promise<void> {
+  const preview = await context.deps.dryRuns.preview(request, requesterOf(context));
+  if (!preview.ok) return replyPrivately(context, preview.message);
+  await context.respond({ response_type: "ephemeral", ...dryRunMessage(preview.result) });
 }
 
 async function showDetails(name: string, context: CommandContext): Promise<void> {

@@ -2,6 +2,7 @@ import type { DeployCommand } from "../../../domain/command.js";
 import { buildUpdateModelView, type UpdateModelFormValues, type UpdateModelMetadata } from "../../views/updateModelView.js";
 import { announceModelUpdate } from "../../operationAnnouncements.js";
 import { replyPrivately, requesterOf, type CommandContext } from "../listenerContext.js";
+import { showDryRun } from "./lifecycleCommands.js";
 
 export type ModelUpdateCommand = Extract<DeployCommand, { verb: "update-model" | "rollback" }>;
 
@@ -13,6 +14,10 @@ export type ModelUpdateCommand = Extract<DeployCommand, { verb: "update-model" |
  */
 export async function runModelUpdateCommand(command: ModelUpdateCommand, context: CommandContext): Promise<void> {
   const announceOptions = { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) };
+  if (command.dryRun) {
+    if (command.verb === "rollback") return showDryRun({ kind: "rollback", name: command.name, ...(command.revision !== undefined ? { revision: command.revision } : {}) }, context);
+    if (command.name && command.version) return showDryRun({ kind: "update-model", name: command.name, version: command.version, strategy: command.strategy ?? "rolling" }, context);
+  }
   if (command.verb === "rollback") {
     const result = await context.deps.modelUpdates.rollback({
       name: command.name,
