@@ -25,7 +25,27 @@ function remapCatalogFields(result: unknown): unknown {
   return result;
 }
 
-class CatalogTolerantClient extends pg.Client {}
+/**
+ * `migrate dev` creates its shadow database by adding `database` beside this config; pg lets a
+ * connection string override separate fields, so the name is moved into the string's path here.
+ * Everything else in the string (sslmode, sslrootcert, options...) is kept as it was.
+ */
+export function withDatabase(connectionString: string, database: string): string {
+  const url = new URL(connectionString);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+export class CatalogTolerantClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    if (typeof config === "object" && config.connectionString !== undefined && config.database !== undefined) {
+      const { database, connectionString, ...rest } = config;
+      super({ ...rest, connectionString: withDatabase(connectionString, database) });
+    } else {
+      super(config);
+    }
+  }
+}
 const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 CatalogTolerantClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const last = args.at(-1);
@@ -39,19 +59,12 @@ CatalogTolerantClient.prototype.query = function (this: pg.Client, ...args: unkn
 } as typeof pg.Client.prototype.query;
 
 /**
- * Connection settings as separate fields, not a connection string: `migrate dev` derives its
- * shadow database by overriding `database`, which a connection string would silently win over.
+ * The adapter for the CLI. DATABASE_URL goes to pg exactly as given: rebuilding it from its parts
+ * would drop `sslmode` and the other parameters, and a TLS-only server would then refuse the
+ * migration or, worse, be sent the password in clear. Without a URL the CLI reports what is missing.
  */
-function poolConfig(url: string | undefined): pg.PoolConfig {
-  if (!url) return {};
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 5432,
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.slice(1)),
-  };
+export function cliAdapter(databaseUrl: string | undefined): PrismaPg {
+  return new PrismaPg({ ...(databaseUrl === undefined ? {} : { connectionString: databaseUrl }), Client: CatalogTolerantClient });
 }
 
 export default defineConfig({
@@ -59,6 +72,5 @@ export default defineConfig({
   migrations: { path: "prisma/migrations" },
   experimental: { adapter: true },
   engine: "js",
-  adapter: async () =>
-    new PrismaPg({ ...poolConfig(process.env.DATABASE_URL), Client: CatalogTolerantClient }),
+  adapter: async () => cliAdapter(process.env.DATABASE_URL),
 });

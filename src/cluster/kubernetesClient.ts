@@ -175,23 +175,27 @@ export class KubernetesCluster {
     }
   }
 
-  /** Creates the namespace unless it exists; resolves true when it was created. */
-  async ensureNamespace(name: string): Promise<boolean> {
-    const subject = { kind: "Namespace", name };
+  /**
+   * Checks that an environment's namespace exists and that the bot may work in it. The bot does not
+   * create namespaces (that would need a cluster-wide permission): the install creates each one
+   * together with the bot's Role in it. Either missing is a configuration problem that retrying
+   * cannot fix, so it fails with a non-retryable ClusterError saying what the install must do.
+   */
+  async ensureNamespace(name: string): Promise<void> {
     try {
       await this.core.readNamespace({ name });
-      return false;
     } catch (error) {
-      if (!isNotFound(error)) throw toClusterError(error, subject);
-    }
-    try {
-      await this.core.createNamespace({ body: { apiVersion: "v1", kind: "Namespace", metadata: { name } } });
-      this.log.info({ namespace: name }, "created namespace");
-      return true;
-    } catch (error) {
-      // Someone else created it between our read and create: that is what we wanted.
-      if (error instanceof ApiException && error.code === 409) return false;
-      throw toClusterError(error, subject);
+      const status = error instanceof ApiException ? error.code : undefined;
+      // The Role that allows reading the namespace lives in it: with RBAC, a namespace that does
+      // not exist answers 403, not 404.
+      if (status === 404 || status === 403) {
+        const problem = status === 404 ? "does not exist" : "does not exist, or deploybot has no Role in it";
+        throw new ClusterError(
+          `Namespace ${name} ${problem}. deploybot does not create namespaces: the install must create ${name} and deploybot's Role and RoleBinding in it (see docs/install.md).`,
+          { code: status, reason: status === 404 ? "NotFound" : "Forbidden", retryable: false, cause: error },
+        );
+      }
+      throw toClusterError(error, { kind: "Namespace", name });
     }
   }
 

@@ -214,18 +214,37 @@ describe("KubernetesCluster against the fake API server", () => {
       await startServer();
     });
 
-    it("creates a namespace once and accepts one that exists", async () => {
-      expect(await cluster.ensureNamespace("ml-new")).toBe(true);
-      expect(await cluster.ensureNamespace("ml-new")).toBe(false);
-      expect(server.get("Namespace", undefined, "ml-new")?.metadata.labels).toMatchObject({
-        "kubernetes.io/metadata.name": "ml-new",
-      });
+    it("accepts a namespace that exists and never creates one", async () => {
+      server.createNamespace("ml-ready");
+      await expect(cluster.ensureNamespace("ml-ready")).resolves.toBeUndefined();
+      const writes = server.requests.filter((request) => request.method !== "GET");
+      expect(writes).toEqual([]);
     });
 
-    it("treats losing a create race (409 AlreadyExists) as success", async () => {
-      server.failNextRequests(1, { status: 404, match: (method, path) => method === "GET" && path === "/api/v1/namespaces/ml-race" });
-      server.createNamespace("ml-race");
-      expect(await cluster.ensureNamespace("ml-race")).toBe(false);
+    it("fails without retrying, naming the namespace and the install, when it is missing", async () => {
+      const error = await catchClusterError(cluster.ensureNamespace("ml-missing"));
+      expect(error.retryable).toBe(false);
+      expect(error.code).toBe(404);
+      expect(error.message).toBe(
+        "Namespace ml-missing does not exist. deploybot does not create namespaces: the install must create ml-missing and deploybot's Role and RoleBinding in it (see docs/install.md).",
+      );
+      expect(server.get("Namespace", undefined, "ml-missing")).toBeUndefined();
+      expect(server.requests.map((request) => request.method)).toEqual(["GET"]);
+    });
+
+    it("says the Role may be missing when RBAC forbids reading the namespace", async () => {
+      // With RBAC, a namespace without the bot's Role (or without existence) answers 403.
+      server.failNextRequests(1, { status: 403, reason: "Forbidden", match: (method, path) => method === "GET" && path === "/api/v1/namespaces/ml-norole" });
+      const error = await catchClusterError(cluster.ensureNamespace("ml-norole"));
+      expect(error.retryable).toBe(false);
+      expect(error.reason).toBe("Forbidden");
+      expect(error.message).toMatch(/^Namespace ml-norole does not exist, or deploybot has no Role in it\. .*docs\/install\.md/);
+    });
+
+    it("stays retryable when the API server is the problem", async () => {
+      server.failNextRequests(1, { status: 503, match: (method, path) => method === "GET" && path === "/api/v1/namespaces/ml-flaky" });
+      const error = await catchClusterError(cluster.ensureNamespace("ml-flaky"));
+      expect(error.retryable).toBe(true);
     });
   });
 

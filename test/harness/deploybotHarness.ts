@@ -65,7 +65,6 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<DeploybotHarness> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
-  const kube = await startFakeKubeApiServer({ autoCreateNamespaces: false, ...options.kube });
   const slack = await startSlackRecorder({ ...options.slack, botToken: BOT_TOKEN });
   await options.beforeStart?.(slack);
   const config = loadConfig({
@@ -79,6 +78,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
     DEPLOYBOT_PROGRESS_DEADLINE_SECONDS: "30",
     LOG_LEVEL: "debug",
     ...options.env,
+  });
+  // The install creates the environment namespaces (the bot only checks them), as here.
+  const kube = await startFakeKubeApiServer({
+    autoCreateNamespaces: false,
+    ...options.kube,
+    namespaces: [...new Set([...Object.values(config.namespaces), ...(options.kube?.namespaces ?? [])])],
   });
   const logLines: string[] = [];
   // The logger `npm start` uses (with its redaction), writing into logLines.

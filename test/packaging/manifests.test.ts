@@ -1,43 +1,252 @@
 import { readFileSync } from "node:fs";
-import { loadAllYaml } from "@kubernetes/client-node";
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Job,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
+  V1PodSpec,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
+} from "@kubernetes/client-node";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
-import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { Job } from "kubernetes-models/batch/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { MANAGED_KINDS } from "../../src/cluster/managedKinds.js";
+import { requiredNamespacePermissions, type ApiPermission } from "../../src/cluster/clusterPermissions.js";
+import { parseKubeContexts } from "../../src/cluster/kubeContexts.js";
+import { loadConfig } from "../../src/config.js";
+import { ENVIRONMENTS } from "../../src/domain/deploymentSpec.js";
+import { restrictedProfileProblems } from "../cluster/render/podSecurity.js";
+import { unknownFields, wire } from "../cluster/render/fixtures.js";
+import { find, kustomizeBuild, ofKind } from "./kustomize.js";
 
+/** Every kind the install may contain, with its official schema. */
 const VALIDATORS: Record<string, (object: unknown) => { validate(): void }> = {
   Namespace: (o) => new Namespace(o as never),
   ServiceAccount: (o) => new ServiceAccount(o as never),
-  ClusterRole: (o) => new ClusterRole(o as never),
-  ClusterRoleBinding: (o) => new ClusterRoleBinding(o as never),
+  Secret: (o) => new Secret(o as never),
+  Role: (o) => new Role(o as never),
+  RoleBinding: (o) => new RoleBinding(o as never),
   ConfigMap: (o) => new ConfigMap(o as never),
   Deployment: (o) => new Deployment(o as never),
   Service: (o) => new Service(o as never),
+  PodDisruptionBudget: (o) => new PodDisruptionBudget(o as never),
+  NetworkPolicy: (o) => new NetworkPolicy(o as never),
+  Job: (o) => new Job(o as never),
 };
 
-const objects = loadAllYaml(readFileSync(new URL("../../manifests/kubernetes/deploybot.yaml", import.meta.url), "utf8")) as {
-  kind: string;
-  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-}[];
+const BUILDS = {
+  base: kustomizeBuild("base"),
+  production: kustomizeBuild("overlays/production"),
+  splitBotCluster: kustomizeBuild("overlays/split-clusters/bot-cluster"),
+  splitProductionCluster: kustomizeBuild("overlays/split-clusters/production-cluster"),
+};
+/** Builds that run the bot (the production cluster of a split install does not). */
+const BOT_BUILDS = { base: BUILDS.base, production: BUILDS.production, splitBotCluster: BUILDS.splitBotCluster };
 
-describe("the bot's own Kubernetes manifests", () => {
-  it("are valid against the official schemas", () => {
-    expect(objects.map((object) => object.kind)).toEqual(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service"]);
+const BOT_NAMESPACE = "deploybot";
+const SECRET_KEYS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "REDIS_URL"];
+
+/** The numeric user the image runs as, from the Dockerfile's last USER line. */
+function dockerfileUser(): { uid: number; gid: number } {
+  const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
+  const users = [...dockerfile.matchAll(/^USER\s+(\d+):(\d+)\s*$/gm)];
+  const last = users.at(-1);
+  if (last === undefined) throw new Error("The Dockerfile has no numeric USER uid:gid");
+  return { uid: Number(last[1]), gid: Number(last[2]) };
+}
+
+function triples(rules: readonly ApiPermission[]): string[] {
+  return [...new Set(rules.flatMap((rule) => rule.verbs.map((verb) => `${rule.group}/${rule.resource} ${verb}`)))].sort();
+}
+
+function roleTriples(role: V1Role): string[] {
+  return triples(
+    (role.rules ?? []).flatMap((rule) =>
+      (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).map((resource) => ({ group, resource, verbs: rule.verbs as ApiPermission["verbs"] }))),
+    ),
+  );
+}
+
+function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  return Object.entries(selector ?? {}).every(([key, value]) => labels?.[key] === value);
+}
+
+function botPod(objects: readonly KubernetesObject[]): V1PodSpec {
+  const pod = find<V1Deployment>(objects, "Deployment", "deploybot", BOT_NAMESPACE).spec?.template.spec;
+  if (pod === undefined) throw new Error("no pod spec");
+  return pod;
+}
+
+describe.each(Object.entries(BUILDS))("the %s build", (_name, objects) => {
+  it("is valid against the official schemas, without misspelt fields", () => {
+    expect(objects.length).toBeGreaterThan(0);
     for (const object of objects) {
-      const validator = VALIDATORS[object.kind];
-      expect(validator, object.kind).toBeDefined();
-      expect(() => validator?.(object).validate()).not.toThrow();
+      const where = `${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name}`;
+      const validator = VALIDATORS[object.kind ?? ""];
+      expect(validator, `${where}: a kind the test has no schema for`).toBeDefined();
+      expect(() => validator?.(wire(object)).validate(), where).not.toThrow();
+      expect(unknownFields(object), where).toEqual([]);
     }
   });
 
-  it("grant every verb the bot uses on every kind it manages", () => {
-    const role = objects.find((object) => object.kind === "ClusterRole");
-    for (const kind of MANAGED_KINDS) {
-      const plural = `${kind.kind.toLowerCase()}s`;
-      const rule = role?.rules?.find((r) => r.apiGroups.includes(kind.group) && r.resources.includes(plural));
-      expect(rule, `${kind.kind}`).toBeDefined();
-      for (const verb of ["get", "list", "watch", "create", "patch", "delete"]) expect(rule?.verbs, `${kind.kind} ${verb}`).toContain(verb);
+  it("grants nothing cluster-wide and carries no secret values", () => {
+    expect(objects.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding")).toEqual([]);
+    for (const secret of ofKind<KubernetesObject & { data?: unknown; stringData?: unknown; type?: string }>(objects, "Secret")) {
+      // Only a ServiceAccount token Secret, which Kubernetes fills in itself.
+      expect(secret.type).toBe("kubernetes.io/service-account-token");
+      expect(secret.data ?? secret.stringData).toBeUndefined();
     }
+  });
+
+  it("gives every environment namespace exactly the Role the code's calls need, bound to the bot only", () => {
+    const environmentNamespaces = ofKind<V1Namespace>(objects, "Namespace").filter((ns) => ns.metadata?.labels?.["deploybot.io/environment"] !== undefined);
+    expect(environmentNamespaces.length).toBeGreaterThan(0);
+    const expected = triples(requiredNamespacePermissions());
+    const roles = ofKind<V1Role>(objects, "Role");
+    expect(roles.map((r) => r.metadata?.namespace).sort()).toEqual(environmentNamespaces.map((ns) => ns.metadata?.name).sort());
+
+    for (const namespace of environmentNamespaces) {
+      const name = namespace.metadata?.name ?? "";
+      expect(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"], name).toBe("restricted");
+      const role = find<V1Role>(objects, "Role", "deploybot", name);
+      expect(roleTriples(role), name).toEqual(expected);
+      for (const rule of role.rules ?? []) {
+        expect([...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs], `${name}: no wildcards`).not.toContain("*");
+        // Reading the namespace is allowed for this namespace's own object only.
+        if (rule.resources?.includes("namespaces")) expect(rule.resourceNames, name).toEqual([name]);
+        else expect(rule.resourceNames, name).toBeUndefined();
+      }
+      const binding = find<V1RoleBinding>(objects, "RoleBinding", "deploybot", name);
+      expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "deploybot" });
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "deploybot", namespace: BOT_NAMESPACE }]);
+    }
+    expect(ofKind(objects, "RoleBinding")).toHaveLength(environmentNamespaces.length);
+  });
+});
+
+describe.each(Object.entries(BOT_BUILDS))("the bot in the %s build", (_name, objects) => {
+  const configMap = find<V1ConfigMap>(objects, "ConfigMap", "deploybot-config", BOT_NAMESPACE);
+  const deployment = find<V1Deployment>(objects, "Deployment", "deploybot", BOT_NAMESPACE);
+  const pod = botPod(objects);
+  const container = pod.containers[0];
+  const podLabels = deployment.spec?.template.metadata?.labels;
+
+  it("runs as the image's numeric user, restricted, with a read-only root and /tmp on an emptyDir", () => {
+    const { uid, gid } = dockerfileUser();
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uid, runAsGroup: gid });
+    // The bot is the one pod that needs its ServiceAccount token: it talks to the API server.
+    expect(restrictedProfileProblems(pod).filter((p) => p !== "service-account token mounted")).toEqual([]);
+    expect(pod.serviceAccountName).toBe("deploybot");
+    const tmp = container?.volumeMounts?.find((mount) => mount.mountPath === "/tmp");
+    expect(pod.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir).toBeDefined();
+  });
+
+  it("has probes on the health routes, resources, and the image from the kustomization", () => {
+    expect(container?.livenessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(container?.readinessProbe?.httpGet).toMatchObject({ path: "/readyz", port: "http" });
+    expect(container?.ports).toEqual([{ name: "http", containerPort: 3000, protocol: "TCP" }]);
+    expect(container?.resources?.requests?.cpu).toBeDefined();
+    expect(container?.resources?.requests?.memory).toBeDefined();
+    expect(container?.resources?.limits?.memory).toBeDefined();
+    expect(container?.image).toMatch(/^ghcr\.io\/deploybot\/deploybot:\d+\.\d+\.\d+$/);
+  });
+
+  it("takes its secrets from deploybot-secrets by reference and its settings from the ConfigMap", () => {
+    const secretRefs = (container?.env ?? []).filter((variable) => variable.valueFrom?.secretKeyRef !== undefined);
+    expect(secretRefs.map((variable) => variable.name).sort()).toEqual([...SECRET_KEYS].sort());
+    for (const variable of secretRefs) {
+      expect(variable.valueFrom?.secretKeyRef).toMatchObject({ name: "deploybot-secrets", key: variable.name });
+    }
+    expect(container?.envFrom).toEqual([{ configMapRef: { name: "deploybot-config" } }]);
+    // Secret values never sit in the ConfigMap.
+    for (const key of SECRET_KEYS) expect(configMap.data?.[key]).toBeUndefined();
+  });
+
+  it("has a ConfigMap the bot's configuration accepts, naming the namespaces the Roles are in", () => {
+    const env = { ...configMap.data, SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "signing-secret", DATABASE_URL: "postgresql://db/deploybot", REDIS_URL: "redis://redis:6379" };
+    const config = loadConfig(env);
+    const contexts = parseKubeContexts(env);
+    const roles = ofKind<V1Role>(objects, "Role").map((role) => role.metadata?.namespace);
+    for (const environment of ENVIRONMENTS) {
+      // An environment on another cluster (a context of its own) has its Role installed there.
+      if (contexts[environment] === undefined) expect(roles, environment).toContain(config.namespaces[environment]);
+      else expect(roles, environment).not.toContain(config.namespaces[environment]);
+    }
+  });
+
+  it("keeps one replica through voluntary disruptions, and its Service selects only the bot", () => {
+    const pdb = find<V1PodDisruptionBudget>(objects, "PodDisruptionBudget", "deploybot", BOT_NAMESPACE);
+    expect(pdb.spec?.minAvailable).toBe(1);
+    expect(matches(pdb.spec?.selector?.matchLabels, podLabels)).toBe(true);
+    expect(deployment.spec?.replicas).toBeGreaterThanOrEqual(2);
+    const service = find<V1Service>(objects, "Service", "deploybot", BOT_NAMESPACE);
+    expect(matches(service.spec?.selector, podLabels)).toBe(true);
+    const migrationLabels = find<V1Job>(objects, "Job", "deploybot-migrate", BOT_NAMESPACE).spec?.template.metadata?.labels;
+    expect(matches(service.spec?.selector, migrationLabels)).toBe(false);
+    expect(matches(pdb.spec?.selector?.matchLabels, migrationLabels)).toBe(false);
+  });
+
+  it("allows ingress only to the HTTP port and egress only to DNS, PostgreSQL, Redis, the API server, HTTPS and Prometheus", () => {
+    const policies = ofKind<V1NetworkPolicy>(objects, "NetworkPolicy");
+    const denyAll = policies.find((p) => p.metadata?.name === "default-deny");
+    expect(denyAll?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const bot = policies.filter((p) => matches(p.spec?.podSelector?.matchLabels, podLabels) && p.metadata?.name !== "default-deny");
+    expect(bot).toHaveLength(1);
+    const policy = bot[0]?.spec;
+    expect(policy?.ingress?.flatMap((rule) => rule.ports ?? [])).toEqual([{ port: "http", protocol: "TCP" }]);
+    const egressPorts = new Set(policy?.egress?.flatMap((rule) => (rule.ports ?? []).map((p) => `${p.port}/${p.protocol}`)));
+    expect([...egressPorts].sort()).toEqual(["443/TCP", "5432/TCP", "53/TCP", "53/UDP", "6379/TCP", "6443/TCP", "9090/TCP"].sort());
+    // Every egress rule names its ports: none opens everything.
+    for (const rule of policy?.egress ?? []) expect(rule.ports?.length).toBeGreaterThan(0);
+  });
+
+  it("migrates with its own credentials, in a Job that cannot reach the API server", () => {
+    const job = find<V1Job>(objects, "Job", "deploybot-migrate", BOT_NAMESPACE);
+    const jobPod = job.spec?.template.spec;
+    const migrate = jobPod?.containers[0];
+    expect(migrate?.image).toMatch(/^ghcr\.io\/deploybot\/deploybot-migrate:\d+\.\d+\.\d+$/);
+    expect(migrate?.env?.find((variable) => variable.name === "DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({ name: "deploybot-migrator", key: "DATABASE_URL" });
+    expect(JSON.stringify(jobPod)).not.toContain("deploybot-secrets");
+    expect(restrictedProfileProblems(jobPod)).toEqual([]);
+    expect(jobPod?.restartPolicy).toBe("Never");
+    const policy = ofKind<V1NetworkPolicy>(objects, "NetworkPolicy").find((p) => matches(p.spec?.podSelector?.matchLabels, job.spec?.template.metadata?.labels) && p.metadata?.name !== "default-deny");
+    expect(policy?.spec?.ingress).toBeUndefined();
+    expect(policy?.spec?.egress?.flatMap((rule) => (rule.ports ?? []).map((p) => `${p.port}/${p.protocol}`)).sort()).toEqual(["53/TCP", "53/UDP", "5432/TCP"].sort());
+  });
+});
+
+describe("the overlays", () => {
+  it("production: three replicas, more room, Istio, and egress narrowed to known addresses", () => {
+    const objects = BUILDS.production;
+    expect(find<V1Deployment>(objects, "Deployment", "deploybot").spec?.replicas).toBe(3);
+    expect(botPod(objects).containers[0]?.resources?.limits?.memory).toBe("1Gi");
+    expect(find<V1ConfigMap>(objects, "ConfigMap", "deploybot-config").data?.DEPLOYBOT_TRAFFIC_PROVIDER).toBe("istio");
+    const egress = find<V1NetworkPolicy>(objects, "NetworkPolicy", "deploybot").spec?.egress ?? [];
+    const database = egress.find((rule) => rule.ports?.some((p) => p.port === 5432));
+    expect(database?.to?.[0]?.ipBlock?.cidr).toBe("10.20.0.0/24");
+    expect(egress.find((rule) => rule.ports?.some((p) => p.port === 6443))?.to?.[0]?.ipBlock).toBeDefined();
+  });
+
+  it("split clusters: the bot's cluster hosts development and staging, production is reached through its own context", () => {
+    const botCluster = BUILDS.splitBotCluster;
+    expect(ofKind<V1Role>(botCluster, "Role").map((role) => role.metadata?.namespace).sort()).toEqual(["ml-development", "ml-staging"]);
+    const pod = botPod(botCluster);
+    const kubeconfigPath = pod.containers[0]?.env?.find((variable) => variable.name === "KUBECONFIG")?.value ?? "";
+    const mount = pod.containers[0]?.volumeMounts?.find((m) => kubeconfigPath.startsWith(`${m.mountPath}/`));
+    expect(pod.volumes?.find((volume) => volume.name === mount?.name)?.secret?.secretName).toBe("deploybot-kubeconfig");
+    expect(parseKubeContexts(find<V1ConfigMap>(botCluster, "ConfigMap", "deploybot-config").data ?? {}).production).toBe("production");
+
+    const productionCluster = BUILDS.splitProductionCluster;
+    expect(ofKind(productionCluster, "Deployment")).toEqual([]);
+    expect(ofKind<V1Role>(productionCluster, "Role").map((role) => role.metadata?.namespace)).toEqual(["ml-production"]);
+    expect(find<KubernetesObject & { automountServiceAccountToken?: boolean }>(productionCluster, "ServiceAccount", "deploybot", BOT_NAMESPACE).automountServiceAccountToken).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ export interface RenderContext {
   /** Per-pod custom metric (custom.metrics.k8s.io) holding GPU utilization in percent. */
   gpuUtilizationMetric: string;
   trafficProvider: TrafficProviderId;
+  /** Numeric user (and group) the model server runs as: the restricted security profile needs non-root. */
+  modelServerUserId: number;
 }
 
 export const DEFAULT_MODEL_SERVER_IMAGE = "ghcr.io/example/model-server:1.0";
@@ -30,6 +32,8 @@ export const DEFAULT_GPU_NODE_LABEL_VALUES: Record<GpuType, readonly string[]> =
 };
 /** GPU utilization gauge exported by NVIDIA's dcgm-exporter. */
 export const DEFAULT_GPU_UTILIZATION_METRIC = "DCGM_FI_DEV_GPU_UTIL";
+/** The conventional first unprivileged user of Debian/Ubuntu-based images, which most model-server images are. */
+export const DEFAULT_MODEL_SERVER_USER_ID = 1000;
 
 export function defaultRenderContext(namespace: string, overrides: Partial<Omit<RenderContext, "namespace">> = {}): RenderContext {
   return {
@@ -41,6 +45,7 @@ export function defaultRenderContext(namespace: string, overrides: Partial<Omit<
     gpuNodeLabelValues: DEFAULT_GPU_NODE_LABEL_VALUES,
     gpuUtilizationMetric: DEFAULT_GPU_UTILIZATION_METRIC,
     trafficProvider: "service",
+    modelServerUserId: DEFAULT_MODEL_SERVER_USER_ID,
     ...overrides,
   };
 }

@@ -6,9 +6,13 @@ import type {
   V1Deployment,
   V1DeploymentStrategy,
   V1EnvVar,
+  V1PodSecurityContext,
   V1Probe,
   V1ResourceRequirements,
+  V1SecurityContext,
   V1Toleration,
+  V1Volume,
+  V1VolumeMount,
 } from "@kubernetes/client-node";
 import { GPU_TYPE_LABELS } from "../../domain/deploymentSpec.js";
 import type { DeploymentSpec, EnvironmentVariable, FieldError } from "../../domain/deploymentSpec.js";
@@ -67,7 +71,12 @@ export function renderDeployment(spec: DeploymentSpec, ctx: RenderContext, optio
         },
         spec: {
           terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
+          // A model server never calls the Kubernetes API; a mounted token would only be something
+          // to steal from a compromised model.
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(ctx),
           containers: [renderContainer(spec, ctx, modelVersion)],
+          volumes: writableVolumes(),
           ...(gpus ? gpuPlacement(spec, ctx) : {}),
         },
       },
@@ -90,7 +99,53 @@ function renderContainer(spec: DeploymentSpec, ctx: RenderContext, modelVersion:
     ports: [{ name: PORT_NAME, containerPort: ctx.containerPort, protocol: "TCP" }],
     resources: renderResources(spec),
     ...renderProbes(spec),
+    securityContext: containerSecurityContext(),
+    volumeMounts: writableVolumeMounts(),
   };
+}
+
+/**
+ * The Pod Security Standards' "restricted" profile, so environment namespaces can enforce it.
+ * The user is set by number: `runAsNonRoot` alone makes the kubelet refuse an image whose USER is
+ * root or a name it cannot check. fsGroup makes the writable volumes the model user's.
+ */
+export function podSecurityContext(ctx: RenderContext): V1PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: ctx.modelServerUserId,
+    runAsGroup: ctx.modelServerUserId,
+    fsGroup: ctx.modelServerUserId,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+export function containerSecurityContext(): V1SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    // The image stays as built: a compromised model server cannot replace its own code. What it
+    // legitimately writes goes to the two emptyDirs below, which count against the pod's
+    // ephemeral-storage request and limit (the form's Storage), so a full cache evicts the pod
+    // instead of filling the node.
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** Where the model server may write: scratch files, and the downloaded model weights. */
+export const MODEL_CACHE_PATH = "/var/cache/model";
+function writableVolumes(): V1Volume[] {
+  return [
+    { name: "tmp", emptyDir: {} },
+    { name: "model-cache", emptyDir: {} },
+  ];
+}
+function writableVolumeMounts(): V1VolumeMount[] {
+  return [
+    { name: "tmp", mountPath: "/tmp" },
+    { name: "model-cache", mountPath: MODEL_CACHE_PATH },
+  ];
 }
 
 export function renderEnv(spec: DeploymentSpec, modelVersion: string): V1EnvVar[] {

@@ -79,6 +79,15 @@ const CLIENT_MODEL_BY_KIND: Record<string, string> = {
   Service: "V1Service",
   HorizontalPodAutoscaler: "V2HorizontalPodAutoscaler",
   PodDisruptionBudget: "V1PodDisruptionBudget",
+  // Kinds of the bot's own install (manifests/kubernetes), checked by test/packaging.
+  Namespace: "V1Namespace",
+  ServiceAccount: "V1ServiceAccount",
+  Role: "V1Role",
+  RoleBinding: "V1RoleBinding",
+  ConfigMap: "V1ConfigMap",
+  Secret: "V1Secret",
+  NetworkPolicy: "V1NetworkPolicy",
+  Job: "V1Job",
 };
 
 interface AttributeType {
@@ -110,7 +119,7 @@ function unknownFieldsOf(value: unknown, typeName: string, path: string): string
 /**
  * The official schemas allow unknown fields (an API server with strict field validation does not),
  * so a misspelt field would pass them: walk the object against the client library's type map too.
- * Only core kinds: the Istio CRDs have no such map.
+ * Only built-in kinds: the Istio CRDs have no such map.
  */
 export function unknownFields(object: KubernetesObject): string[] {
   const typeName = object.kind === undefined ? undefined : CLIENT_MODEL_BY_KIND[object.kind];

@@ -4,6 +4,7 @@ import { GPU_TYPES } from "../../../src/domain/deploymentSpec.js";
 import { slotLabels } from "../../../src/cluster/render/labels.js";
 import { DEFAULT_GPU_NODE_LABEL_VALUES, RenderError, defaultRenderContext } from "../../../src/cluster/render/renderContext.js";
 import {
+  MODEL_CACHE_PATH,
   MODEL_LOAD_TIMEOUT_SECONDS,
   cpuQuantity,
   gibQuantity,
@@ -26,6 +27,29 @@ describe("renderDeployment", () => {
     expect(deployment.spec?.selector.matchLabels).toEqual(slotLabels("resnet-prod", "green"));
     expect(isSubset(slotLabels("resnet-prod", "green"), deployment.spec?.template.metadata?.labels)).toBe(true);
     expect(deployment.metadata?.labels?.["deploybot.io/slot"]).toBe("green");
+  });
+
+  it("runs the model server restricted: numeric non-root user, no token, read-only root with writable scratch and cache", () => {
+    const deployment = renderDeployment(buildSpec(), defaultRenderContext("ml", { modelServerUserId: 4242 }), { slot: "blue", replicas: 1 });
+    const pod = deployment.spec?.template.spec;
+    expect(pod?.automountServiceAccountToken).toBe(false);
+    expect(pod?.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 4242, runAsGroup: 4242, fsGroup: 4242, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container(deployment).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container(deployment).volumeMounts).toEqual([
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "model-cache", mountPath: MODEL_CACHE_PATH },
+    ]);
+    expect(pod?.volumes).toEqual([
+      { name: "tmp", emptyDir: {} },
+      { name: "model-cache", emptyDir: {} },
+    ]);
+    expect(ctx.modelServerUserId).toBe(1000);
   });
 
   it("sets replicas when given and omits the field entirely when an HPA owns it", () => {

@@ -9,6 +9,8 @@ import { RenderError, defaultRenderContext } from "../../../src/cluster/render/r
 import { renderDeploymentObjects } from "../../../src/cluster/render/renderDeploymentObjects.js";
 import type { DeploymentState } from "../../../src/cluster/render/renderDeploymentObjects.js";
 import { usesWeightedRouting } from "../../../src/cluster/render/trafficProvider.js";
+import type { V1Deployment } from "@kubernetes/client-node";
+import { restrictedProfileProblems } from "./podSecurity.js";
 import { allLabelMaps, buildSpec, isSubset, labelProblems, unknownFields, validateWithOfficialSchema } from "./fixtures.js";
 
 /** A spread of specs covering every branch of the renderers. */
@@ -116,6 +118,8 @@ function checkObject(object: KubernetesObject, spec: DeploymentSpec, namespace: 
   expect(isSubset(identityLabels(spec.name), object.metadata?.labels), where).toBe(true);
   expect(object.metadata?.namespace, where).toBe(namespace);
   expect(object.metadata?.name ?? "", where).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
+  // Environment namespaces enforce the restricted Pod Security Standard (manifests/kubernetes).
+  if (object.kind === "Deployment") expect(restrictedProfileProblems((object as V1Deployment).spec?.template.spec), where).toEqual([]);
 }
 
 describe("the schema check itself", () => {
@@ -124,6 +128,24 @@ describe("the schema check itself", () => {
     const broken = structuredClone(objects[0]) as KubernetesObject & { spec: { replicas: unknown } };
     broken.spec.replicas = "two";
     expect(() => validateWithOfficialSchema(broken)).toThrow(/replicas/);
+  });
+
+  it("catches a pod the restricted Pod Security Standard would refuse", () => {
+    const { objects } = renderDeploymentObjects(buildSpec(), { activeSlot: "blue", replicas: 1 }, defaultRenderContext("ml"));
+    const deployment = structuredClone(objects.find((o) => o.kind === "Deployment")) as V1Deployment;
+    const pod = deployment.spec?.template.spec;
+    const container = pod?.containers[0];
+    if (pod === undefined || container === undefined) throw new Error("no pod");
+    delete pod.automountServiceAccountToken;
+    container.securityContext = { ...container.securityContext, allowPrivilegeEscalation: true, capabilities: { add: ["SYS_ADMIN"] } };
+    pod.volumes = [...(pod.volumes ?? []), { name: "host", hostPath: { path: "/" } }];
+    expect(restrictedProfileProblems(pod)).toEqual([
+      "service-account token mounted",
+      "volume host: hostPath",
+      "container model-server: allowPrivilegeEscalation not false",
+      "container model-server: capabilities not dropped",
+      "container model-server: adds SYS_ADMIN",
+    ]);
   });
 
   it("catches a misspelt field the schemas let through", () => {
