@@ -11,7 +11,7 @@ import { isUpdateStrategy, type UpdateStrategy } from "./strategy.js";
 export type DeployCommand =
   | { verb: "help" }
   | { verb: "create" }
-  | { verb: "list" }
+  | { verb: "list"; page?: number }
   | { verb: "show"; name: string }
   | { verb: "edit"; name: string }
   | { verb: "scale"; name: string; replicas?: number; dryRun?: true }
@@ -39,7 +39,7 @@ export type CommandParse = { ok: true; command: DeployCommand } | { ok: false; m
 
 export const COMMAND_USAGE: readonly { usage: string; summary: string }[] = [
   { usage: "/deploy create", summary: "Open the Create Deployment form" },
-  { usage: "/deploy list", summary: "List deployments with their model, environment, status and replicas" },
+  { usage: "/deploy list [PAGE]", summary: "List deployments with their model, environment, status and replicas" },
   { usage: "/deploy show NAME", summary: "Show a deployment's details" },
   { usage: "/deploy edit NAME", summary: "Edit a deployment's configuration" },
   { usage: "/deploy scale NAME REPLICAS", summary: "Set the number of replicas" },
@@ -126,9 +126,13 @@ function parseVerb(verb: DeployCommand["verb"], args: string[]): CommandParse {
   switch (verb) {
     case "help":
     case "create":
-    case "list":
       if (args.length > 0) return { ok: false, message: `\`/deploy ${verb}\` takes no arguments.` };
       return { ok: true, command: { verb } };
+    case "list": {
+      if (args.length > 1) return { ok: false, message: `Too many arguments. Usage: ${usageOf(verb)}` };
+      if (args[0] !== undefined && !(/^\d{1,5}$/.test(args[0]) && Number(args[0]) >= 1)) return { ok: false, message: `The page must be a number like 2, got \`${args[0]}\`.` };
+      return { ok: true, command: args[0] === undefined ? { verb } : { verb, page: Number(args[0]) } };
+    }
     case "show":
     case "edit":
     case "stop":

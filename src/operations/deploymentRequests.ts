@@ -111,13 +111,20 @@ export class DeploymentRequests {
     if (!env.ok) return { ok: false, errors: [env.error] };
     const validation = validateEdit(found.deployment.spec, { ...input, env: env.variables }, this.deps.trafficProvider);
     if (!validation.ok) return validation;
+    const quota = quotaErrors(validation.spec, await this.deps.access.rules(found.deployment.environment));
+    if (quota.length > 0) return { ok: false, errors: quota };
     const changedPaths = validation.changes.map((change) => change.path);
     const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec, changedPaths }, requester, confirmation: true });
     if (!request.ok) return request;
     return { ok: true, request, changes: validation.changes, restart: needsRestart(validation.changes) };
   }
 
-  async list(): Promise<DeploymentRecord[]> {
-    return this.deps.deployments.list();
+  /** One page of the deployments, in environment then name order, with how many there are in all. */
+  async listPage(page: number, pageSize: number): Promise<{ deployments: DeploymentRecord[]; page: number; pages: number; total: number }> {
+    const total = await this.deps.deployments.count();
+    const pages = Math.max(1, Math.ceil(total / pageSize));
+    const current = Math.min(Math.max(1, page), pages);
+    const deployments = await this.deps.deployments.list({ limit: pageSize, offset: (current - 1) * pageSize });
+    return { deployments, page: current, pages, total };
   }
 }

@@ -319,6 +319,17 @@ export class OperationRequests {
     return { ok: true, message: `${control[0]?.toUpperCase()}${control.slice(1)} requested by <@${requester.userId}>.` };
   }
 
+  /**
+   * A queued operation whose first message could not be shown where it was asked (a DM or a
+   * channel the bot is not in): it does not run, so no change happens without a record people see.
+   */
+  async withdraw(operationId: string, reason: string): Promise<void> {
+    const operation = await this.deps.operations.get(operationId);
+    if (!operation || operation.status !== "queued") return;
+    if (!(await this.settle(operation, ["queued"], "cancelled", reason, "deploybot"))) return;
+    if (operation.deploymentId) await this.deps.deployments.releaseLock(operation.deploymentId, operation.id);
+  }
+
   /** The gate's message in the channel: it becomes the progress message, its thread gets the outcome. */
   async attachMessage(operationId: string, messageTs: string): Promise<void> {
     await this.deps.operations.setMessage(operationId, { messageTs, threadTs: messageTs });

@@ -60,7 +60,7 @@ export async function announceRequest(result: OperationRequestResult, options: A
   }
   const { operation, deployment } = result;
   if (result.state === "queued") {
-    await showThenEnqueue(deps, newMessageTarget(operation), queuedProgress(operation, deployment));
+    await showThenEnqueue(deps, newMessageTarget(operation), queuedProgress(operation, deployment), options.tell);
     return;
   }
   if (result.state === "awaiting_approval") {
@@ -93,19 +93,35 @@ export function newMessageTarget(operation: OperationRecord): OperationMessageTa
  * so that the job finds the message to edit instead of posting one of its own. When Redis is
  * away the operation stays recorded (the recovery sweep enqueues it later) and the message says so.
  */
-export async function showThenEnqueue(deps: SlackDependencies, target: OperationMessageTarget, progress: OperationProgress): Promise<void> {
+export async function showThenEnqueue(deps: SlackDependencies, target: OperationMessageTarget, progress: OperationProgress, tell?: (text: string) => Promise<void>): Promise<void> {
+  let unreachable: string | undefined;
   const shown = await deps.publisher.publish(target, progress).then(
     () => true,
     (error: unknown) => {
       deps.logger.warn({ err: error, operationId: target.operationId }, "could not show the operation's first state");
+      unreachable = unreachableConversation(error);
       return false;
     },
   );
+  if (unreachable) {
+    // Slack answered that the bot cannot post there (not a passing outage): the change does not
+    // run without a message where people can see it.
+    const reason = `deploybot cannot post in this conversation (${unreachable}): invite it with \`/invite @deploybot\`, or ask from a channel. Nothing was changed.`;
+    await deps.operations.withdraw(target.operationId, reason);
+    await tell?.(reason);
+    return;
+  }
   const enqueued = await deps.operations.enqueue(target.operationId);
   if (!enqueued.enqueued && shown) {
     const detail = `Recorded, but ${enqueued.reason}: it starts as soon as the queue is back.`;
     await deps.publisher.publish(target, { ...progress, detail }).catch(() => undefined);
   }
+}
+
+/** Slack's answers that mean "never here": the bot is not in the conversation, or it is gone. */
+function unreachableConversation(error: unknown): string | undefined {
+  const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof code === "string" && ["not_in_channel", "channel_not_found", "is_archived", "cannot_dm_bot", "restricted_action"].includes(code) ? code : undefined;
 }
 
 /** After a confirmation: its message turns into the operation's progress message, then the job starts. */
@@ -136,7 +152,7 @@ export async function announceModelUpdate(result: OperationRequestResult, option
   const { operation, deployment } = result;
   const rollout = options.deps.modelUpdates.queuedRollout(operation, deployment);
   const progress = { ...queuedProgress(operation, deployment), ...(rollout ? { modelVersion: rollout.toVersion, rollout } : {}) };
-  await showThenEnqueue(options.deps, newMessageTarget(operation), progress);
+  await showThenEnqueue(options.deps, newMessageTarget(operation), progress, options.tell);
 }
 
 /** Shows, on their messages, the confirmations that expired unanswered. */

@@ -65,8 +65,8 @@ export class DeploymentRepository {
     return row ? toDeploymentRecord(row) : null;
   }
 
-  async list(options: { limit?: number } = {}): Promise<DeploymentRecord[]> {
-    const rows = await this.db.deployment.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], take: options.limit ?? 200 });
+  async list(options: { limit?: number; offset?: number } = {}): Promise<DeploymentRecord[]> {
+    const rows = await this.db.deployment.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], take: options.limit ?? 200, skip: options.offset ?? 0 });
     return rows.map(toDeploymentRecord);
   }
 

@@ -7,6 +7,7 @@ describe("/deploy grammar", () => {
     ["help", { verb: "help" }],
     ["create", { verb: "create" }],
     ["  LIST ", { verb: "list" }],
+    ["list 3", { verb: "list", page: 3 }],
     ["show resnet-prod", { verb: "show", name: "resnet-prod" }],
     ["edit bert-api-v1", { verb: "edit", name: "bert-api-v1" }],
     ["scale resnet-prod 4", { verb: "scale", name: "resnet-prod", replicas: 4 }],

@@ -225,6 +225,28 @@ describe("change requests", () => {
   });
 });
 
+describe("where changes are recorded", () => {
+  it("refuses production changes from a direct message, and withdraws a change it cannot show", async () => {
+    const fromDm = await command("scale fraud-prod 3", ALICE, "D0ALICE");
+    expect(await privateAnswer(fromDm)).toContain("Production changes are requested in a channel");
+    // The bot is not in this channel: the scale is recorded, cannot be shown, and so never runs.
+    h.slack.failNext("chat.postMessage", { error: "not_in_channel" });
+    const hidden = await command("scale fraud-dev 5", ALICE, "C0NOBOT");
+    expect(await privateAnswer(hidden)).toContain("cannot post in this conversation");
+    const withdrawn = await eventually(async () => (await operationsOf(h, "fraud-dev")).find((operation) => operation.channelId === "C0NOBOT" && operation.status === "cancelled"), 5000, "the scale withdrawn");
+    expect(withdrawn.kind).toBe("scale");
+    expect((await deploymentNamed(h, "fraud-dev")).activeOperationId).toBeNull();
+  });
+
+  it("refuses what exceeds the environment's quota on the form's field", async () => {
+    await privateAnswer(await command("access quota production max-replicas 3", ADMIN));
+    const view = await openModal(h, "create", { userId: ALICE, channelId: CHANNEL });
+    const response = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "too-big", environment: "production" } });
+    expect(response.body).toMatchObject({ response_action: "errors", errors: { "scaling.maxReplicas": "production allows at most 3 replicas per deployment." } });
+    await privateAnswer(await command("access quota production max-replicas none", ADMIN));
+  });
+});
+
 describe("locks and dry runs", () => {
   it("freezes a deployment for everyone but its holder; an admin breaks it", async () => {
     const locked = await command("lock fraud-dev incident INC-42 under investigation", ALICE);

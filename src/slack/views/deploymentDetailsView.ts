@@ -57,6 +57,9 @@ export function buildDeploymentDetailsView(details: DeploymentDetails, privateMe
       ["Endpoint", `\`${endpoint}\``],
       ["Created by", `<@${deployment.createdBy}> on ${deployment.createdAt.toISOString().slice(0, 10)}`],
     ]),
+    ...(deployment.freeze
+      ? [{ type: "section" as const, text: mrkdwn(`:lock: *Locked* by <@${deployment.freeze.holder}> since ${deployment.freeze.since.toISOString().slice(0, 16).replace("T", " ")} UTC: ${escapeMrkdwn(deployment.freeze.reason)}`) }]
+      : []),
     { type: "section", text: mrkdwn(`*Description*\n${spec.description ? escapeMrkdwn(spec.description) : "—"}`) },
     { type: "divider" },
     { type: "header", text: plainText("Resource Configuration") },

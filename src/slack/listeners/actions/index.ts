@@ -5,6 +5,7 @@ import { registerConfirmationButtons } from "./confirmationButtons.js";
 import { registerDeploymentButtons } from "./deploymentButtons.js";
 import { registerDeploymentFormChanges } from "./deploymentFormChanges.js";
 import { registerHistoryButtons } from "./historyButtons.js";
+import { registerListButtons } from "./listButtons.js";
 import { registerRolloutButtons } from "./rolloutButtons.js";
 import { registerUpdateModelFormChanges } from "./updateModelFormChanges.js";
 
@@ -15,6 +16,7 @@ export function registerActionListeners(app: App, deps: SlackDependencies): void
   registerChangeRequestButtons(app, deps);
   registerRolloutButtons(app, deps);
   registerHistoryButtons(app, deps);
+  registerListButtons(app, deps);
   registerDeploymentFormChanges(app, deps);
   registerUpdateModelFormChanges(app, deps);
 }

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { parseDeployCommand, type DeployCommand } from "../../../domain/command.js";
-import { deploymentListMessage } from "../../messages/deploymentListMessage.js";
+import { deploymentListMessage, LIST_PAGE_SIZE } from "../../messages/deploymentListMessage.js";
 import { errorMessage, helpMessage } from "../../messages/helpMessage.js";
 import { buildDeploymentFormView } from "../../views/deploymentFormView.js";
 import { defaultFormValues } from "../../views/deploymentFormFields.js";
@@ -60,8 +60,8 @@ async function runCommand(command: Exclude<DeployCommand, { verb: "help" }>, con
       return;
     }
     case "list": {
-      const deployments = await context.deps.requests.list();
-      await context.respond({ response_type: "ephemeral", ...deploymentListMessage(deployments) });
+      const listed = await context.deps.requests.listPage(command.page ?? 1, LIST_PAGE_SIZE);
+      await context.respond({ response_type: "ephemeral", ...deploymentListMessage(listed.deployments, listed) });
       return;
     }
     case "update-model":

@@ -36,6 +36,6 @@ export function registerCreateDeploymentSubmission(app: App, deps: SlackDependen
       await announceChangeRequest(result.operation, client, deps, ephemeralTeller(client, metadata.channelId, body.user.id));
       return;
     }
-    await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment));
+    await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment), ephemeralTeller(client, metadata.channelId, body.user.id));
   });
 }
