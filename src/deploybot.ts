@@ -188,6 +188,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     requests: operationRequests,
     trafficProvider: config.trafficProvider,
     metricsConfigured: canaryMetrics.configured,
+    access,
   });
 
   const slackDependencies = {

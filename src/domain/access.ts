@@ -126,10 +126,11 @@ export function isGrantScope(value: string): value is GrantScope {
  * Who may press a rollout's buttons. Pause and resume only hold traffic where it is: the
  * requester or any deployer. Abort rolls back someone's update: the requester, or in
  * production an approver. Promote skips the remaining analysis, so in production it takes an
- * approver other than the requester, as an approval would.
+ * approver other than the requester, as an approval would; so does "Promote to next step", where
+ * an environment makes a canary wait for a human at each step.
  */
 export function controlRefusal(
-  control: "pause" | "resume" | "promote" | "abort",
+  control: "pause" | "resume" | "promote" | "abort" | "advance",
   context: { isRequester: boolean; actions: ReadonlySet<AccessAction>; environment: Environment },
 ): string | undefined {
   const production = context.environment === "production";
@@ -148,6 +149,9 @@ export function controlRefusal(
         return actions.has("approve") ? undefined : "Only an approver can promote a production rollout.";
       }
       return isRequester || actions.has("request") ? undefined : "Only the requester or a deployer can promote this rollout.";
+    case "advance":
+      if (isRequester) return "A step of your own canary is promoted by an approver, not by you.";
+      return actions.has("approve") ? undefined : "Only an approver can promote a canary to its next step.";
   }
 }
 

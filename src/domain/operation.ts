@@ -55,7 +55,7 @@ export function alwaysConfirmed(kind: OperationKind): boolean {
 }
 
 /** What a user may ask of a running operation from its message's buttons. */
-export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort"] as const;
+export const OPERATION_CONTROLS = ["pause", "resume", "promote", "abort", "advance"] as const;
 export type OperationControl = (typeof OPERATION_CONTROLS)[number];
 
 export function isOperationControl(value: string): value is OperationControl {

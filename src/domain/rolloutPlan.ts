@@ -106,6 +106,8 @@ export const canaryOptionsSchema = z.object({
   maxP99LatencyMs: optionalNumberField("Max p99 latency", STRATEGY_OPTION_BOUNDS.maxP99LatencyMs).transform(
     (value) => value ?? DEFAULT_MAX_P99_LATENCY_MS,
   ),
+  /** Set by the environment's rules, never by the form: each healthy step waits for an approver. */
+  stepApproval: z.boolean().default(false),
 });
 export type CanaryOptions = z.output<typeof canaryOptionsSchema>;
 
@@ -208,6 +210,7 @@ export type RolloutStep =
   | { type: "analysis" }
   | { type: "switch" }
   | { type: "hold"; seconds: number }
+  | { type: "await-approval" }
   | { type: "retire-old" };
 
 export function rolloutPlan(choice: StrategyChoice): RolloutStep[] {
@@ -227,6 +230,7 @@ export function rolloutPlan(choice: StrategyChoice): RolloutStep[] {
         steps.push({ type: "set-weight", weight }, { type: "wait-ready" });
         if (choice.options.pauseSeconds > 0) steps.push({ type: "pause", seconds: choice.options.pauseSeconds });
         steps.push({ type: "analysis" });
+        if (choice.options.stepApproval) steps.push({ type: "await-approval" });
       }
       return [...steps, { type: "deploy-new" }, { type: "wait-ready" }, { type: "switch" }, { type: "retire-old" }];
     }
@@ -257,6 +261,8 @@ export function describeStep(step: RolloutStep): string {
       return "switch all traffic";
     case "hold":
       return `keep old version ${step.seconds} s for quick rollback`;
+    case "await-approval":
+      return "wait for an approver to promote to the next step";
     case "retire-old":
       return "remove old version";
   }
@@ -356,6 +362,8 @@ export type ControlEffect =
   | { effect: "resume" }
   /** Skip the remaining canary steps (and the analysis): go straight to full size and switch. */
   | { effect: "promote" }
+  /** An approver lets a canary waiting at its step go on to the next one. */
+  | { effect: "advance" }
   | { effect: "rollback"; reason: string }
   | { effect: "ignore"; reason: string };
 
@@ -378,5 +386,7 @@ export function controlEffect(control: OperationControl, state: { step: RolloutS
     case "abort":
       if (state.step?.type === "retire-old") return { effect: "ignore", reason: "the old version is already being removed" };
       return { effect: "rollback", reason: "aborted" };
+    case "advance":
+      return state.step?.type === "await-approval" ? { effect: "advance" } : { effect: "ignore", reason: "the canary is not waiting for an approver" };
   }
 }

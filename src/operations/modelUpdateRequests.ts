@@ -5,6 +5,7 @@ import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import type { RevisionRepository } from "../store/revisionRepository.js";
 import type { Requester } from "../domain/operation.js";
+import type { AccessControl } from "./accessControl.js";
 import { findDeployment, type DeploymentLookup } from "./deploymentLookup.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import type { RolloutProgress } from "../domain/progress.js";
@@ -52,6 +53,7 @@ export class ModelUpdateRequests {
       requests: OperationRequests;
       trafficProvider: TrafficProviderId;
       metricsConfigured: boolean;
+      access: AccessControl;
     },
   ) {}
 
@@ -89,10 +91,13 @@ export class ModelUpdateRequests {
     const errors = this.validate(request, deployment);
     if (errors.length > 0) return { ok: false, errors };
     const options = parseStrategyOptions(request.strategy, request.options);
+    const chosen: Record<string, unknown> = options.ok ? { ...options.value.options } : {};
+    // Whether each canary step waits for an approver is the environment's rule, never the requester's choice.
+    if (request.strategy === "canary") chosen.stepApproval = (await this.deps.access.rules(deployment.environment)).canaryStepApproval;
     const params: UpdateModelParams = {
       modelVersion: request.modelVersion.trim(),
       strategy: request.strategy,
-      options: options.ok ? (options.value.options as Record<string, unknown>) : {},
+      options: chosen,
     };
     return this.deps.requests.request({ name: request.name, kind: "update-model", params: { ...params }, requester: request.requester, confirmation: false });
   }

@@ -5,6 +5,7 @@ import { auditCsv } from "../../src/domain/audit.js";
 import { changeRisks, describeCostChange, monthlyCost, type ResourcePrices } from "../../src/domain/changeRequest.js";
 import { parseDeployCommand } from "../../src/domain/command.js";
 import { parseDuration } from "../../src/domain/duration.js";
+import { controlEffect, parseStrategyOptions, rolloutPlan } from "../../src/domain/rolloutPlan.js";
 import { effectiveRules, quotaErrors, scaleQuotaRefusal } from "../../src/domain/environmentRules.js";
 
 const member = (userId: string, groupIds: string[] = []): Actor => ({ userId, membership: "member", groupIds });
@@ -64,6 +65,18 @@ describe("roles against actions", () => {
     expect(channelRefusal(["production"], "development", "C1")).toContain("bound to production");
     expect(channelRefusal(["production"], "production", "C1")).toBeUndefined();
     expect(channelRefusal(null, "development", "C1")).toBeUndefined();
+  });
+});
+
+describe("canary steps that wait for an approver", () => {
+  it("adds an approval step after each healthy step, and only there does Promote to next step act", () => {
+    const options = parseStrategyOptions("canary", { steps: "25, 50", pauseSeconds: "0" });
+    if (!options.ok || options.value.strategy !== "canary") throw new Error("options");
+    const plan = rolloutPlan({ strategy: "canary", options: { ...options.value.options, stepApproval: true } });
+    expect(plan.filter((step) => step.type === "await-approval")).toHaveLength(2);
+    expect(controlEffect("advance", { step: { type: "await-approval" }, paused: false, switched: false })).toEqual({ effect: "advance" });
+    expect(controlEffect("advance", { step: { type: "analysis" }, paused: false, switched: false })).toMatchObject({ effect: "ignore" });
+    expect(rolloutPlan(options.value).some((step) => step.type === "await-approval")).toBe(false);
   });
 });
 

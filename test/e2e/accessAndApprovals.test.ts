@@ -282,6 +282,35 @@ describe("locks and dry runs", () => {
   });
 });
 
+describe("canary steps that wait for a human", () => {
+  it("holds each healthy step until an approver presses Promote to next step", async () => {
+    await privateAnswer(await command("access canary-approval development on", ADMIN));
+    await privateAnswer(await command("access grant <@U0BOB|bob> approver development", ADMIN));
+    const view = await openModal(h, "update-model fraud-dev canary", { userId: ALICE, channelId: CHANNEL });
+    const response = await sendViewSubmission(h.target, {
+      userId: ALICE,
+      view: { id: view.id },
+      answers: { modelVersion: "v3.0.0", strategy: "canary", "option.steps": "50", "option.pauseSeconds": "0", "option.maxErrorRatePercent": "1", "option.maxP99LatencyMs": "500" },
+    });
+    expect(response.body).toBe("");
+    const message = await eventually(
+      () => h.slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes("rollout:advance") && JSON.stringify(m.blocks).includes("v3.0.0")),
+      20_000,
+      "the canary waiting for an approver",
+    );
+    expect(JSON.stringify(message.blocks)).toContain("Promote to next step");
+    // The requester cannot push their own canary on; a non-approver neither.
+    const own = await click("rollout:advance", message.ts, ALICE);
+    expect(await privateAnswer(own)).toContain("promoted by an approver, not by you");
+    const carol = await click("rollout:advance", message.ts, CAROL);
+    expect(await privateAnswer(carol)).toContain("Only an approver");
+    await click("rollout:advance", message.ts, BOB);
+    expect((await finishedOperation(h, "fraud-dev", "update-model", 30_000)).status).toBe("succeeded");
+    expect((await deploymentNamed(h, "fraud-dev")).spec.modelVersion).toBe("v3.0.0");
+    await privateAnswer(await command("access canary-approval development off", ADMIN));
+  }, 60_000);
+});
+
 describe("the audit trail", () => {
   it("tells a production update's whole story in /deploy history", async () => {
     const mark = await command("update-model fraud-prod v2.2.0", ALICE);

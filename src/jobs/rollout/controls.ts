@@ -6,7 +6,7 @@ import type { RolloutRun, StepOutcome } from "./run.js";
  * step keeps its remaining time, so resuming continues the countdown); promote and abort come
  * back as outcomes for the executor. Clicks that do not apply are logged and dropped.
  */
-export async function takeControl(run: RolloutRun): Promise<Exclude<StepOutcome, { kind: "next" }> | undefined> {
+export async function takeControl(run: RolloutRun): Promise<StepOutcome | undefined> {
   const pending = await run.takeControl();
   if (!pending) return undefined;
   const cp = run.checkpoint;
@@ -32,6 +32,10 @@ export async function takeControl(run: RolloutRun): Promise<Exclude<StepOutcome,
       await run.log.line(`Resumed (${pending.requestedBy})`);
       return undefined;
     }
+    case "advance":
+      // Only a canary waiting at its approval step gets here (controlEffect ignores it elsewhere).
+      await run.log.line(`Promoted to the next step (${pending.requestedBy})`);
+      return { kind: "next" };
     case "promote":
       return { kind: "promote", by: pending.requestedBy };
     case "rollback":

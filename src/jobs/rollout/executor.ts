@@ -3,6 +3,7 @@ import type { RunResult, OperationRunContext } from "../runContext.js";
 import { OperationFailure, messageOf } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
 import { readCheckpoint } from "../../domain/rolloutCheckpoint.js";
+import { awaitApproval } from "./approvalSteps.js";
 import { takeControl } from "./controls.js";
 import { rollBack } from "./rollback.js";
 import { RolloutRun, type StepOutcome, type StepRunner } from "./run.js";
@@ -27,6 +28,7 @@ const STEP_RUNNERS: { [Type in RolloutStep["type"]]: (run: RolloutRun, step: Ext
   analysis: analyseCanary,
   switch: switchTraffic,
   hold: holdOldVersion,
+  "await-approval": awaitApproval,
   "retire-old": retireOld,
 };
 

@@ -163,6 +163,7 @@ export class RolloutRun {
     const step = this.step;
     if (cp.rollback || step === undefined || step.type === "retire-old") return [];
     const controls: OperationControl[] = [];
+    if (step.type === "await-approval") controls.push("advance");
     if (this.strategy === "canary" && !cp.switched) {
       controls.push("promote", cp.paused ? "resume" : "pause");
     }

@@ -75,6 +75,7 @@ const BUTTONS: Record<OperationControl, (rollout: RolloutProgress) => Button> = 
     style: "primary",
     action_id: rolloutActionId("promote"),
   }),
+  advance: () => ({ type: "button", text: plainText("Promote to next step", 75), style: "primary", action_id: rolloutActionId("advance") }),
   pause: () => ({ type: "button", text: plainText("Pause", 75), action_id: rolloutActionId("pause") }),
   resume: () => ({ type: "button", text: plainText("Resume", 75), action_id: rolloutActionId("resume") }),
   abort: (rollout) => ({
