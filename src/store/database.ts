@@ -4,7 +4,8 @@ import { PrismaClient } from "../generated/prisma/client.js";
 export type Database = PrismaClient;
 
 export function createDatabase(databaseUrl: string): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }) });
 }
 
 /** Readiness: the database answers a trivial query. */
