@@ -60,7 +60,7 @@ async function showDetails(name: string, context: CommandContext): Promise<void>
 async function openEditForm(name: string, context: CommandContext): Promise<void> {
   const found = await context.deps.operations.find(name);
   if (!found.ok) return replyPrivately(context, found.message);
-  const refusal = await context.deps.operations.refusal(found.deployment, "edit");
+  const refusal = await context.deps.operations.changeRefusal(found.deployment, "edit", requesterOf(context));
   if (refusal) return replyPrivately(context, refusal);
   await context.openView(
     buildDeploymentFormView({
@@ -75,7 +75,7 @@ async function openEditForm(name: string, context: CommandContext): Promise<void
 async function openScaleForm(name: string, context: CommandContext): Promise<void> {
   const found = await context.deps.operations.find(name);
   if (!found.ok) return replyPrivately(context, found.message);
-  const refusal = await context.deps.operations.refusal(found.deployment, "scale");
+  const refusal = await context.deps.operations.changeRefusal(found.deployment, "scale", requesterOf(context));
   if (refusal) return replyPrivately(context, refusal);
   await context.openView(buildScaleView(found.deployment, serializeFormMetadata({ mode: "scale", channelId: context.channelId, name })));
 }

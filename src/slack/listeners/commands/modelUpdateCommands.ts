@@ -48,7 +48,7 @@ async function openUpdateModelModal(command: Extract<ModelUpdateCommand, { verb:
   if (command.name) {
     const found = await modelUpdates.find(command.name);
     if (!found.ok) return replyPrivately(context, found.message);
-    const refusal = await operations.refusal(found.deployment, "update-model");
+    const refusal = await operations.changeRefusal(found.deployment, "update-model", requesterOf(context));
     if (refusal) return replyPrivately(context, refusal);
     deployment = found.deployment;
     metadata.deploymentName = deployment.name;
