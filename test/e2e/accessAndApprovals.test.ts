@@ -179,6 +179,18 @@ describe("change requests", () => {
     await privateAnswer(await command("access approvals production 1", ADMIN));
   });
 
+  it("turns a production edit into a change request with the field diff", async () => {
+    const view = await openModal(h, "edit fraud-prod", { userId: ALICE, channelId: CHANNEL });
+    const mark = h.slack.calls.length;
+    const response = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { description: "Scores card payments" } });
+    expect(response.body).toBe("");
+    const request = await changeRequest(mark);
+    expect(messageText(CHANNEL, request.ts)).toContain("Description: Image classification → Scores card payments");
+    await click("change-request:approve", request.ts, BOB);
+    expect((await finishedOperation(h, "fraud-prod", "edit")).status).toBe("succeeded");
+    expect((await deploymentNamed(h, "fraud-prod")).spec.description).toBe("Scores card payments");
+  });
+
   it("rejects with a reason, shown on the request and in its thread", async () => {
     const mark = await command("stop fraud-prod", ALICE);
     const request = await changeRequest(mark);

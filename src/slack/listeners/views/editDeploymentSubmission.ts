@@ -5,7 +5,7 @@ import { readOnlyFields } from "../../views/editFormValues.js";
 import { parseMetadataOf, serializeFormMetadata } from "../../views/formMetadata.js";
 import { buildMessageView } from "../../views/messageView.js";
 import { buildReviewChangesView } from "../../views/reviewChangesView.js";
-import { announceRequest } from "../../operationAnnouncements.js";
+import { announceChangeRequest, announceRequest } from "../../operationAnnouncements.js";
 import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 
 /**
@@ -31,6 +31,12 @@ export function registerEditDeploymentSubmission(app: App, deps: SlackDependenci
     if (!result.ok) {
       const errors = "errors" in result ? result.errors : [{ path: "description", message: result.message }];
       await ack({ response_action: "errors", errors: inlineErrors(errors, blockIds) });
+      return;
+    }
+    if (result.request.state === "awaiting_approval") {
+      // A production edit is reviewed by approvers: the change request shows the same diff.
+      await ack();
+      await announceChangeRequest(result.request.operation, client, deps, ephemeralTeller(client, metadata.channelId, body.user.id));
       return;
     }
     if (result.restart) {
