@@ -107,7 +107,7 @@ export const canaryOptionsSchema = z.object({
     (value) => value ?? DEFAULT_MAX_P99_LATENCY_MS,
   ),
   /** Set by the environment's rules, never by the form: each healthy step waits for an approver. */
-  stepApproval: z.boolean().default(false),
+  stepApproval: z.boolean().optional(),
 });
 export type CanaryOptions = z.output<typeof canaryOptionsSchema>;
 
@@ -230,7 +230,7 @@ export function rolloutPlan(choice: StrategyChoice): RolloutStep[] {
         steps.push({ type: "set-weight", weight }, { type: "wait-ready" });
         if (choice.options.pauseSeconds > 0) steps.push({ type: "pause", seconds: choice.options.pauseSeconds });
         steps.push({ type: "analysis" });
-        if (choice.options.stepApproval) steps.push({ type: "await-approval" });
+        if (choice.options.stepApproval === true) steps.push({ type: "await-approval" });
       }
       return [...steps, { type: "deploy-new" }, { type: "wait-ready" }, { type: "switch" }, { type: "retire-old" }];
     }
