@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { ApplyOwner } from "../cluster/ownership.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
@@ -32,6 +33,10 @@ export interface AttemptInfo {
 }
 
 export type RunOutcome = "succeeded" | "failed" | "skipped" | "retrying";
+
+function ownerOf(operation: OperationRecord, deployment: DeploymentRecord): ApplyOwner {
+  return { deploymentId: deployment.id, deploymentName: deployment.name, operationId: operation.id };
+}
 
 /** Raised to let the queue retry the job after a transient failure was recorded and shown. */
 export class RetryLater extends Error {
@@ -83,6 +88,7 @@ export class OperationRunner {
       operation: running,
       deployment,
       cluster: this.deps.cluster,
+      owner: ownerOf(operation, deployment),
       deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: log,
@@ -145,6 +151,7 @@ export class OperationRunner {
       operation,
       deployment,
       cluster: this.deps.cluster,
+      owner: ownerOf(operation, deployment),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,
