@@ -179,6 +179,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     access,
     namespaces: config.namespaces,
     trafficProvider: config.trafficProvider,
+    cluster,
+    logger: logger.child({ component: "requests" }),
   });
 
   const modelUpdates = new ModelUpdateRequests({

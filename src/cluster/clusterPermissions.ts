@@ -55,15 +55,18 @@ function onManagedKinds(verbs: readonly Verb[]): ApiPermission[] {
 export const CLUSTER_METHOD_PERMISSIONS: Readonly<Record<ClusterMethod, readonly ApiPermission[]>> = {
   // Server-side apply is a PATCH; when the object does not exist yet the API server also
   // authorizes it as a `create`.
-  apply: onManagedKinds(["patch", "create"]),
+  // Reads each object first (is it the owner's?), then applies it.
+  apply: onManagedKinds(["get", "patch", "create"]),
   // Reads each object, then applies it with dryRun=All (authorized like the real apply).
   dryRunApply: onManagedKinds(["get", "patch", "create"]),
   readObject: onManagedKinds(["get"]),
+  objectsHoldingNamesOf: onManagedKinds(["get"]),
   // A GET of the environment's own Namespace object is authorized inside that namespace, so a
   // namespaced Role can grant it; the bot never creates namespaces.
   ensureNamespace: [{ group: "", resource: "namespaces", verbs: ["get"] }],
   listManagedObjects: onManagedKinds(["list"]),
-  deleteManagedObjects: onManagedKinds(["list", "delete"]),
+  listOwnedObjects: onManagedKinds(["list"]),
+  deleteOwnedObjects: onManagedKinds(["list", "delete"]),
   deleteObject: onManagedKinds(["delete"]),
   readDeployment: [{ group: "apps", resource: "deployments", verbs: ["get"] }],
   // A merge patch of the Deployment itself, not of its `scale` subresource.

@@ -16,7 +16,11 @@ import type { Logger } from "pino";
 import { createApiConfiguration } from "./apiConfiguration.js";
 import { ClusterError, toClusterError, type ClusterErrorSubject } from "./clusterError.js";
 import { watchDeploymentRollout, type WatchRolloutOptions } from "./deploymentRolloutWatch.js";
+import { applyConflictsOf, describeConflicts, isBotsToTake } from "./applyConflict.js";
 import { MANAGED_KINDS, managedKind, type ManagedKind } from "./managedKinds.js";
+import { instanceSelector } from "./render/labels.js";
+import { objectNamesFor } from "./render/objectNames.js";
+import { ForeignObjectError, isOwnedBy, stampOwnership, type ApplyOwner, type OwnerRef } from "./ownership.js";
 import type { RolloutWatchResult } from "./rolloutStatus.js";
 
 export type { WatchRolloutOptions } from "./deploymentRolloutWatch.js";
@@ -33,10 +37,12 @@ export interface KubernetesClusterOptions {
   deletionTimeoutMs?: number;
 }
 
-export interface ApplyOptions {
-  /** Server-side dry run: the API server validates and defaults everything but stores nothing. */
-  dryRun?: boolean;
-}
+/**
+ * A real apply names its owner: every object is stamped with the owner's mark, and an object that
+ * exists without that mark is refused. `takeOver` forces every conflicting field: only for a
+ * person's explicit Re-apply of a drifted deployment (see applyConflict.ts for the normal rule).
+ */
+export type ApplyOptions = { owner: ApplyOwner; takeOver?: boolean };
 
 /** One object of a dry-run apply: what is there now and what the API server says it would become. */
 export interface DryRunAppliedObject {
@@ -118,36 +124,53 @@ export class KubernetesCluster {
   }
 
   /**
-   * Server-side applies each object in order, taking ownership of conflicting fields (force), and
-   * returns what the API server stored (or would store, on a dry run). Stops at the first failure.
+   * Server-side applies each object in order, stamped with the owner's mark, and returns what the
+   * API server stored. An object that exists without the owner's mark is refused (ForeignObjectError)
+   * before anything of it is written. Applies without force; conflicts are settled by
+   * resolveConflicts. Stops at the first failure.
    */
-  async apply(objects: readonly KubernetesObject[], options: ApplyOptions = {}): Promise<KubernetesObject[]> {
-    const dryRun = options.dryRun === true ? "All" : undefined;
+  async apply(objects: readonly KubernetesObject[], options: ApplyOptions): Promise<KubernetesObject[]> {
     const applied: KubernetesObject[] = [];
     for (const object of objects) {
-      try {
-        const result = await this.objects.patch(
-          toApplyBody(object),
-          undefined,
-          dryRun,
-          this.fieldManager,
-          true,
-          PatchStrategy.ServerSideApply,
-        );
-        applied.push(result);
-      } catch (error) {
-        throw this.applyError(error, object);
-      }
+      const live = await this.readObject(object);
+      if (live !== null && !isOwnedBy(live, options.owner)) throw new ForeignObjectError(live, object.metadata?.namespace ?? "?");
+      applied.push(await this.applyOne(stampOwnership(object, options.owner), options.takeOver === true));
     }
-    this.log.info(
-      { objects: objects.map((o) => `${o.kind}/${o.metadata?.name ?? "?"}`), dryRun: dryRun !== undefined },
-      "applied objects",
-    );
+    this.log.info({ objects: objects.map((o) => `${o.kind}/${o.metadata?.name ?? "?"}`), operationId: options.owner.operationId }, "applied objects");
     return applied;
   }
 
   /**
-   * Server-side dry run of `apply` (same field manager, same force): for each object the live
+   * One apply without force. A field-manager conflict is retried with force only when every
+   * conflicting field is the bot's to take (isBotsToTake) or the caller takes everything over;
+   * otherwise it fails, not retryable, naming who changed what.
+   */
+  private async applyOne(object: KubernetesObject, takeOver: boolean, dryRun?: "All"): Promise<KubernetesObject> {
+    const patch = (force: boolean) =>
+      this.objects.patch(toApplyBody(object), undefined, dryRun, this.fieldManager, force, PatchStrategy.ServerSideApply);
+    try {
+      return await patch(false);
+    } catch (error) {
+      const conflicts = applyConflictsOf(error);
+      if (conflicts === undefined) throw this.applyError(error, object);
+      const what = `${object.kind ?? "object"} ${object.metadata?.name ?? ""}`;
+      if (!takeOver && !conflicts.every((conflict) => isBotsToTake(object.kind ?? "", conflict))) {
+        throw new ClusterError(
+          `${what} was changed outside deploybot: fields managed by ${describeConflicts(conflicts)}. deploybot does not overwrite changes others made; Re-apply from the details panel takes its values back, Adopt keeps the live ones.`,
+          { code: 409, reason: "FieldManagerConflict", retryable: false, cause: error },
+        );
+      }
+      this.log.warn({ object: what, conflicts, takeOver }, "taking conflicting fields back with force");
+      try {
+        return await patch(true);
+      } catch (forcedError) {
+        throw this.applyError(forcedError, object);
+      }
+    }
+  }
+
+  /**
+   * Server-side dry run of `apply` (same field manager, unstamped): for each object the live
    * version and what the API server would store. Nothing changes in the cluster. Errors are
    * classified as for apply, and it stops at the first one.
    */
@@ -156,8 +179,8 @@ export class KubernetesCluster {
     for (const object of objects) {
       // Read first: after the dry run there is no way to tell "created" from "updated" for sure.
       const live = await this.readObject(object);
-      const [after] = await this.apply([object], { dryRun: true });
-      if (after === undefined) throw new Error(`dryRunApply: no answer for ${object.kind ?? "?"} ${object.metadata?.name ?? "?"}`);
+      // A preview takes conflicting fields as a Re-apply would: it shows the whole change.
+      const after = await this.applyOne(object, true, "All");
       results.push({ live, after });
     }
     return results;
@@ -173,6 +196,19 @@ export class KubernetesCluster {
       if (isNotFound(error)) return null;
       throw this.applyError(error, object);
     }
+  }
+
+  /**
+   * The objects that already hold a name a deployment called `deploymentName` would use (see
+   * objectNamesFor), whoever made them. Kinds the cluster does not serve are skipped.
+   */
+  async objectsHoldingNamesOf(namespace: string, deploymentName: string): Promise<KubernetesObject[]> {
+    const kinds = await this.servedManagedKinds();
+    const probes = kinds.flatMap((kind) =>
+      objectNamesFor(kind.kind, deploymentName).map((name) => ({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace } })),
+    );
+    const found = await Promise.all(probes.map((probe) => this.readObject(probe)));
+    return found.filter((object): object is KubernetesObject => object !== null);
   }
 
   /**
@@ -211,14 +247,25 @@ export class KubernetesCluster {
   }
 
   /**
-   * Deletes every object listManagedObjects finds (background propagation, so Pods go with their
-   * Deployment), ignoring ones already gone, and waits until none is left.
+   * The deployment's objects that carry its mark (see ownership.ts): listed by its name label,
+   * then every object whose mark says otherwise is left out, so a look-alike is never touched.
    */
-  async deleteManagedObjects(namespace: string, labels: Record<string, string>): Promise<DeletedObject[]> {
+  async listOwnedObjects(namespace: string, owner: OwnerRef): Promise<KubernetesObject[]> {
+    const candidates = await this.listManagedObjects(namespace, instanceSelector(owner.deploymentName));
+    return candidates.filter((object) => isOwnedBy(object, owner));
+  }
+
+  /**
+   * Deletes every object listOwnedObjects finds (background propagation, so Pods go with their
+   * Deployment), ignoring ones already gone, and waits until none is left. Each delete carries the
+   * listed object's uid as a precondition: an object replaced since it was listed is not the one
+   * that was checked, and is left alone.
+   */
+  async deleteOwnedObjects(namespace: string, owner: OwnerRef): Promise<DeletedObject[]> {
     const deleted = new Map<string, DeletedObject>();
     const deadline = Date.now() + this.deletionTimeoutMs;
     for (;;) {
-      const remaining = await this.listManagedObjects(namespace, labels);
+      const remaining = await this.listOwnedObjects(namespace, owner);
       if (remaining.length === 0) break;
       if (Date.now() > deadline) {
         const names = remaining.map((o) => `${o.kind} ${o.metadata?.name ?? "?"}`).join(", ");
@@ -232,18 +279,21 @@ export class KubernetesCluster {
       for (const object of pending) {
         const kind = object.kind ?? "";
         const name = object.metadata?.name ?? "";
-        await this.deleteObject(kind, namespace, name);
+        await this.deleteObject(kind, namespace, name, object.metadata?.uid);
         deleted.set(`${kind}/${name}`, { kind, name });
       }
       // Anything still listed is held by finalizers; give the controllers a moment.
       if (pending.length < remaining.length) await sleep(250);
     }
-    if (deleted.size > 0) this.log.info({ namespace, labels, deleted: [...deleted.values()] }, "deleted managed objects");
+    if (deleted.size > 0) this.log.info({ namespace, deploymentId: owner.deploymentId, deleted: [...deleted.values()] }, "deleted owned objects");
     return [...deleted.values()];
   }
 
-  /** Deletes one object of a managed kind; resolves false when it did not exist. */
-  async deleteObject(kind: string, namespace: string, name: string): Promise<boolean> {
+  /**
+   * Deletes one object of a managed kind; resolves false when it did not exist, or (with `uid`)
+   * when the object of that name is no longer the one with that uid.
+   */
+  async deleteObject(kind: string, namespace: string, name: string, uid?: string): Promise<boolean> {
     const known = managedKind(kind);
     if (known === undefined) throw new Error(`deleteObject: ${kind} is not a kind deploybot manages`);
     try {
@@ -254,10 +304,12 @@ export class KubernetesCluster {
         undefined,
         undefined,
         "Background",
+        uid === undefined ? undefined : { preconditions: { uid } },
       );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
+      if (uid !== undefined && error instanceof ApiException && error.code === 409) return false;
       throw toClusterError(error, { kind, name, namespace });
     }
   }

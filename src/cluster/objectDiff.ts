@@ -4,6 +4,8 @@
  * sides carry the same server defaults and only real changes remain.
  */
 
+import { ANNOTATION_APPLIED_BY_OPERATION, LABEL_OWNER_DEPLOYMENT_ID } from "./ownership.js";
+
 /** A JSON-shaped Kubernetes object as client-node returns it. */
 export interface DiffableObject {
   kind?: string;
@@ -52,6 +54,12 @@ const NOISE_ANNOTATIONS = new Set([
   "autoscaling.alpha.kubernetes.io/current-metrics",
 ]);
 
+/** The bot's ownership mark (ownership.ts): bookkeeping of every apply, not part of any change. */
+const NOISE_METADATA: Readonly<Record<string, ReadonlySet<string>>> = {
+  annotations: new Set([...NOISE_ANNOTATIONS, ANNOTATION_APPLIED_BY_OPERATION]),
+  labels: new Set([LABEL_OWNER_DEPLOYMENT_ID]),
+};
+
 const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
 
 /** One step of a path: an object key, or a list item (by name when the items are named, else by index). */
@@ -82,8 +90,8 @@ function isNoise(segments: readonly Segment[]): boolean {
   return (
     segments.length === 3 &&
     first !== undefined && "key" in first && first.key === "metadata" &&
-    second !== undefined && "key" in second && second.key === "annotations" &&
-    third !== undefined && "key" in third && NOISE_ANNOTATIONS.has(third.key)
+    second !== undefined && "key" in second &&
+    third !== undefined && "key" in third && NOISE_METADATA[second.key]?.has(third.key) === true
   );
 }
 

@@ -92,6 +92,8 @@ export interface OperationRecord {
   result: Record<string, unknown> | null;
   checkpoint: Record<string, unknown> | null;
   control: OperationControl | null;
+  /** Set while one caller settles it as failed (and cleans up): no run starts beside that. */
+  settlingSince: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

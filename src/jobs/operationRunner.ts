@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { ApplyOwner } from "../cluster/ownership.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
@@ -33,6 +34,16 @@ export interface AttemptInfo {
 
 export type RunOutcome = "succeeded" | "failed" | "skipped" | "retrying";
 
+/**
+ * How long a settlement claim holds. Clean-up waits at most for deletions (60 s by default) and a
+ * few writes; a claim older than this was left by a process that died, and is taken over.
+ */
+const SETTLE_CLAIM_TIMEOUT_MS = 5 * 60_000;
+
+function ownerOf(operation: OperationRecord, deployment: DeploymentRecord): ApplyOwner {
+  return { deploymentId: deployment.id, deploymentName: deployment.name, operationId: operation.id };
+}
+
 /** Raised to let the queue retry the job after a transient failure was recorded and shown. */
 export class RetryLater extends Error {
   constructor(readonly reason: string) {
@@ -55,6 +66,8 @@ export class OperationRunner {
     const { operations, deployments, logger } = this.deps;
     const operation = await operations.get(operationId);
     if (!operation || isFinished(operation.status) || isAtGate(operation.status)) return "skipped";
+    // Claimed for settling (see claimSettlement): its clean-up runs elsewhere, never beside a run.
+    if (operation.settlingSince !== null) return "skipped";
     const deployment = operation.deploymentId ? await deployments.get(operation.deploymentId) : null;
     if (!deployment) {
       await operations.transition(operation.id, ["queued", "running"], "failed", {
@@ -83,6 +96,7 @@ export class OperationRunner {
       operation: running,
       deployment,
       cluster: this.deps.cluster,
+      owner: ownerOf(operation, deployment),
       deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: log,
@@ -145,6 +159,7 @@ export class OperationRunner {
       operation,
       deployment,
       cluster: this.deps.cluster,
+      owner: ownerOf(operation, deployment),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,
@@ -209,6 +224,11 @@ export class OperationRunner {
     runner: KindRunner | undefined,
   ): Promise<void> {
     const { operations, deployments, logger } = this.deps;
+    const claimedAt = new Date();
+    if (!(await operations.claimSettlement(operation.id, claimedAt, new Date(claimedAt.getTime() - SETTLE_CLAIM_TIMEOUT_MS)))) {
+      logger.warn({ operationId: operation.id, reason }, "operation is already being settled elsewhere; not compensating it twice");
+      return;
+    }
     let cleanedUp: string[] = [];
     let cleanupProblem: string | undefined;
     if (runner?.compensate) {

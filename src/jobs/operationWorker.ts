@@ -24,6 +24,14 @@ export interface OperationWorker {
   close(): Promise<void>;
 }
 
+/**
+ * Whether a `failed` event ends the job. BullMQ emits `failed` for every failed attempt, also the
+ * ones it retries (moved to delayed); only a job moved to the failed set gets `finishedOn`.
+ */
+export function isFinalFailure(job: Job<OperationJobData>): boolean {
+  return typeof job.finishedOn === "number";
+}
+
 export function startOperationWorker(runner: OperationRunner, options: OperationWorkerOptions): OperationWorker {
   const shutdown = new AbortController();
   const worker = new Worker<OperationJobData>(
@@ -50,10 +58,10 @@ export function startOperationWorker(runner: OperationRunner, options: Operation
   );
 
   worker.on("failed", (job, error) => {
-    if (!job) return;
-    const maxAttempts = job.opts.attempts ?? OPERATION_JOB_ATTEMPTS;
-    if (job.attemptsMade < maxAttempts && error.name === "RetryLater") return;
-    // The queue has given up (attempts used, or stalled too often): settle the record.
+    if (!job || !isFinalFailure(job)) return;
+    // The queue has given up (attempts used, or an unrecoverable error): settle the record. A
+    // failed attempt that BullMQ will retry is not final, and compensating it would run the
+    // clean-up beside the retry.
     runner.abandon(job.data.operationId, `Gave up after ${job.attemptsMade} attempts: ${error.message}`).catch((abandonError: unknown) => {
       options.logger.error({ err: abandonError, operationId: job.data.operationId }, "could not settle an abandoned operation");
     });

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { ApplyOwner } from "../cluster/ownership.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord } from "../domain/operation.js";
@@ -13,6 +14,8 @@ export interface OperationRunContext {
   operation: OperationRecord;
   deployment: DeploymentRecord;
   cluster: KubernetesCluster;
+  /** The mark every object this operation applies carries, and the one it may delete by. */
+  owner: ApplyOwner;
   deployments: DeploymentRepository;
   renderContext: RenderContext;
   logger: Logger;

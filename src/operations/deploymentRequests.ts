@@ -2,7 +2,9 @@ import { needsRestart, validateEdit, type FieldChange } from "../domain/editabil
 import { parseEnvironmentVariables } from "../domain/environmentVariablesText.js";
 import type { Requester } from "../domain/operation.js";
 import { quotaErrors } from "../domain/environmentRules.js";
+import type { Logger } from "pino";
 import type { AccessControl } from "./accessControl.js";
+import { clusterNameErrors, type ClusterNameReader } from "./clusterNameCheck.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
@@ -36,13 +38,16 @@ export class DeploymentRequests {
       now?: () => Date;
       namespaces: Record<Environment, string>;
       trafficProvider: TrafficProviderId;
+      cluster: ClusterNameReader;
+      logger: Logger;
     },
   ) {}
 
   /**
    * Records the deployment and its create operation, after every rule a new deployment must
-   * pass: the schema and the cluster's capabilities (pure, checked first), then a unique name
-   * (the database's unique constraint decides, so two racing submissions cannot both win).
+   * pass: the schema and the cluster's capabilities (pure, checked first), names no object in the
+   * cluster holds yet (clusterNameCheck), then a unique name (the database's unique constraint
+   * decides, so two racing submissions cannot both win).
    * A repeated request with the same idempotency key (a retried submission) returns the first.
    */
   async requestCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateRequestResult> {
@@ -64,6 +69,9 @@ export class DeploymentRequests {
     const rules = await this.deps.access.rules(spec.environment);
     const quota = quotaErrors(spec, rules);
     if (quota.length > 0) return { ok: false, errors: quota };
+    // A name the bot already uses is answered below, by the database, as "already exists".
+    const nameErrors = (await this.deps.deployments.findByName(spec.name)) ? [] : await clusterNameErrors(this.deps.cluster, this.deps.namespaces[spec.environment], spec.name, this.deps.logger);
+    if (nameErrors.length > 0) return { ok: false, errors: nameErrors };
     try {
       const now = this.deps.now?.() ?? new Date();
       const { deployment, operation } = await this.deps.deployments.createWithOperation({

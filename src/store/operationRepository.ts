@@ -37,6 +37,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     result: asObject(row.result),
     checkpoint: asObject(row.checkpoint),
     control: asControl(row.control),
+    settlingSince: row.settlingSince,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -116,6 +117,20 @@ export class OperationRepository {
     const { count } = await this.db.operation.updateMany({
       where: { id, status: { in: [...from] } },
       data: { status: to, ...rest, ...(result ? { result: result as Prisma.InputJsonValue } : {}) },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Claims the settling of an unfinished operation (its failure and clean-up) for one caller: a
+   * conditional update that only the first of the worker, the recovery sweep or a second replica
+   * wins. A claim older than `staleBefore` belongs to a process that died mid-settlement and is
+   * taken over, so no operation stays locked for good.
+   */
+  async claimSettlement(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const { count } = await this.db.operation.updateMany({
+      where: { id, status: { in: ["queued", "running"] }, OR: [{ settlingSince: null }, { settlingSince: { lt: staleBefore } }] },
+      data: { settlingSince: now },
     });
     return count === 1;
   }

@@ -15,6 +15,7 @@ import { buildSpec, type SpecPatch } from "./render/fixtures.js";
 
 const NAMESPACE = "ml-dev";
 const ctx = defaultRenderContext(NAMESPACE);
+const OWNER = { deploymentId: "11111111-1111-4111-8111-111111111111", deploymentName: "resnet-prod", operationId: "22222222-2222-4222-8222-222222222222" };
 const prune = { namespace: NAMESPACE, labels: identityLabels("resnet-prod") };
 const SECRET = "do-not-show-me";
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -61,7 +62,7 @@ describe("dry-run previews against the fake API server", () => {
 
   it("previews a scale as spec.replicas only, and leaves the cluster as it was", async () => {
     const current = spec();
-    await cluster.apply(render(current, { replicas: 2 }));
+    await cluster.apply(render(current, { replicas: 2 }), { owner: OWNER });
     const before = storeSnapshot();
 
     const changes = await previewApply(cluster, render(current, { replicas: 5 }), prune);
@@ -73,7 +74,7 @@ describe("dry-run previews against the fake API server", () => {
 
   it("returns the live object and the dry-run answer for each object", async () => {
     const current = spec();
-    await cluster.apply(render(current));
+    await cluster.apply(render(current), { owner: OWNER });
     const live = server.get("Deployment", NAMESPACE, "resnet-prod-blue");
     const [deployment, service] = await cluster.dryRunApply(render(current, { replicas: 3 }));
     expect(deployment?.live?.metadata?.resourceVersion).toBe(live?.metadata.resourceVersion);
@@ -84,7 +85,7 @@ describe("dry-run previews against the fake API server", () => {
   });
 
   it("previews turning auto-scaling off: the HPA no longer rendered is listed as deleted", async () => {
-    await cluster.apply(render(spec({ scaling: { autoscalingEnabled: true, minReplicas: 2 } })));
+    await cluster.apply(render(spec({ scaling: { autoscalingEnabled: true, minReplicas: 2 } })), { owner: OWNER });
     const before = storeSnapshot();
 
     const changes = await previewApply(cluster, render(spec({ scaling: { autoscalingEnabled: false } }), { replicas: 2 }), prune);
@@ -101,7 +102,7 @@ describe("dry-run previews against the fake API server", () => {
   });
 
   it("previews a stop and a delete", async () => {
-    await cluster.apply(render(spec({ scaling: { autoscalingEnabled: true, minReplicas: 2 } })));
+    await cluster.apply(render(spec({ scaling: { autoscalingEnabled: true, minReplicas: 2 } })), { owner: OWNER });
     const before = storeSnapshot();
 
     const stop = await previewApply(cluster, render(spec({ scaling: { autoscalingEnabled: true, minReplicas: 2 } }), { stopped: true }), prune);
@@ -125,7 +126,7 @@ describe("dry-run previews against the fake API server", () => {
   });
 
   it("previews an edit of an environment variable without its value", async () => {
-    await cluster.apply(render(spec()));
+    await cluster.apply(render(spec()), { owner: OWNER });
     const edited = buildSpec({ env: [{ kind: "plain", name: "API_TOKEN", value: "another-secret" }, { kind: "plain", name: "LOG_LEVEL", value: "debug" }] });
     const text = summarizeChanges(await previewApply(cluster, render(edited), prune));
     expect(text).toContain("env[API_TOKEN].value (hidden) → (hidden)");
@@ -136,7 +137,7 @@ describe("dry-run previews against the fake API server", () => {
   });
 
   it("previews turning the load balancer on as replacing the headless Service", async () => {
-    await cluster.apply(render(spec({ loadBalancer: { enabled: false } })));
+    await cluster.apply(render(spec({ loadBalancer: { enabled: false } })), { owner: OWNER });
     const before = storeSnapshot();
     const changes = await previewApply(cluster, render(spec({ loadBalancer: { enabled: true } })), prune);
     const service = changes.find((c) => c.kind === "Service");

@@ -33,7 +33,7 @@ import { rbacAttributes } from "./rbacAttributes.js";
 
 const NAMESPACE = "ml-dev";
 const NAME = "resnet";
-const labels = { "app.kubernetes.io/instance": NAME, "app.kubernetes.io/managed-by": "deploybot" };
+const labels = { "app.kubernetes.io/instance": NAME, "app.kubernetes.io/managed-by": "deploybot", "deploybot.io/deployment": NAME };
 const selector = { "deploybot.io/deployment": NAME };
 
 /** One object of every managed kind, in apply order (the workload first). */
@@ -81,18 +81,21 @@ interface Clients {
 }
 type Scenario = (clients: Clients) => Promise<unknown>;
 const REF = { namespace: NAMESPACE, name: NAME };
+const OWNER = { deploymentId: "11111111-1111-4111-8111-111111111111", deploymentName: NAME, operationId: "22222222-2222-4222-8222-222222222222" };
 const SECRET_NAME = "hf-credentials";
 
 /** One scenario per method; each starts from a namespace holding one object of every managed kind. */
 const CLUSTER_SCENARIOS: Record<ClusterMethod, Scenario> = {
-  apply: ({ cluster }) => cluster.apply(objectsOfEveryManagedKind()),
+  apply: ({ cluster }) => cluster.apply(objectsOfEveryManagedKind(), { owner: OWNER }),
   dryRunApply: ({ cluster }) => cluster.dryRunApply(objectsOfEveryManagedKind()),
   readObject: async ({ cluster }) => {
     for (const object of objectsOfEveryManagedKind()) await cluster.readObject(object);
   },
   ensureNamespace: ({ cluster }) => cluster.ensureNamespace(NAMESPACE),
   listManagedObjects: ({ cluster }) => cluster.listManagedObjects(NAMESPACE, labels),
-  deleteManagedObjects: ({ cluster }) => cluster.deleteManagedObjects(NAMESPACE, labels),
+  listOwnedObjects: ({ cluster }) => cluster.listOwnedObjects(NAMESPACE, OWNER),
+  deleteOwnedObjects: ({ cluster }) => cluster.deleteOwnedObjects(NAMESPACE, OWNER),
+  objectsHoldingNamesOf: ({ cluster }) => cluster.objectsHoldingNamesOf(NAMESPACE, NAME),
   deleteObject: async ({ cluster }) => {
     for (const kind of MANAGED_KINDS) await cluster.deleteObject(kind.kind, NAMESPACE, NAME);
   },
@@ -151,7 +154,7 @@ describe("the permission tables against what the cluster layer really sends", ()
   /** Starts every scenario from the same state, set up by a client whose requests are not counted. */
   async function resetState(): Promise<void> {
     const setup = new KubernetesCluster(server.kubeConfig(), { fieldManager: "deploybot", logger });
-    await setup.apply(objectsOfEveryManagedKind());
+    await setup.apply(objectsOfEveryManagedKind(), { owner: OWNER });
     server.progressDeployment(NAMESPACE, NAME, 0);
     for (const pod of server.list("Pod", NAMESPACE)) {
       // A crashed container, so diagnose reads the previous run's log.

@@ -2,17 +2,26 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ClusterError } from "../../src/cluster/clusterError.js";
+import { ANNOTATION_APPLIED_BY_OPERATION, LABEL_OWNER_DEPLOYMENT_ID, type ApplyOwner } from "../../src/cluster/ownership.js";
 import { KubernetesCluster, type KubernetesClusterOptions } from "../../src/cluster/kubernetesClient.js";
 import type { RolloutStatus } from "../../src/cluster/rolloutStatus.js";
-import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "../harness/fakeKubeApiServer.js";
+import { applyConflict, startFakeKubeApiServer, type FakeKubeApiServer, type FakeKubeApiServerOptions } from "../harness/fakeKubeApiServer.js";
 
 const NAMESPACE = "ml-dev";
 const FIELD_MANAGER = "deploybot";
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
 function labelsOf(name: string): Record<string, string> {
-  return { "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "deploybot" };
+  return { "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "deploybot", "deploybot.io/deployment": name };
 }
+
+/** Each test deployment's mark: a fixed id per name, applied by one operation. */
+function ownerOf(name: string): ApplyOwner {
+  const ids: Record<string, string> = { "resnet-prod": "11111111-1111-4111-8111-111111111111", "bert-staging": "22222222-2222-4222-8222-222222222222" };
+  return { deploymentId: ids[name] ?? "33333333-3333-4333-8333-333333333333", deploymentName: name, operationId: "44444444-4444-4444-8444-444444444444" };
+}
+
+const OWNER = ownerOf("resnet-prod");
 
 function deploymentManifest(name: string, options: { replicas?: number; image?: string; annotations?: Record<string, string> } = {}) {
   const spec: Record<string, unknown> = {
@@ -98,7 +107,7 @@ describe("KubernetesCluster against the fake API server", () => {
     });
 
     it("creates objects with server-side apply, then updates them in place", async () => {
-      const applied = await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+      const applied = await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })], { owner: OWNER });
       expect(applied).toHaveLength(1);
       expect(applied[0]?.metadata?.uid).toBeDefined();
 
@@ -106,7 +115,7 @@ describe("KubernetesCluster against the fake API server", () => {
       expect(applyRequest).toMatchObject({
         path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/resnet-prod`,
         contentType: "application/apply-patch+yaml",
-        query: { fieldManager: FIELD_MANAGER, force: "true" },
+        query: { fieldManager: FIELD_MANAGER, force: "false" },
       });
 
       const created = server.get("Deployment", NAMESPACE, "resnet-prod");
@@ -114,26 +123,27 @@ describe("KubernetesCluster against the fake API server", () => {
       expect(created?.spec).toMatchObject({ replicas: 3 });
 
       // Same configuration again: nothing changes, not even the resourceVersion.
-      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })], { owner: OWNER });
       const unchanged = server.get("Deployment", NAMESPACE, "resnet-prod");
       expect(unchanged?.metadata.resourceVersion).toBe(created?.metadata.resourceVersion);
 
       // Metadata-only change: stored, but the generation stays (no new rollout).
-      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, annotations: { "deploybot.io/note": "x" } })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, annotations: { "deploybot.io/note": "x" } })], { owner: OWNER });
       const annotated = server.get("Deployment", NAMESPACE, "resnet-prod");
-      expect(annotated?.metadata.annotations).toEqual({ "deploybot.io/note": "x" });
+      expect(annotated?.metadata.annotations).toEqual({ "deploybot.io/note": "x", [ANNOTATION_APPLIED_BY_OPERATION]: OWNER.operationId });
+      expect(annotated?.metadata.labels?.[LABEL_OWNER_DEPLOYMENT_ID]).toBe(OWNER.deploymentId);
       expect(annotated?.metadata.generation).toBe(1);
 
       // Spec change bumps the generation; the annotation dropped from the configuration disappears.
-      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, image: "registry.local/resnet:1.1.0" })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3, image: "registry.local/resnet:1.1.0" })], { owner: OWNER });
       const updated = server.get("Deployment", NAMESPACE, "resnet-prod");
       expect(updated?.metadata.generation).toBe(2);
-      expect(updated?.metadata.annotations).toBeUndefined();
+      expect(updated?.metadata.annotations).toEqual({ [ANNOTATION_APPLIED_BY_OPERATION]: OWNER.operationId });
       expect(updated?.metadata.uid).toBe(created?.metadata.uid);
     });
 
     it("keeps the live replica count when the applied Deployment leaves replicas out", async () => {
-      await cluster.apply([deploymentManifest("resnet-prod")]);
+      await cluster.apply([deploymentManifest("resnet-prod")], { owner: OWNER });
       expect(server.get("Deployment", NAMESPACE, "resnet-prod")?.spec).toMatchObject({ replicas: 1 });
 
       const scaled = await cluster.scaleDeployment(NAMESPACE, "resnet-prod", 5);
@@ -141,7 +151,7 @@ describe("KubernetesCluster against the fake API server", () => {
       const patchRequest = server.requests.filter((r) => r.method === "PATCH").at(-1);
       expect(patchRequest?.contentType).toBe("application/merge-patch+json");
 
-      await cluster.apply([deploymentManifest("resnet-prod", { image: "registry.local/resnet:2.0.0" })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { image: "registry.local/resnet:2.0.0" })], { owner: OWNER });
       const live = server.get("Deployment", NAMESPACE, "resnet-prod");
       expect(live?.spec).toMatchObject({ replicas: 5 });
       expect(live?.metadata.generation).toBe(3);
@@ -149,7 +159,7 @@ describe("KubernetesCluster against the fake API server", () => {
 
     it("stores nothing on a dry run but returns the defaulted objects", async () => {
       const objects = allObjects("resnet-prod");
-      const applied = await cluster.apply(objects, { dryRun: true });
+      const applied = (await cluster.dryRunApply(objects)).map((result) => result.after);
       expect(applied.map((o) => o.kind)).toEqual(objects.map((o) => o.kind));
       expect(server.objectCount()).toBe(0);
       const dryRunRequests = server.requests.filter((r) => r.method === "PATCH");
@@ -160,7 +170,7 @@ describe("KubernetesCluster against the fake API server", () => {
 
     it("reports a missing namespace clearly", async () => {
       const error = await catchClusterError(
-        cluster.apply([{ ...deploymentManifest("resnet-prod"), metadata: { name: "resnet-prod", namespace: "ml-missing" } }]),
+        cluster.apply([{ ...deploymentManifest("resnet-prod"), metadata: { name: "resnet-prod", namespace: "ml-missing" } }], { owner: OWNER }),
       );
       expect(error.code).toBe(404);
       expect(error.reason).toBe("NotFound");
@@ -171,7 +181,7 @@ describe("KubernetesCluster against the fake API server", () => {
     it("maps validation errors to a non-retryable ClusterError naming the object", async () => {
       const broken = deploymentManifest("resnet-prod");
       (broken as { spec: { selector: unknown } }).spec.selector = { matchLabels: { app: "other" } };
-      const error = await catchClusterError(cluster.apply([broken]));
+      const error = await catchClusterError(cluster.apply([broken], { owner: OWNER }));
       expect(error).toMatchObject({ code: 422, reason: "Invalid", retryable: false });
       expect(error.message).toMatch(/^Kubernetes refused Deployment resnet-prod in ml-dev: Deployment.apps "resnet-prod" is invalid: /);
       expect(error.message).toContain("`selector` does not match template `labels`");
@@ -179,30 +189,30 @@ describe("KubernetesCluster against the fake API server", () => {
 
     it("maps 409 and 500 answers, with retryable only for the server error", async () => {
       server.failNextRequests(1, { status: 409, message: "Operation cannot be fulfilled: the object has been modified" });
-      const conflict = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      const conflict = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")], { owner: OWNER }));
       expect(conflict).toMatchObject({ code: 409, reason: "Conflict", retryable: false });
       expect(conflict.message).toBe(
         "Kubernetes refused Deployment resnet-prod in ml-dev: Operation cannot be fulfilled: the object has been modified",
       );
 
       server.failNextRequests(1, { status: 500, message: "etcdserver: request timed out" });
-      const internal = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      const internal = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")], { owner: OWNER }));
       expect(internal).toMatchObject({ code: 500, reason: "InternalError", retryable: true });
       expect(internal.message).toContain("etcdserver: request timed out");
 
       server.failNextRequests(1, { status: 429 });
-      const throttled = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")]));
+      const throttled = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")], { owner: OWNER }));
       expect(throttled).toMatchObject({ code: 429, retryable: true });
 
       // The failures were one-shot: the same apply goes through now.
-      await cluster.apply([deploymentManifest("resnet-prod")]);
+      await cluster.apply([deploymentManifest("resnet-prod")], { owner: OWNER });
       expect(server.get("Deployment", NAMESPACE, "resnet-prod")).toBeDefined();
     });
 
     it("stops at the first failing object and names it", async () => {
       const objects = allObjects("resnet-prod");
       server.failNextRequests(1, { status: 403, match: (method, path) => method === "PATCH" && path.includes("/services/") });
-      const error = await catchClusterError(cluster.apply(objects));
+      const error = await catchClusterError(cluster.apply(objects, { owner: OWNER }));
       expect(error.message).toMatch(/^Kubernetes refused Service resnet-prod in ml-dev: /);
       expect(server.get("Deployment", NAMESPACE, "resnet-prod")).toBeDefined();
       expect(server.get("VirtualService", NAMESPACE, "resnet-prod")).toBeUndefined();
@@ -248,11 +258,82 @@ describe("KubernetesCluster against the fake API server", () => {
     });
   });
 
+  describe("ownership", () => {
+    beforeEach(async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+    });
+
+    it("refuses an object of the same name that carries no mark, and leaves it as it was", async () => {
+      server.put({ apiVersion: "v1", kind: "Service", metadata: { name: "resnet-prod", namespace: NAMESPACE }, spec: { selector: { app: "theirs" }, ports: [{ port: 80 }] } });
+      const before = JSON.stringify(server.get("Service", NAMESPACE, "resnet-prod"));
+      const error = await catchClusterError(cluster.apply(allObjects("resnet-prod"), { owner: OWNER }));
+      expect(error).toMatchObject({ reason: "ForeignObject", retryable: false });
+      expect(error.message).toContain("Service resnet-prod");
+      expect(error.message).toContain("does not belong to this deployment");
+      expect(JSON.stringify(server.get("Service", NAMESPACE, "resnet-prod"))).toBe(before);
+      expect(server.requests.some((r) => r.method === "PATCH" && r.path.endsWith("/services/resnet-prod"))).toBe(false);
+    });
+
+    it("refuses another deployment's object of that name, even with the same name labels", async () => {
+      await cluster.apply([deploymentManifest("resnet-prod")], { owner: ownerOf("resnet-prod") });
+      const error = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")], { owner: { ...OWNER, deploymentId: "55555555-5555-4555-8555-555555555555" } }));
+      expect(error.message).toContain("left by another deployment of that name");
+    });
+
+    it("lists and deletes only marked objects, never a look-alike carrying the name labels", async () => {
+      await cluster.apply(allObjects("resnet-prod"), { owner: OWNER });
+      server.put({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "resnet-prod-theirs", namespace: NAMESPACE, labels: labelsOf("resnet-prod") }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: "x" } } } });
+      const owned = await cluster.listOwnedObjects(NAMESPACE, OWNER);
+      expect(owned.map((o) => o.metadata?.name)).not.toContain("resnet-prod-theirs");
+      await cluster.deleteOwnedObjects(NAMESPACE, OWNER);
+      expect(server.get("PodDisruptionBudget", NAMESPACE, "resnet-prod-theirs")).toBeDefined();
+      expect(server.get("Service", NAMESPACE, "resnet-prod")).toBeUndefined();
+    });
+
+    it("names who else holds the names a new deployment would use", async () => {
+      server.put({ apiVersion: "v1", kind: "Service", metadata: { name: "feature-store", namespace: NAMESPACE }, spec: { ports: [{ port: 80 }] } });
+      const held = await cluster.objectsHoldingNamesOf(NAMESPACE, "feature-store");
+      expect(held.map((o) => `${o.kind} ${o.metadata?.name}`)).toEqual(["Service feature-store"]);
+      expect(await cluster.objectsHoldingNamesOf(NAMESPACE, "free-name")).toEqual([]);
+    });
+  });
+
+  describe("field-manager conflicts", () => {
+    beforeEach(async () => {
+      await startServer({ namespaces: [NAMESPACE] });
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 2 })], { owner: OWNER });
+    });
+
+    it("fails without force when someone else changed a field, naming the manager and the field", async () => {
+      server.failNextRequests(1, applyConflict("kubectl-edit", ['.spec.template.spec.containers[name="model-server"].image']));
+      const error = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod", { replicas: 2 })], { owner: OWNER }));
+      expect(error).toMatchObject({ code: 409, reason: "FieldManagerConflict", retryable: false });
+      expect(error.message).toContain('kubectl-edit (.spec.template.spec.containers[name="model-server"].image)');
+      const forced = server.requests.filter((r) => r.method === "PATCH" && r.query.force === "true");
+      expect(forced).toEqual([]);
+    });
+
+    it("takes back with force only the replica count, or fields the bot itself wrote under another operation", async () => {
+      server.failNextRequests(1, applyConflict("kube-controller-manager", [".spec.replicas"]));
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })], { owner: OWNER });
+      server.failNextRequests(1, applyConflict("deploybot", [".spec.replicas"]));
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 4 })], { owner: OWNER });
+      expect(server.get("Deployment", NAMESPACE, "resnet-prod")?.spec).toMatchObject({ replicas: 4 });
+      expect(server.requests.filter((r) => r.method === "PATCH" && r.query.force === "true")).toHaveLength(2);
+    });
+
+    it("forces everything on a person's Re-apply (takeOver)", async () => {
+      server.failNextRequests(1, applyConflict("kubectl-edit", [".spec.template.spec.containers[name=\"model-server\"].image"]));
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 2 })], { owner: OWNER, takeOver: true });
+      expect(server.requests.filter((r) => r.method === "PATCH" && r.query.force === "true")).toHaveLength(1);
+    });
+  });
+
   describe("listing and deleting by labels", () => {
     it("finds every managed kind carrying the labels, and deletes them all", async () => {
       await startServer({ namespaces: [NAMESPACE] });
-      await cluster.apply(allObjects("resnet-prod"));
-      await cluster.apply(allObjects("bert-staging"));
+      await cluster.apply(allObjects("resnet-prod"), { owner: OWNER });
+      await cluster.apply(allObjects("bert-staging"), { owner: ownerOf("bert-staging") });
       server.progressDeployment(NAMESPACE, "resnet-prod", 3);
       expect(server.list("Pod", NAMESPACE)).toHaveLength(3);
 
@@ -268,7 +349,7 @@ describe("KubernetesCluster against the fake API server", () => {
         ].sort(),
       );
 
-      const deleted = await cluster.deleteManagedObjects(NAMESPACE, labelsOf("resnet-prod"));
+      const deleted = await cluster.deleteOwnedObjects(NAMESPACE, OWNER);
       expect(deleted).toHaveLength(6);
       expect(deleted).toContainEqual({ kind: "Deployment", name: "resnet-prod" });
       expect(await cluster.listManagedObjects(NAMESPACE, labelsOf("resnet-prod"))).toEqual([]);
@@ -276,27 +357,27 @@ describe("KubernetesCluster against the fake API server", () => {
 
       // The other deployment is untouched.
       expect(await cluster.listManagedObjects(NAMESPACE, labelsOf("bert-staging"))).toHaveLength(6);
-      expect(await cluster.deleteManagedObjects(NAMESPACE, labelsOf("resnet-prod"))).toEqual([]);
+      expect(await cluster.deleteOwnedObjects(NAMESPACE, OWNER)).toEqual([]);
     });
 
     it("skips Istio kinds when the cluster does not serve them, and says so on apply", async () => {
       await startServer({ namespaces: [NAMESPACE], serveIstio: false });
       const withoutIstio = allObjects("resnet-prod").filter((o) => !o.apiVersion?.startsWith("networking.istio.io"));
-      await cluster.apply(withoutIstio);
+      await cluster.apply(withoutIstio, { owner: OWNER });
       const listed = await cluster.listManagedObjects(NAMESPACE, labelsOf("resnet-prod"));
       expect(listed).toHaveLength(4);
       expect(server.requests.some((r) => r.path.includes("istio") && r.path.includes("/namespaces/"))).toBe(false);
       expect(await cluster.servesApi("networking.istio.io/v1")).toBe(false);
 
       const virtualService = allObjects("resnet-prod").find((o) => o.kind === "VirtualService");
-      const error = await catchClusterError(cluster.apply(virtualService === undefined ? [] : [virtualService]));
+      const error = await catchClusterError(cluster.apply(virtualService === undefined ? [] : [virtualService], { owner: OWNER }));
       expect(error).toMatchObject({ code: 404, retryable: false });
       expect(error.message).toMatch(/does not serve networking.istio.io\/v1 VirtualService \(is Istio installed\?\)/);
     });
 
     it("refuses an empty label set rather than matching the whole namespace", async () => {
       await startServer({ namespaces: [NAMESPACE] });
-      await expect(cluster.deleteManagedObjects(NAMESPACE, {})).rejects.toThrow(/empty label selector/);
+      await expect(cluster.listManagedObjects(NAMESPACE, {})).rejects.toThrow(/empty label selector/);
     });
   });
 
@@ -314,7 +395,7 @@ describe("KubernetesCluster against the fake API server", () => {
     });
 
     it("deletes one object and reads deployments as typed objects", async () => {
-      await cluster.apply(allObjects("resnet-prod"));
+      await cluster.apply(allObjects("resnet-prod"), { owner: OWNER });
       const deployment = await cluster.readDeployment(NAMESPACE, "resnet-prod");
       expect(deployment?.spec?.replicas).toBe(3);
       expect(await cluster.deleteObject("Service", NAMESPACE, "resnet-prod")).toBe(true);
@@ -327,7 +408,7 @@ describe("KubernetesCluster against the fake API server", () => {
   describe("watchDeploymentRollout", () => {
     beforeEach(async () => {
       await startServer({ namespaces: [NAMESPACE] });
-      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 3 })], { owner: OWNER });
     });
 
     function progressLog(): { seen: string[]; onProgress: (status: RolloutStatus) => void } {
@@ -464,7 +545,7 @@ describe("KubernetesCluster against the fake API server", () => {
 
     it("becomes ready on its own with autoProgress", async () => {
       server.setAutoProgress({ delayMs: 10 });
-      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 2, image: "registry.local/resnet:2.0.0" })]);
+      await cluster.apply([deploymentManifest("resnet-prod", { replicas: 2, image: "registry.local/resnet:2.0.0" })], { owner: OWNER });
       await expect(cluster.watchDeploymentRollout(NAMESPACE, "resnet-prod", { timeoutMs: 5_000 })).resolves.toMatchObject({
         result: "ready",
         status: { readyReplicas: 2 },

@@ -91,6 +91,23 @@ export interface FailureInjection {
   match?: (method: string, path: string) => boolean;
   message?: string;
   reason?: string;
+  /** The Status `details`, e.g. the causes of a server-side apply conflict (see `applyConflict`). */
+  details?: ApiStatus["details"];
+}
+
+/**
+ * What a real API server answers to a server-side apply without force when `manager` owns
+ * `fields` the configuration also sets (fields as it prints them: `.spec.replicas`).
+ */
+export function applyConflict(manager: string, fields: string[]): FailureInjection {
+  const causes = fields.map((field) => ({ reason: "FieldManagerConflict", message: `conflict with "${manager}" using apps/v1`, field }));
+  return {
+    status: 409,
+    reason: "Conflict",
+    message: `Apply failed with ${fields.length} conflict${fields.length === 1 ? "" : "s"}: ${causes.map((c) => `${c.message}: ${c.field}`).join(", ")}`,
+    details: { causes },
+    match: (method, path) => method === "PATCH" && !path.includes("/status"),
+  };
 }
 
 export type UnavailableMode = "reset" | "503";
@@ -427,7 +444,7 @@ export class FakeKubeApiServer {
     rule.remaining--;
     this.failures = this.failures.filter((f) => f.remaining > 0);
     const message = rule.message ?? `injected failure (HTTP ${rule.status})`;
-    return failure(rule.status, message, undefined, rule.reason ?? reasonForCode(rule.status)).status;
+    return failure(rule.status, message, rule.details, rule.reason ?? reasonForCode(rule.status)).status;
   }
 
   private sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -86,7 +86,7 @@ export class RolloutRun {
     const choice = this.checkpoint.choice;
     const rolling = choice.strategy === "rolling" ? rollingParameters(choice.options, { gpus: spec.resources.gpuCount > 0 }) : undefined;
     const { objects } = renderDeploymentObjects(spec, { ...state, ...(rolling ? { rolling } : {}) }, this.context.renderContext);
-    await this.context.cluster.apply(objects);
+    await this.context.cluster.apply(objects, { owner: this.context.owner });
   }
 
   /** Writes the deployment record (serving slot, version) to match what the cluster serves. */

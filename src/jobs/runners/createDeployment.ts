@@ -1,4 +1,3 @@
-import { identityLabels } from "../../cluster/render/labels.js";
 import { renderDeploymentObjects } from "../../cluster/render/renderDeploymentObjects.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
@@ -8,7 +7,9 @@ import { serviceEndpoint } from "../../cluster/render/renderService.js";
 /**
  * Create: make sure the namespace exists, apply every object of the deployment with server-side
  * apply, then follow the model-server rollout until all replicas are ready. On failure every
- * object carrying the deployment's labels is deleted, so a failed create leaves nothing behind.
+ * object carrying the deployment's mark is deleted, so a failed create leaves nothing of its own
+ * behind and touches nothing else (an object of the same name that is not the bot's is refused by
+ * the apply and left as it was).
  */
 export const createDeploymentRunner: KindRunner = {
   async run(context: OperationRunContext): Promise<RunResult> {
@@ -20,7 +21,7 @@ export const createDeploymentRunner: KindRunner = {
       renderContext,
     );
     await context.progress({ phase: "applying", detail: `Applying ${objects.length} objects to namespace ${deployment.namespace}` });
-    await cluster.apply(objects);
+    await cluster.apply(objects, { owner: context.owner });
     await context.step(`Applied ${describeObjects(objects)}`);
 
     const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
@@ -33,7 +34,7 @@ export const createDeploymentRunner: KindRunner = {
 
   async compensate(context: OperationRunContext): Promise<string[]> {
     const { deployment, cluster } = context;
-    const deleted = await cluster.deleteManagedObjects(deployment.namespace, identityLabels(deployment.name));
+    const deleted = await cluster.deleteOwnedObjects(deployment.namespace, context.owner);
     const names = deleted.map((object) => `${object.kind} ${object.name}`);
     await context.step(names.length > 0 ? `Cleaned up ${names.join(", ")}` : "Nothing to clean up in the cluster");
     return names;

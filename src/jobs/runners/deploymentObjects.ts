@@ -1,6 +1,5 @@
 import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
 import type { DeletedObject } from "../../cluster/kubernetesClient.js";
-import { identityLabels } from "../../cluster/render/labels.js";
 import { renderDeploymentObjects, type DeploymentState } from "../../cluster/render/renderDeploymentObjects.js";
 import { serviceNeedsReplacement } from "../../cluster/render/renderService.js";
 import type { DeploymentSpec } from "../../domain/deploymentSpec.js";
@@ -18,7 +17,7 @@ function key(object: KubernetesObject): string {
 
 /**
  * Makes the cluster hold exactly the objects of one deployment state: applies what the state
- * renders and deletes the deployment's objects it no longer renders. A Service that must change
+ * renders and deletes the deployment's own objects (those carrying its mark) it no longer renders. A Service that must change
  * between headless and ClusterIP cannot be patched (clusterIP is immutable), so it is replaced.
  */
 export async function applyDeploymentState(
@@ -28,17 +27,17 @@ export async function applyDeploymentState(
 ): Promise<AppliedState> {
   const { cluster, deployment, renderContext } = context;
   const { objects } = renderDeploymentObjects(spec, state, renderContext);
-  const existing = await cluster.listManagedObjects(deployment.namespace, identityLabels(deployment.name));
+  const existing = await cluster.listOwnedObjects(deployment.namespace, context.owner);
   const existingByKey = new Map(existing.map((object) => [key(object), object]));
 
   for (const desired of objects) {
     const current = existingByKey.get(key(desired));
     if (desired.kind === "Service" && current && serviceNeedsReplacement(current as V1Service, desired as V1Service)) {
-      await cluster.deleteObject("Service", deployment.namespace, desired.metadata?.name ?? "");
+      await cluster.deleteObject("Service", deployment.namespace, desired.metadata?.name ?? "", current.metadata?.uid);
       await context.step(`Replacing Service ${desired.metadata?.name ?? ""} (load balancer turned ${spec.loadBalancer.enabled ? "on" : "off"})`);
     }
   }
-  const applied = await cluster.apply(objects);
+  const applied = await cluster.apply(objects, { owner: context.owner });
 
   const wanted = new Set(objects.map(key));
   const pruned: DeletedObject[] = [];
@@ -46,7 +45,7 @@ export async function applyDeploymentState(
     if (wanted.has(key(object))) continue;
     const kind = object.kind ?? "";
     const name = object.metadata?.name ?? "";
-    if (await cluster.deleteObject(kind, deployment.namespace, name)) pruned.push({ kind, name });
+    if (await cluster.deleteObject(kind, deployment.namespace, name, object.metadata?.uid)) pruned.push({ kind, name });
   }
   if (pruned.length > 0) await context.step(`Removed ${pruned.map((object) => `${object.kind} ${object.name}`).join(", ")}`);
   return { applied, pruned };

@@ -1,0 +1,150 @@
+import { pino } from "pino";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubernetesCluster } from "../../src/cluster/kubernetesClient.js";
+import { defaultRenderContext } from "../../src/cluster/render/renderContext.js";
+import type { ProgressPublisher } from "../../src/domain/progress.js";
+import { OperationQueue } from "../../src/jobs/operationQueue.js";
+import { OperationRunner, type AttemptInfo, type RunOutcome } from "../../src/jobs/operationRunner.js";
+import { startOperationWorker } from "../../src/jobs/operationWorker.js";
+import type { KindRunner } from "../../src/jobs/runContext.js";
+import { AuditRepository } from "../../src/store/auditRepository.js";
+import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
+import { OperationRepository } from "../../src/store/operationRepository.js";
+import { buildSpec } from "../cluster/render/fixtures.js";
+import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
+import { createTestRedis, TEST_REDIS_URL, type TestRedis } from "../harness/redis.js";
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+const silentPublisher: ProgressPublisher = { publish: async () => undefined, threadReply: async () => undefined };
+
+/** What ran, in order: a run never overlaps a compensation if this shows none between run-start and run-end. */
+const timeline: string[] = [];
+
+/** A create whose cluster work is a pause, and whose compensation is recorded. */
+const recordingRunner: KindRunner = {
+  async run() {
+    timeline.push("run");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { detail: "done" };
+  },
+  async compensate() {
+    timeline.push("compensate-start");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    timeline.push("compensate-end");
+    return [];
+  },
+};
+
+/**
+ * The real runner, whose first attempt fails the way an infrastructure error escapes a run (a
+ * database connection dropped between two writes): BullMQ retries it.
+ */
+class FlakyFirstAttempt extends OperationRunner {
+  override async run(operationId: string, attempt: AttemptInfo): Promise<RunOutcome> {
+    if (attempt.attempt === 1) {
+      timeline.push("attempt-1-error");
+      throw new Error("Connection terminated unexpectedly");
+    }
+    return super.run(operationId, attempt);
+  }
+
+  override async abandon(operationId: string, reason: string): Promise<void> {
+    timeline.push("abandon");
+    return super.abandon(operationId, reason);
+  }
+}
+
+let database: TestDatabase;
+let redis: TestRedis;
+let kube: FakeKubeApiServer;
+let deployments: DeploymentRepository;
+let operations: OperationRepository;
+
+function runnerDeps() {
+  return {
+    deployments,
+    operations,
+    cluster: new KubernetesCluster(kube.kubeConfig(), { fieldManager: "deploybot", logger }),
+    renderContextFor: (namespace: string) => defaultRenderContext(namespace),
+    publisher: silentPublisher,
+    runners: { create: recordingRunner },
+    audit: new AuditRepository(database.db),
+    logger,
+  };
+}
+
+async function recordCreate(name: string) {
+  return deployments.createWithOperation({
+    spec: buildSpec({ name }),
+    namespace: "ml-development",
+    replicas: 1,
+    channelId: "C0DEPLOYS",
+    teamId: null,
+    requestedBy: "U0ALICE",
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  redis = createTestRedis();
+  kube = await startFakeKubeApiServer({ namespaces: ["ml-development"] });
+  deployments = new DeploymentRepository(database.db);
+  operations = new OperationRepository(database.db);
+});
+afterAll(async () => {
+  await kube?.close();
+  await redis?.cleanup();
+  await database?.drop();
+});
+
+describe("settling an operation exactly once", () => {
+  it("does not compensate a failed attempt BullMQ retries: the retry runs alone and succeeds", async () => {
+    timeline.length = 0;
+    const { operation } = await recordCreate("retried-model");
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queueConnection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const queue = new OperationQueue(queueConnection, redis.prefix);
+    const worker = startOperationWorker(new FlakyFirstAttempt(runnerDeps()), { connection, prefix: redis.prefix, concurrency: 1, logger });
+    try {
+      await queue.enqueue(operation.id);
+      for (let waited = 0; (await operations.get(operation.id))?.status !== "succeeded"; waited += 100) {
+        if (waited > 15_000) throw new Error(`still ${(await operations.get(operation.id))?.status}: ${timeline.join(", ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(timeline).toEqual(["attempt-1-error", "run"]);
+      expect((await deployments.get(operation.deploymentId ?? ""))?.status).toBe("live");
+    } finally {
+      await worker.close();
+      await queue.close();
+      connection.disconnect();
+      queueConnection.disconnect();
+    }
+  }, 30_000);
+
+  it("lets only one of two settlers (the worker and the recovery sweep) compensate, and no run starts after the claim", async () => {
+    timeline.length = 0;
+    const { operation } = await recordCreate("abandoned-model");
+    const first = new OperationRunner(runnerDeps());
+    const second = new OperationRunner(runnerDeps());
+    await Promise.all([first.abandon(operation.id, "Gave up after 6 attempts"), second.abandon(operation.id, "The job ended without finishing")]);
+    expect(timeline).toEqual(["compensate-start", "compensate-end"]);
+    const settled = await operations.get(operation.id);
+    expect(settled).toMatchObject({ status: "failed" });
+    expect((await deployments.get(operation.deploymentId ?? ""))?.activeOperationId).toBeNull();
+  });
+
+  it("does not start a run of an operation someone is settling", async () => {
+    timeline.length = 0;
+    const { operation } = await recordCreate("claimed-model");
+    const now = new Date();
+    expect(await operations.claimSettlement(operation.id, now, new Date(now.getTime() - 60_000))).toBe(true);
+    const outcome = await new OperationRunner(runnerDeps()).run(operation.id, { attempt: 2, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
+    expect(outcome).toBe("skipped");
+    expect(timeline).toEqual([]);
+    // A second claim waits for the first to be stale; a claim left by a dead process is taken over.
+    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() - 1))).toBe(false);
+    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() + 1))).toBe(true);
+  });
+});
