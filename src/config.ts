@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { KubeContextConfigError, parseKubeContexts, type KubeContexts } from "./cluster/kubeContexts.js";
 import type { ResourcePrices } from "./domain/changeRequest.js";
 import { ENVIRONMENTS, type Environment } from "./domain/deploymentSpec.js";
 
@@ -122,6 +123,8 @@ export interface Config {
   adminUsers: string[];
   /** Prices for the cost line of change requests. */
   prices: ResourcePrices;
+  /** The kubeconfig context of each environment (unset: the current one), for environments on separate clusters. */
+  kubeContexts: KubeContexts;
 }
 
 export class ConfigError extends Error {
@@ -132,9 +135,15 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = environmentSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  let kubeContexts: KubeContexts | undefined;
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  try {
+    kubeContexts = parseKubeContexts(env);
+  } catch (error) {
+    if (!(error instanceof KubeContextConfigError)) throw error;
+    problems.push(...error.problems);
   }
+  if (!result.success || !kubeContexts || problems.length > 0) throw new ConfigError(problems);
   const values = result.data;
   const namespaceOverrides: Record<Environment, string | undefined> = {
     development: values.DEPLOYBOT_NAMESPACE_DEVELOPMENT,
@@ -166,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
     adminUsers: values.DEPLOYBOT_ADMIN_USERS,
+    kubeContexts,
     prices: {
       cpuCoreHour: values.DEPLOYBOT_PRICE_CPU_CORE_HOUR,
       memoryGbHour: values.DEPLOYBOT_PRICE_MEMORY_GB_HOUR,

@@ -2,9 +2,10 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { KubernetesCluster } from "./cluster/kubernetesClient.js";
+import { ClusterDirectory } from "./cluster/clusterDirectory.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
 import type { Config } from "./config.js";
+import type { Environment } from "./domain/deploymentSpec.js";
 import { DeploymentQueries } from "./operations/deploymentQueries.js";
 import { DeploymentRequests } from "./operations/deploymentRequests.js";
 import { OperationQueue } from "./jobs/operationQueue.js";
@@ -105,7 +106,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const queue = new OperationQueue(queueConnection, config.queuePrefix);
 
   const kubeConfig = overrides.kubeConfig ?? loadKubeConfig(config);
-  const cluster = new KubernetesCluster(kubeConfig, { fieldManager: "deploybot", logger: logger.child({ component: "cluster" }) });
+  const clusters = ClusterDirectory.create(kubeConfig, config.kubeContexts, { fieldManager: "deploybot", logger: logger.child({ component: "cluster" }) });
+  const clusterFor = (environment: Environment) => clusters.forEnvironment(environment);
   const renderContextFor = (namespace: string): RenderContext =>
     defaultRenderContext(namespace, {
       modelServerImage: config.modelServerImage,
@@ -117,7 +119,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
 
   // Readiness is PostgreSQL alone; Redis and Kubernetes show in /healthz and the metrics.
   let draining = false;
-  const dependencyChecks = { postgres: () => pingDatabase(db), redis: () => queueConnection.ping(), kubernetes: () => cluster.ping() };
+  const dependencyChecks = { postgres: () => pingDatabase(db), redis: () => queueConnection.ping(), kubernetes: async () => void (await Promise.all(clusters.clusters().map((entry) => entry.cluster.ping()))) };
   const metrics = createMetrics({ queue: () => queueSnapshot(queue.queue), dependencies: () => checkComponents(dependencyChecks, 1500) });
   const health = {
     ready: () => checkComponents({ postgres: dependencyChecks.postgres }),
@@ -137,7 +139,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const runner = new OperationRunner({
     deployments,
     operations,
-    cluster,
+    clusterFor,
     renderContextFor,
     publisher,
     runners: {
@@ -179,7 +181,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     access,
     namespaces: config.namespaces,
     trafficProvider: config.trafficProvider,
-    cluster,
+    clusterFor,
     logger: logger.child({ component: "requests" }),
   });
 
@@ -199,7 +201,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     queries: new DeploymentQueries({
       deployments,
       operations,
-      cluster,
+      clusterFor,
       containerPort: config.modelServerPort,
       requestRate: createRequestRateSource({ trafficProvider: config.trafficProvider, ...(config.canaryMetrics.prometheusUrl ? { prometheusUrl: config.canaryMetrics.prometheusUrl } : {}) }),
     }),
@@ -213,7 +215,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     freezes: new DeploymentFreezes({ deployments, access, requests: operationRequests }),
     audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
     accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
-    dryRuns: new DryRuns({ deployments, cluster, renderContextFor, access, requests: operationRequests, modelUpdates }),
+    dryRuns: new DryRuns({ deployments, clusterFor, renderContextFor, access, requests: operationRequests, modelUpdates }),
     publisher,
     health,
     metrics,

@@ -3,6 +3,7 @@ import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { ApplyOwner } from "../cluster/ownership.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
+import type { Environment } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
 import { isAtGate, isFinished, type OperationRecord } from "../domain/operation.js";
 import type { ProgressPublisher, ProgressStep } from "../domain/progress.js";
@@ -16,7 +17,8 @@ import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js
 export interface OperationRunnerDependencies {
   deployments: DeploymentRepository;
   operations: OperationRepository;
-  cluster: KubernetesCluster;
+  /** The cluster of each environment (environments may live on separate clusters). */
+  clusterFor(environment: Environment): KubernetesCluster;
   renderContextFor(namespace: string): RenderContext;
   publisher: ProgressPublisher;
   runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
@@ -95,7 +97,7 @@ export class OperationRunner {
     const context: OperationRunContext = {
       operation: running,
       deployment,
-      cluster: this.deps.cluster,
+      cluster: this.deps.clusterFor(deployment.environment),
       owner: ownerOf(operation, deployment),
       deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
@@ -158,7 +160,7 @@ export class OperationRunner {
     return {
       operation,
       deployment,
-      cluster: this.deps.cluster,
+      cluster: this.deps.clusterFor(deployment.environment),
       owner: ownerOf(operation, deployment),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),

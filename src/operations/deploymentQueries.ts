@@ -1,4 +1,5 @@
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { Environment } from "../domain/deploymentSpec.js";
 import type { RequestRateSource } from "../monitoring/requestRate.js";
 import { deploymentName } from "../cluster/render/renderDeployment.js";
 import { serviceEndpoint } from "../cluster/render/renderService.js";
@@ -23,7 +24,7 @@ export class DeploymentQueries {
     private readonly deps: {
       deployments: DeploymentRepository;
       operations: OperationRepository;
-      cluster: KubernetesCluster;
+      clusterFor(environment: Environment): KubernetesCluster;
       containerPort: number;
       requestRate: RequestRateSource;
       liveReadTimeoutMs?: number;
@@ -55,7 +56,7 @@ export class DeploymentQueries {
     const timeoutMs = this.deps.liveReadTimeoutMs ?? 1500;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const read = this.deps.cluster.readDeployment(deployment.namespace, deploymentName(deployment.name, deployment.activeSlot));
+      const read = this.deps.clusterFor(deployment.environment).readDeployment(deployment.namespace, deploymentName(deployment.name, deployment.activeSlot));
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the cluster did not answer within ${timeoutMs} ms`)), timeoutMs);
       });

@@ -38,7 +38,7 @@ export class DeploymentRequests {
       now?: () => Date;
       namespaces: Record<Environment, string>;
       trafficProvider: TrafficProviderId;
-      cluster: ClusterNameReader;
+      clusterFor(environment: Environment): ClusterNameReader;
       logger: Logger;
     },
   ) {}
@@ -70,7 +70,7 @@ export class DeploymentRequests {
     const quota = quotaErrors(spec, rules);
     if (quota.length > 0) return { ok: false, errors: quota };
     // A name the bot already uses is answered below, by the database, as "already exists".
-    const nameErrors = (await this.deps.deployments.findByName(spec.name)) ? [] : await clusterNameErrors(this.deps.cluster, this.deps.namespaces[spec.environment], spec.name, this.deps.logger);
+    const nameErrors = (await this.deps.deployments.findByName(spec.name)) ? [] : await clusterNameErrors(this.deps.clusterFor(spec.environment), this.deps.namespaces[spec.environment], spec.name, this.deps.logger);
     if (nameErrors.length > 0) return { ok: false, errors: nameErrors };
     try {
       const now = this.deps.now?.() ?? new Date();

@@ -5,6 +5,7 @@ import type { RenderContext } from "../cluster/render/renderContext.js";
 import { renderDeploymentObjects } from "../cluster/render/renderDeploymentObjects.js";
 import { changeRisks, type ChangeRisk } from "../domain/changeRequest.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
+import type { Environment } from "../domain/deploymentSpec.js";
 import { checkTransition } from "../domain/deploymentStatus.js";
 import type { OperationKind } from "../domain/deploymentStatus.js";
 import type { Requester } from "../domain/operation.js";
@@ -46,7 +47,7 @@ export class DryRuns {
   constructor(
     private readonly deps: {
       deployments: DeploymentRepository;
-      cluster: PreviewCluster;
+      clusterFor(environment: Environment): PreviewCluster;
       renderContextFor(namespace: string): RenderContext;
       access: AccessControl;
       requests: OperationRequests;
@@ -67,8 +68,8 @@ export class DryRuns {
     const plan = planChange({ kind: request.kind, params: params.value }, deployment, deployment.spec);
     const prune = { namespace: deployment.namespace, labels: identityLabels(deployment.name) };
     const changes = plan.after
-      ? await previewApply(this.deps.cluster, renderDeploymentObjects(plan.after.spec, plan.after.state, this.deps.renderContextFor(deployment.namespace)).objects, prune)
-      : await previewDeletion(this.deps.cluster, prune);
+      ? await previewApply(this.deps.clusterFor(deployment.environment), renderDeploymentObjects(plan.after.spec, plan.after.state, this.deps.renderContextFor(deployment.namespace)).objects, prune)
+      : await previewDeletion(this.deps.clusterFor(deployment.environment), prune);
     await this.deps.requests.audit({
       actorId: requester.userId,
       channelId: requester.channelId,

@@ -63,10 +63,11 @@ let deployments: DeploymentRepository;
 let operations: OperationRepository;
 
 function runnerDeps() {
+  const cluster = new KubernetesCluster(kube.kubeConfig(), { fieldManager: "deploybot", logger });
   return {
     deployments,
     operations,
-    cluster: new KubernetesCluster(kube.kubeConfig(), { fieldManager: "deploybot", logger }),
+    clusterFor: () => cluster,
     renderContextFor: (namespace: string) => defaultRenderContext(namespace),
     publisher: silentPublisher,
     runners: { create: recordingRunner },

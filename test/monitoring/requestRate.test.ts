@@ -32,7 +32,7 @@ function queries(prometheusUrl?: string, provider: "service" | "istio" = "servic
   return new DeploymentQueries({
     deployments: new DeploymentRepository(database.db),
     operations: new OperationRepository(database.db),
-    cluster: new KubernetesCluster(kubeConfig, { fieldManager: "test", logger: pino({ level: "silent" }) }),
+    clusterFor: () => new KubernetesCluster(kubeConfig, { fieldManager: "test", logger: pino({ level: "silent" }) }),
     containerPort: 8080,
     requestRate: createRequestRateSource({ trafficProvider: provider, ...(prometheusUrl ? { prometheusUrl } : {}) }),
   });
