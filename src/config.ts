@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ResourcePrices } from "./domain/changeRequest.js";
 import { ENVIRONMENTS, type Environment } from "./domain/deploymentSpec.js";
+import { parseMonitoringConfig, type MonitoringConfig } from "./monitoring/monitoringConfig.js";
 
 /**
  * Configuration from the environment, validated once at start. Each bad or missing value is
@@ -94,6 +95,7 @@ const environmentSchema = z.object({
   DEPLOYBOT_PRICE_GPU_HOUR_V100: price(2.48),
   DEPLOYBOT_PRICE_GPU_HOUR_A100: price(3.67),
   DEPLOYBOT_PRICE_CURRENCY: z.string().trim().min(1).max(4).default("$"),
+  DEPLOYBOT_ALERT_ONCALL_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, { error: "must be a Slack user group id (S…)" }).optional()),
 });
 
 export interface Config {
@@ -120,6 +122,10 @@ export interface Config {
   adminUsers: string[];
   /** Prices for the cost line of change requests. */
   prices: ResourcePrices;
+  /** Metrics, charts and alerts (src/monitoring/monitoringConfig.ts). */
+  monitoring: MonitoringConfig;
+  /** The Slack user group a firing alert mentions. */
+  alertOncallGroupId?: string;
 }
 
 export class ConfigError extends Error {
@@ -130,8 +136,12 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = environmentSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  const monitoring = parseMonitoringConfig(env);
+  if (!result.success || !monitoring.ok) {
+    throw new ConfigError([
+      ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)),
+      ...(monitoring.ok ? [] : monitoring.errors),
+    ]);
   }
   const values = result.data;
   const namespaceOverrides: Record<Environment, string | undefined> = {
@@ -175,6 +185,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       currency: values.DEPLOYBOT_PRICE_CURRENCY,
     },
     drainSeconds: values.DEPLOYBOT_DRAIN_SECONDS,
+    monitoring: monitoring.config,
+    ...(values.DEPLOYBOT_ALERT_ONCALL_GROUP ? { alertOncallGroupId: values.DEPLOYBOT_ALERT_ONCALL_GROUP } : {}),
     canaryMetrics: {
       ...(values.PROMETHEUS_URL ? { prometheusUrl: values.PROMETHEUS_URL } : {}),
       ...(values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY ? { errorRateQuery: values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY } : {}),
