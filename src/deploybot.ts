@@ -41,6 +41,16 @@ import { AccessRepository } from "./store/accessRepository.js";
 import { ApprovalRepository } from "./store/approvalRepository.js";
 import { AuditRepository } from "./store/auditRepository.js";
 import { SlackUserDirectory } from "./slack/slackUserDirectory.js";
+import { DeploymentPods } from "./cluster/deploymentPods.js";
+import { WorkloadStatusReader } from "./cluster/workloadStatus.js";
+import { ChartRenderer } from "./monitoring/chartRenderer.js";
+import { createDeploymentMetrics } from "./monitoring/deploymentMetrics.js";
+import { AlertNotifier } from "./operations/alertNotifications.js";
+import { AlertRequests } from "./operations/alertRequests.js";
+import { DeploymentMonitoring } from "./operations/deploymentMonitoring.js";
+import { AlertEvaluator, startAlertEvaluation } from "./jobs/alertEvaluation.js";
+import { AlertRepository } from "./store/alertRepository.js";
+import { SlackAlertPublisher } from "./slack/slackAlertPublisher.js";
 
 export interface DeploybotOverrides {
   kubeConfig?: KubeConfig;
@@ -54,6 +64,8 @@ export interface DeploybotOverrides {
   rolloutPollIntervalMs?: number;
   /** How often unanswered confirmations are checked for expiry. */
   gateSweepIntervalMs?: number;
+  /** How often alerts are evaluated (tests shorten DEPLOYBOT_ALERT_EVALUATION_INTERVAL_SECONDS' minimum of 10 s). */
+  alertEvaluationIntervalMs?: number;
 }
 
 export interface Deploybot {
@@ -64,6 +76,8 @@ export interface Deploybot {
   worker: OperationWorker;
   recovery: OperationRecovery;
   metrics: BotMetrics;
+  /** The alert evaluation the scheduled job runs; tests may also run a round themselves. */
+  alertEvaluator: AlertEvaluator;
   /** Readiness answers 503 from now on (SIGTERM); requests and jobs are still served until stop(). */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -190,6 +204,33 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     metricsConfigured: canaryMetrics.configured,
   });
 
+  // Watching what runs: metrics, charts, logs and alerts.
+  const monitoringConfig = config.monitoring;
+  const deploymentMetrics = createDeploymentMetrics(monitoringConfig);
+  const chartRenderer = new ChartRenderer(monitoringConfig.quickChart);
+  const deploymentPods = new DeploymentPods(kubeConfig);
+  const workloads = new WorkloadStatusReader(kubeConfig);
+  const alertRepository = new AlertRepository(db);
+  const alertNotifier = new AlertNotifier({
+    alerts: alertRepository,
+    publisher: new SlackAlertPublisher(slackClient),
+    metrics: deploymentMetrics,
+    charts: chartRenderer,
+    pods: deploymentPods,
+    oncallGroupId: config.alertOncallGroupId,
+    logger: logger.child({ component: "alerts" }),
+  });
+  const alertRequests = new AlertRequests({ alerts: alertRepository, deployments, access, notifier: alertNotifier, defaultRules: monitoringConfig.alerts.rules });
+  const alertEvaluator = new AlertEvaluator({
+    deployments,
+    alerts: alertRepository,
+    notifier: alertNotifier,
+    metrics: deploymentMetrics,
+    workloads,
+    defaultRules: monitoringConfig.alerts.rules,
+    logger: logger.child({ component: "alert-evaluation" }),
+  });
+
   const slackDependencies = {
     requests,
     operations: operationRequests,
@@ -211,6 +252,9 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
     accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
     dryRuns: new DryRuns({ deployments, cluster, renderContextFor, access, requests: operationRequests, modelUpdates }),
+    monitoring: new DeploymentMonitoring({ deployments, revisions, access, metrics: deploymentMetrics, workloads, pods: deploymentPods, charts: chartRenderer }),
+    alerts: alertRequests,
+    alertmanagerToken: monitoringConfig.alerts.alertmanagerToken,
     publisher,
     health,
     metrics,
@@ -246,6 +290,17 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
   recovery.start(overrides.recoveryIntervalMs ?? 60_000);
 
+  // Its own connection: the worker blocks on Redis, and the queue must wait for Redis, not fail fast.
+  const alertConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  alertConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (alerts) connection problem"));
+  const alertSchedule = startAlertEvaluation({
+    connection: alertConnection,
+    prefix: config.queuePrefix,
+    intervalMs: overrides.alertEvaluationIntervalMs ?? monitoringConfig.alerts.evaluationIntervalSeconds * 1000,
+    evaluator: alertEvaluator,
+    logger: logger.child({ component: "alert-evaluation" }),
+  });
+
   const port = await slack.start();
   logger.info({ port, socketMode: Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
 
@@ -257,6 +312,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     worker,
     recovery,
     metrics,
+    alertEvaluator,
     beginDrain() {
       draining = true;
     },
@@ -265,6 +321,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       recovery.stop();
       await slack.stop().catch(() => undefined);
       await worker.close();
+      await alertSchedule.close();
+      alertConnection.disconnect();
       publisher.close();
       await queue.close();
       queueConnection.disconnect();

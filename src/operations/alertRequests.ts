@@ -1,4 +1,5 @@
-import type { AlertRule, AlertRuleKind } from "../domain/alertRules.js";
+import type { AlertRule } from "../domain/alertRules.js";
+import type { AlertChange } from "../domain/monitoringCommand.js";
 import { alertmanagerAlertKey, effectiveAlertRules, type AlertRecord, type EffectiveAlertRule } from "../domain/alerts.js";
 import type { ExternalAlert } from "../domain/alertmanagerWebhook.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
@@ -15,12 +16,6 @@ import { deploymentRouteScope, environmentRouteScope, type AlertNotifier } from 
  * silencing need the view role on the environment (on-call may only watch); changing rules or
  * channels needs the request role, as any change does.
  */
-
-export type AlertChange =
-  | { kind: "threshold"; rule: AlertRuleKind; fireAt: number }
-  | { kind: "for"; rule: AlertRuleKind; forSeconds: number }
-  | { kind: "enable" | "disable"; rule: AlertRuleKind }
-  | { kind: "channel"; channelId: string; scope: "deployment" | "environment" };
 
 export type AlertAnswer = { ok: true; message: string } | { ok: false; message: string };
 
@@ -70,6 +65,12 @@ export class AlertRequests {
     if (!silenced) return { ok: false, message: "This alert no longer exists." };
     await this.deps.notifier.update(this.deps.notifier.viewOf(silenced, found.deployment));
     return { ok: true, message: `Silenced until ${until.toISOString().slice(11, 16)} UTC: a new firing of this rule is not posted before then.` };
+  }
+
+  /** The deployment an alert is about, for the buttons that act on it (scale, roll back, logs). */
+  async deploymentOf(alertId: string, requester: Requester): Promise<{ ok: true; deployment: DeploymentRecord } | { ok: false; message: string }> {
+    const found = await this.alertFor(alertId, requester);
+    return found.ok ? { ok: true, deployment: found.deployment } : found;
   }
 
   async rules(name: string, requester: Requester): Promise<({ ok: true } & AlertRulesReport) | { ok: false; message: string }> {
