@@ -147,6 +147,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
   const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  const deploymentPods = new DeploymentPods(kubeConfig);
   const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
@@ -166,6 +167,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
+    pods: deploymentPods,
   });
   // Who the bot is decides who is "external": asked once, before the first request is authorized.
   const identity = await botIdentity(slackClient, logger);
@@ -208,7 +210,6 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const monitoringConfig = config.monitoring;
   const deploymentMetrics = createDeploymentMetrics(monitoringConfig);
   const chartRenderer = new ChartRenderer(monitoringConfig.quickChart);
-  const deploymentPods = new DeploymentPods(kubeConfig);
   const workloads = new WorkloadStatusReader(kubeConfig);
   const alertRepository = new AlertRepository(db);
   const alertNotifier = new AlertNotifier({

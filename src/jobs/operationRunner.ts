@@ -11,6 +11,7 @@ import type { OperationRepository } from "../store/operationRepository.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
 import { ProgressTracker } from "./progressTracker.js";
 import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
+import type { DeploymentPods } from "../cluster/deploymentPods.js";
 
 export interface OperationRunnerDependencies {
   deployments: DeploymentRepository;
@@ -21,6 +22,8 @@ export interface OperationRunnerDependencies {
   runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
   audit: AuditRepository;
   logger: Logger;
+  /** Explains failed rollouts from the pods' states and events. */
+  pods?: DeploymentPods;
 }
 
 export interface AttemptInfo {
@@ -83,6 +86,7 @@ export class OperationRunner {
       operation: running,
       deployment,
       cluster: this.deps.cluster,
+      ...(this.deps.pods ? { pods: this.deps.pods } : {}),
       deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: log,
@@ -145,6 +149,7 @@ export class OperationRunner {
       operation,
       deployment,
       cluster: this.deps.cluster,
+      ...(this.deps.pods ? { pods: this.deps.pods } : {}),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,

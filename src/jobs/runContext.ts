@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
+import type { DeploymentPods } from "../cluster/deploymentPods.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord } from "../domain/operation.js";
@@ -13,6 +14,8 @@ export interface OperationRunContext {
   operation: OperationRecord;
   deployment: DeploymentRecord;
   cluster: KubernetesCluster;
+  /** Reads why pods do not run, for failure messages; absent in runners' unit tests. */
+  pods?: DeploymentPods;
   deployments: DeploymentRepository;
   renderContext: RenderContext;
   logger: Logger;

@@ -44,8 +44,12 @@ export interface LogRequest {
 
 const MARKED_REVISIONS = 50;
 
-/** Deploys (promoted revisions) and rollbacks on the charts' time axis. */
-export function revisionMarkers(revisions: readonly RevisionRecord[]): ChartMarker[] {
+/**
+ * Deploys (promoted revisions) and rollbacks on the charts' time axis. Revisions are recorded from
+ * the first model update on; before that the creation is the one deploy there was.
+ */
+export function revisionMarkers(deployment: Pick<DeploymentRecord, "createdAt" | "spec">, revisions: readonly RevisionRecord[]): ChartMarker[] {
+  if (revisions.length === 0) return [{ kind: "deploy", time: deployment.createdAt.getTime() / 1000, label: deployment.spec.modelVersion }];
   return revisions.flatMap((revision): ChartMarker[] => {
     const at = (revision.finishedAt ?? revision.createdAt).getTime() / 1000;
     if (revision.strategy === "rollback" && revision.outcome === "promoted") return [{ kind: "rollback", time: at, label: revision.modelVersion }];
@@ -90,7 +94,7 @@ export class DeploymentMonitoring {
     ]);
     const charts: ChartImage[] = [];
     if (series.kind === "measured") {
-      const input = { deployment: deployment.name, series: series.series, markers: revisionMarkers(revisions) };
+      const input = { deployment: deployment.name, series: series.series, markers: revisionMarkers(deployment, revisions) };
       const hpa = typeof workload === "object" && "hpa" in workload ? workload.hpa : undefined;
       const specs = [
         { spec: latencyChart(input), file: "latency" },
