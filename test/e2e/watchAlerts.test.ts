@@ -120,6 +120,20 @@ describe("an alert rule evaluated on a schedule", () => {
     expect(scale.requestedBy).toBe(ALICE);
   });
 
+  it("View logs posts the pods' log tail in the alert's thread", async () => {
+    const [alert] = alertMessages();
+    if (!alert) throw new Error("no alert");
+    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith(`${NAME}-blue-`))) {
+      h.kube.setPodLogs(NS, pod.metadata.name, "model-server", ["GET /predict 500 in 2300 ms", "token=abcdef0123456789 rejected"]);
+    }
+    await click("alert:logs", alert);
+    const reply = await eventually(() => h.slack.message(CHANNEL, alert.ts)?.replies.find((r) => r.text?.startsWith("Logs of")), 5000, "the logs in the thread");
+    const text = JSON.stringify(reply.blocks);
+    expect(text).toContain("GET /predict 500 in 2300 ms");
+    expect(text).toContain("token=[REDACTED]");
+    expect(text).not.toContain("abcdef0123456789");
+  });
+
   it("survives a restart while firing: the new bot does not post it again, and edits it in place when it resolves", async () => {
     const [alert] = alertMessages();
     if (!alert) throw new Error("no alert");

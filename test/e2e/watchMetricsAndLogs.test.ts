@@ -169,33 +169,99 @@ describe("/deploy logs", () => {
   });
 });
 
+const IMAGE = "ghcr.io/deploybot/model-server:1.0";
+
+interface BrokenPods {
+  name: string;
+  /** The pod status Kubernetes reports for each of the deployment's pods. */
+  status: Record<string, unknown>;
+  events?: { reason: string; message: string }[];
+  previousLog?: string[];
+  /** What the failure message must quote. */
+  expected: string[];
+}
+
+const waiting = (reason: string, message: string) => ({
+  phase: "Pending",
+  conditions: [{ type: "Ready", status: "False" }],
+  containerStatuses: [{ name: "model-server", image: IMAGE, imageID: "", ready: false, restartCount: 0, state: { waiting: { reason, message } } }],
+});
+
+const CAUSES: BrokenPods[] = [
+  { name: "pull-fails", status: waiting("ImagePullBackOff", `Back-off pulling image "${IMAGE}"`), expected: ["ImagePullBackOff", IMAGE] },
+  {
+    name: "crash-loops",
+    status: {
+      phase: "Running",
+      conditions: [{ type: "Ready", status: "False" }],
+      containerStatuses: [
+        {
+          name: "model-server", image: IMAGE, imageID: "", ready: false, restartCount: 4,
+          state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 1m20s restarting failed container" } },
+          lastState: { terminated: { reason: "Error", exitCode: 3, startedAt: "2026-11-30T10:00:00Z", finishedAt: "2026-11-30T10:00:04Z" } },
+        },
+      ],
+    },
+    previousLog: ["loading weights", `db password=${SECRET_VALUE}`, "FileNotFoundError: /models/resnet.pt"],
+    expected: ["CrashLoopBackOff", "exit code 3", "FileNotFoundError: /models/resnet.pt", "password=[REDACTED]"],
+  },
+  {
+    name: "oom-killed",
+    status: {
+      phase: "Running",
+      conditions: [{ type: "Ready", status: "False" }],
+      containerStatuses: [
+        {
+          name: "model-server", image: IMAGE, imageID: "", ready: false, restartCount: 2,
+          state: { waiting: { reason: "CrashLoopBackOff", message: "back-off" } },
+          lastState: { terminated: { reason: "OOMKilled", exitCode: 137, startedAt: "2026-11-30T10:00:00Z", finishedAt: "2026-11-30T10:00:04Z" } },
+        },
+      ],
+    },
+    expected: ["OOMKilled", "16Gi", "Memory (GB)"],
+  },
+  {
+    name: "unschedulable",
+    status: { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/12 nodes are available: 12 Insufficient cpu." }, { type: "Ready", status: "False" }] },
+    events: [{ reason: "FailedScheduling", message: "0/12 nodes are available: 12 Insufficient cpu." }],
+    expected: ["0/12 nodes are available: 12 Insufficient cpu."],
+  },
+];
+
 describe("failure messages name the pod-level cause", () => {
-  it("a create whose pods cannot pull their image says so, with the image and what to do", async () => {
+  it.each(CAUSES)("a create whose pods fail ($name) says why, with the evidence and what to do", async (broken) => {
     h.kube.setAutoProgress(false);
     const before = h.slack.calls.length;
     const view = await openModal(h, "create", { userId: ALICE, channelId: CHANNEL });
-    const submitted = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "bert-api" } });
+    const submitted = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: broken.name } });
     expect(submitted.body).toBe("");
-    const deployment = await eventually(() => h.kube.get("Deployment", NS, "bert-api-blue"), 10_000, "bert-api-blue");
-    h.kube.progressDeployment(NS, "bert-api-blue", 0);
-    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith("bert-api-blue-"))) {
-      h.kube.put({
-        ...pod,
-        status: {
-          phase: "Pending",
-          conditions: [{ type: "Ready", status: "False" }],
-          containerStatuses: [{ name: "model-server", image: "ghcr.io/deploybot/model-server:1.0", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } } }],
-        },
-      });
+    const slot = `${broken.name}-blue`;
+    await eventually(() => h.kube.get("Deployment", NS, slot), 10_000, slot);
+    h.kube.progressDeployment(NS, slot, 0);
+    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith(`${slot}-`))) {
+      h.kube.put({ ...pod, status: broken.status });
+      if (broken.previousLog) h.kube.setPodLogs(NS, pod.metadata.name, "model-server", broken.previousLog, { previous: true });
+      for (const [index, event] of (broken.events ?? []).entries()) {
+        h.kube.put({
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { name: `${pod.metadata.name}.${index}`, namespace: NS },
+          involvedObject: { kind: "Pod", name: pod.metadata.name, namespace: NS },
+          reason: event.reason,
+          message: event.message,
+          type: "Warning",
+          lastTimestamp: new Date().toISOString(),
+        });
+      }
     }
-    h.kube.failDeploymentProgress(NS, deployment.metadata.name);
-    const failed = await waitForStatus(h, "bert-api", "failed", 20_000);
-    expect(failed.statusReason ?? "").toContain("ImagePullBackOff");
+    h.kube.failDeploymentProgress(NS, slot);
+    await waitForStatus(h, broken.name, "failed", 20_000);
     const message = await eventually(() => {
       const texts = h.slack.calls.slice(before).filter((c) => c.method === "chat.update" || c.method === "chat.postMessage").map((c) => JSON.stringify(c.params));
       return texts.find((t) => t.includes("Next step:"));
     }, 10_000, "a failure message with the cause");
-    expect(message).toContain("ghcr.io/deploybot/model-server:1.0");
+    for (const evidence of broken.expected) expect(message).toContain(evidence);
+    expect(message).not.toContain(SECRET_VALUE);
     h.kube.setAutoProgress({ delayMs: 20 });
   });
 });
