@@ -228,6 +228,28 @@ const CAUSES: BrokenPods[] = [
   },
 ];
 
+describe("Export logs on the delete confirmation", () => {
+  it("posts the pods' logs, redacted, in the confirmation's thread", async () => {
+    const pods = h.kube.list("Pod", NS).map((p) => p.metadata.name).filter((n) => n.startsWith(`${NAME}-blue-`));
+    for (const pod of pods) h.kube.setPodLogs(NS, pod, "model-server", ["last words before the delete", `password=${SECRET_VALUE}`]);
+    const before = h.slack.calls.length;
+    await command(`delete ${NAME}`);
+    const confirmation = await eventually(
+      () => postsSince(before).find((c) => JSON.stringify(c.params.blocks ?? "").includes("deployment:export-logs")),
+      5000,
+      "the delete confirmation",
+    );
+    const ts = (confirmation.response as unknown as { ts: string }).ts;
+    await sendBlockAction(h.target, { userId: ALICE, channelId: CHANNEL, actionId: "deployment:export-logs", value: NAME, message: { ts } });
+    const reply = await eventually(() => h.slack.message(CHANNEL, ts)?.replies.find((r) => r.text?.startsWith("Logs of")), 5000, "the logs in the thread");
+    const text = JSON.stringify(reply.blocks);
+    expect(text).toContain("last words before the delete");
+    expect(text).not.toContain(SECRET_VALUE);
+    const operationId = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(confirmation.params.blocks))?.[1] ?? "";
+    await sendBlockAction(h.target, { userId: ALICE, channelId: CHANNEL, actionId: "operation:cancel", value: operationId, message: { ts } });
+  });
+});
+
 describe("failure messages name the pod-level cause", () => {
   it.each(CAUSES)("a create whose pods fail ($name) says why, with the evidence and what to do", async (broken) => {
     h.kube.setAutoProgress(false);
@@ -258,7 +280,7 @@ describe("failure messages name the pod-level cause", () => {
     await waitForStatus(h, broken.name, "failed", 20_000);
     const message = await eventually(() => {
       const texts = h.slack.calls.slice(before).filter((c) => c.method === "chat.update" || c.method === "chat.postMessage").map((c) => JSON.stringify(c.params));
-      return texts.find((t) => t.includes("Next step:"));
+      return texts.find((t) => t.includes(`Create ${broken.name}: Failed`) && t.includes("Next step:"));
     }, 10_000, "a failure message with the cause");
     for (const evidence of broken.expected) expect(message).toContain(evidence);
     expect(message).not.toContain(SECRET_VALUE);
