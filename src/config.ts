@@ -2,6 +2,7 @@ import { z } from "zod";
 import { KubeContextConfigError, parseKubeContexts, type KubeContexts } from "./cluster/kubeContexts.js";
 import type { ResourcePrices } from "./domain/changeRequest.js";
 import { ENVIRONMENTS, type Environment } from "./domain/deploymentSpec.js";
+import { parseMonitoringConfig, type MonitoringConfig } from "./monitoring/monitoringConfig.js";
 
 /**
  * Configuration from the environment, validated once at start. Each bad or missing value is
@@ -97,6 +98,7 @@ const environmentSchema = z.object({
   DEPLOYBOT_PRICE_GPU_HOUR_V100: price(2.48),
   DEPLOYBOT_PRICE_GPU_HOUR_A100: price(3.67),
   DEPLOYBOT_PRICE_CURRENCY: z.string().trim().min(1).max(4).default("$"),
+  DEPLOYBOT_ALERT_ONCALL_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, { error: "must be a Slack user group id (S…)" }).optional()),
 });
 
 export interface Config {
@@ -125,6 +127,10 @@ export interface Config {
   prices: ResourcePrices;
   /** The kubeconfig context of each environment (unset: the current one), for environments on separate clusters. */
   kubeContexts: KubeContexts;
+  /** Metrics, charts and alerts (src/monitoring/monitoringConfig.ts). */
+  monitoring: MonitoringConfig;
+  /** The Slack user group a firing alert mentions. */
+  alertOncallGroupId?: string;
 }
 
 export class ConfigError extends Error {
@@ -135,15 +141,19 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = environmentSchema.safeParse(env);
+  const monitoring = parseMonitoringConfig(env);
   let kubeContexts: KubeContexts | undefined;
-  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`)),
+    ...(monitoring.ok ? [] : monitoring.errors),
+  ];
   try {
     kubeContexts = parseKubeContexts(env);
   } catch (error) {
     if (!(error instanceof KubeContextConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (!result.success || !kubeContexts || problems.length > 0) throw new ConfigError(problems);
+  if (!result.success || !monitoring.ok || !kubeContexts || problems.length > 0) throw new ConfigError(problems);
   const values = result.data;
   const namespaceOverrides: Record<Environment, string | undefined> = {
     development: values.DEPLOYBOT_NAMESPACE_DEVELOPMENT,
@@ -187,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       currency: values.DEPLOYBOT_PRICE_CURRENCY,
     },
     drainSeconds: values.DEPLOYBOT_DRAIN_SECONDS,
+    monitoring: monitoring.config,
+    ...(values.DEPLOYBOT_ALERT_ONCALL_GROUP ? { alertOncallGroupId: values.DEPLOYBOT_ALERT_ONCALL_GROUP } : {}),
     canaryMetrics: {
       ...(values.PROMETHEUS_URL ? { prometheusUrl: values.PROMETHEUS_URL } : {}),
       ...(values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY ? { errorRateQuery: values.DEPLOYBOT_CANARY_ERROR_RATE_QUERY } : {}),

@@ -42,6 +42,16 @@ import { AccessRepository } from "./store/accessRepository.js";
 import { ApprovalRepository } from "./store/approvalRepository.js";
 import { AuditRepository } from "./store/auditRepository.js";
 import { SlackUserDirectory } from "./slack/slackUserDirectory.js";
+import { DeploymentPods } from "./cluster/deploymentPods.js";
+import { WorkloadStatusReader } from "./cluster/workloadStatus.js";
+import { ChartRenderer } from "./monitoring/chartRenderer.js";
+import { createDeploymentMetrics } from "./monitoring/deploymentMetrics.js";
+import { AlertNotifier } from "./operations/alertNotifications.js";
+import { AlertRequests } from "./operations/alertRequests.js";
+import { DeploymentMonitoring } from "./operations/deploymentMonitoring.js";
+import { AlertEvaluator, startAlertEvaluation } from "./jobs/alertEvaluation.js";
+import { AlertRepository } from "./store/alertRepository.js";
+import { SlackAlertPublisher } from "./slack/slackAlertPublisher.js";
 
 export interface DeploybotOverrides {
   kubeConfig?: KubeConfig;
@@ -55,6 +65,8 @@ export interface DeploybotOverrides {
   rolloutPollIntervalMs?: number;
   /** How often unanswered confirmations are checked for expiry. */
   gateSweepIntervalMs?: number;
+  /** How often alerts are evaluated (tests shorten DEPLOYBOT_ALERT_EVALUATION_INTERVAL_SECONDS' minimum of 10 s). */
+  alertEvaluationIntervalMs?: number;
 }
 
 export interface Deploybot {
@@ -65,6 +77,8 @@ export interface Deploybot {
   worker: OperationWorker;
   recovery: OperationRecovery;
   metrics: BotMetrics;
+  /** The alert evaluation the scheduled job runs; tests may also run a round themselves. */
+  alertEvaluator: AlertEvaluator;
   /** Readiness answers 503 from now on (SIGTERM); requests and jobs are still served until stop(). */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -135,6 +149,14 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
   });
   const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
+  // One pod reader per cluster: a failure is explained from the cluster the deployment runs on.
+  const podReaders = new Map<KubeConfig, DeploymentPods>();
+  const podsOf = (config: KubeConfig): DeploymentPods => {
+    let reader = podReaders.get(config);
+    if (!reader) podReaders.set(config, (reader = new DeploymentPods(config)));
+    return reader;
+  };
+  const deploymentPods = podsOf(kubeConfig);
   const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
@@ -154,6 +176,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
+    podsFor: (environment) => podsOf(clusters.kubeConfigFor(environment)),
   });
   // Who the bot is decides who is "external": asked once, before the first request is authorized.
   const identity = await botIdentity(slackClient, logger);
@@ -195,6 +218,32 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     access,
   });
 
+  // Watching what runs: metrics, charts, logs and alerts.
+  const monitoringConfig = config.monitoring;
+  const deploymentMetrics = createDeploymentMetrics(monitoringConfig);
+  const chartRenderer = new ChartRenderer(monitoringConfig.quickChart);
+  const workloads = new WorkloadStatusReader(kubeConfig);
+  const alertRepository = new AlertRepository(db);
+  const alertNotifier = new AlertNotifier({
+    alerts: alertRepository,
+    publisher: new SlackAlertPublisher(slackClient),
+    metrics: deploymentMetrics,
+    charts: chartRenderer,
+    pods: deploymentPods,
+    oncallGroupId: config.alertOncallGroupId,
+    logger: logger.child({ component: "alerts" }),
+  });
+  const alertRequests = new AlertRequests({ alerts: alertRepository, deployments, access, notifier: alertNotifier, defaultRules: monitoringConfig.alerts.rules });
+  const alertEvaluator = new AlertEvaluator({
+    deployments,
+    alerts: alertRepository,
+    notifier: alertNotifier,
+    metrics: deploymentMetrics,
+    workloads,
+    defaultRules: monitoringConfig.alerts.rules,
+    logger: logger.child({ component: "alert-evaluation" }),
+  });
+
   const slackDependencies = {
     requests,
     operations: operationRequests,
@@ -216,6 +265,9 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
     accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
     dryRuns: new DryRuns({ deployments, clusterFor, renderContextFor, access, requests: operationRequests, modelUpdates }),
+    monitoring: new DeploymentMonitoring({ deployments, revisions, access, metrics: deploymentMetrics, workloads, pods: deploymentPods, charts: chartRenderer }),
+    alerts: alertRequests,
+    alertmanagerToken: monitoringConfig.alerts.alertmanagerToken,
     publisher,
     health,
     metrics,
@@ -251,6 +303,17 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
   recovery.start(overrides.recoveryIntervalMs ?? 60_000);
 
+  // Its own connection: the worker blocks on Redis, and the queue must wait for Redis, not fail fast.
+  const alertConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  alertConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (alerts) connection problem"));
+  const alertSchedule = startAlertEvaluation({
+    connection: alertConnection,
+    prefix: config.queuePrefix,
+    intervalMs: overrides.alertEvaluationIntervalMs ?? monitoringConfig.alerts.evaluationIntervalSeconds * 1000,
+    evaluator: alertEvaluator,
+    logger: logger.child({ component: "alert-evaluation" }),
+  });
+
   const port = await slack.start();
   logger.info({ port, socketMode: Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
 
@@ -262,6 +325,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     worker,
     recovery,
     metrics,
+    alertEvaluator,
     beginDrain() {
       draining = true;
     },
@@ -270,6 +334,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       recovery.stop();
       await slack.stop().catch(() => undefined);
       await worker.close();
+      await alertSchedule.close();
+      alertConnection.disconnect();
       publisher.close();
       await queue.close();
       queueConnection.disconnect();

@@ -3,6 +3,7 @@ import { parseAccessCommand, type AccessCommand } from "./accessCommand.js";
 import { parseDuration } from "./duration.js";
 import { parseReplicaCount } from "./scaling.js";
 import { isUpdateStrategy, type UpdateStrategy } from "./strategy.js";
+import { parseAlertChange, parseLogsOptions, parseMetricsWindow, type AlertChange, type LogsOptions, type MetricsWindowWord } from "./monitoringCommand.js";
 
 /**
  * The `/deploy` command grammar: `/deploy <verb> [arguments]`. Parsing is pure and returns either
@@ -24,7 +25,10 @@ export type DeployCommand =
   | { verb: "unlock"; name: string }
   | { verb: "history"; name: string; page: number }
   | { verb: "audit"; sinceMs: number; format: "csv" | "json" }
-  | { verb: "access"; access: AccessCommand };
+  | { verb: "access"; access: AccessCommand }
+  | { verb: "metrics"; name: string; window: MetricsWindowWord }
+  | { verb: "logs"; name: string; options: LogsOptions }
+  | { verb: "alerts"; name: string; change?: AlertChange };
 
 /** Verbs that change a deployment and so accept `--dry-run`. */
 const DRY_RUN_VERBS: readonly DeployCommand["verb"][] = ["scale", "stop", "start", "delete", "update-model", "rollback"];
@@ -48,6 +52,9 @@ export const COMMAND_USAGE: readonly { usage: string; summary: string }[] = [
   { usage: "/deploy stop NAME", summary: "Shut down all instances (configuration is kept)" },
   { usage: "/deploy start NAME", summary: "Resume a stopped deployment" },
   { usage: "/deploy delete NAME", summary: "Permanently remove a deployment" },
+  { usage: "/deploy metrics NAME [1h|6h|24h|7d]", summary: "Request rate, latency, errors, resources and replicas, with charts" },
+  { usage: "/deploy logs NAME [--since 10m] [--pod POD] [--previous]", summary: "The tail of the pods' logs (secrets redacted)" },
+  { usage: "/deploy alerts NAME [set RULE threshold N|set RULE for 10m|disable RULE|enable RULE|channel #channel]", summary: "Show or change the deployment's alert rules" },
   { usage: "/deploy lock NAME REASON", summary: "Freeze a deployment: only you can change it until unlocked" },
   { usage: "/deploy unlock NAME", summary: "Lift your freeze (admins can break anyone's)" },
   { usage: "/deploy history NAME [PAGE]", summary: "Who changed what and when (the audit trail)" },
@@ -82,6 +89,10 @@ const VERB_ALIASES: Record<string, DeployCommand["verb"]> = {
   log: "history",
   audit: "audit",
   access: "access",
+  metrics: "metrics",
+  stats: "metrics",
+  logs: "logs",
+  alerts: "alerts",
 };
 
 function usageOf(verb: DeployCommand["verb"]): string {
@@ -188,11 +199,33 @@ function parseVerb(verb: DeployCommand["verb"], args: string[]): CommandParse {
     }
     case "audit":
       return parseAudit(args);
+    case "metrics":
+    case "logs":
+    case "alerts":
+      return parseMonitoringVerb(verb, args);
     case "access": {
       const access = parseAccessCommand(args);
       return access.ok ? { ok: true, command: { verb, access: access.value } } : access;
     }
   }
+}
+
+/** `metrics NAME [window]`, `logs NAME [flags]`, `alerts NAME [change]`: the name, then the rest. */
+function parseMonitoringVerb(verb: "metrics" | "logs" | "alerts", args: string[]): CommandParse {
+  const name = parseName(args[0], verb);
+  if (!name.ok) return name;
+  const rest = args.slice(1);
+  if (verb === "metrics") {
+    const window = parseMetricsWindow(rest);
+    return window.ok ? { ok: true, command: { verb, name: name.name, window: window.value } } : window;
+  }
+  if (verb === "logs") {
+    const options = parseLogsOptions(rest);
+    return options.ok ? { ok: true, command: { verb, name: name.name, options: options.value } } : options;
+  }
+  const change = parseAlertChange(rest);
+  if (!change.ok) return change;
+  return { ok: true, command: { verb, name: name.name, ...(change.value === undefined ? {} : { change: change.value }) } };
 }
 
 /** `audit export [--since 7d] [--format csv|json]`. */

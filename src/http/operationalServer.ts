@@ -16,7 +16,7 @@ export interface OperationalServer {
 export async function startOperationalServer(routes: readonly OperationalRoute[], port: number): Promise<OperationalServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const route = routes.find((candidate) => candidate.path === path && candidate.method.includes((req.method ?? "GET") as "GET"));
+    const route = routes.find((candidate) => candidate.path === path && (candidate.method as readonly string[]).includes(req.method ?? "GET"));
     if (route) return route.handler(req, res);
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found");

@@ -13,6 +13,7 @@ import type { OperationRepository } from "../store/operationRepository.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
 import { ProgressTracker } from "./progressTracker.js";
 import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
+import type { DeploymentPods } from "../cluster/deploymentPods.js";
 
 export interface OperationRunnerDependencies {
   deployments: DeploymentRepository;
@@ -24,6 +25,8 @@ export interface OperationRunnerDependencies {
   runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
   audit: AuditRepository;
   logger: Logger;
+  /** Explains failed rollouts from the pods' states and events. */
+  podsFor?(environment: Environment): DeploymentPods;
 }
 
 export interface AttemptInfo {
@@ -99,6 +102,7 @@ export class OperationRunner {
       deployment,
       cluster: this.deps.clusterFor(deployment.environment),
       owner: ownerOf(operation, deployment),
+      ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
       deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: log,
@@ -162,6 +166,7 @@ export class OperationRunner {
       deployment,
       cluster: this.deps.clusterFor(deployment.environment),
       owner: ownerOf(operation, deployment),
+      ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: this.deps.logger,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { KubernetesCluster } from "../cluster/kubernetesClient.js";
 import type { ApplyOwner } from "../cluster/ownership.js";
+import type { DeploymentPods } from "../cluster/deploymentPods.js";
 import type { RenderContext } from "../cluster/render/renderContext.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRecord } from "../domain/operation.js";
@@ -16,6 +17,8 @@ export interface OperationRunContext {
   cluster: KubernetesCluster;
   /** The mark every object this operation applies carries, and the one it may delete by. */
   owner: ApplyOwner;
+  /** Reads why pods do not run, for failure messages; absent in runners' unit tests. */
+  pods?: DeploymentPods;
   deployments: DeploymentRepository;
   renderContext: RenderContext;
   logger: Logger;

@@ -155,8 +155,20 @@ function isEnvironmentVariable(record: Record<string, unknown>): boolean {
 }
 
 /** The secret values of the bot's configuration, to redact wherever they show up. */
-export function secretsOfConfig(config: { slack: { botToken: string; signingSecret: string; appToken?: string }; databaseUrl: string; redisUrl: string }): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken ?? "", ...secretValuesOfUrl(config.databaseUrl), ...secretValuesOfUrl(config.redisUrl)].filter((value) => value !== "");
+export function secretsOfConfig(config: {
+  slack: { botToken: string; signingSecret: string; appToken?: string };
+  databaseUrl: string;
+  redisUrl: string;
+  monitoring?: { alerts: { alertmanagerToken: string | undefined } };
+}): string[] {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken ?? "",
+    config.monitoring?.alerts.alertmanagerToken ?? "",
+    ...secretValuesOfUrl(config.databaseUrl),
+    ...secretValuesOfUrl(config.redisUrl),
+  ].filter((value) => value !== "");
 }
 
 function secretValuesOfUrl(url: string | undefined): string[] {

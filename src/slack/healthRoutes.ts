@@ -21,7 +21,7 @@ export interface OperationalEndpoints {
 
 export interface OperationalRoute {
   path: string;
-  method: ["GET"];
+  method: ["GET"] | ["POST"];
   handler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 

@@ -7,6 +7,7 @@ import { registerCommandListeners } from "./listeners/commands/index.js";
 import type { SlackDependencies } from "./listeners/listenerContext.js";
 import { registerViewListeners } from "./listeners/views/index.js";
 import { healthRoutes, type OperationalEndpoints } from "./healthRoutes.js";
+import { alertmanagerRoute } from "./alertmanagerRoute.js";
 import { startOperationalServer, type OperationalServer } from "../http/operationalServer.js";
 import type { BotMetrics } from "../observability/metrics.js";
 import { measureSlackRequests, measuredSlackFetch } from "../observability/slackRequestMetrics.js";
@@ -26,6 +27,8 @@ export interface SlackAppOptions {
 export interface SlackAppDependencies extends SlackDependencies {
   health: OperationalEndpoints;
   metrics: BotMetrics;
+  /** The bearer token of `POST /alertmanager`; undefined closes it. */
+  alertmanagerToken: string | undefined;
 }
 
 export interface SlackAppHandle {
@@ -42,7 +45,7 @@ export interface SlackAppHandle {
  */
 export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependencies): SlackAppHandle {
   const logger = slackLogger(deps.logger);
-  const customRoutes = healthRoutes(deps.health);
+  const customRoutes = [...healthRoutes(deps.health), alertmanagerRoute({ token: deps.alertmanagerToken, alerts: deps.alerts, logger: deps.logger })];
   const identity = options.botIdentity ?? {};
   const common = {
     token: options.botToken,

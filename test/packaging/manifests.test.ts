@@ -52,7 +52,7 @@ const BUILDS = {
 const BOT_BUILDS = { base: BUILDS.base, production: BUILDS.production, splitBotCluster: BUILDS.splitBotCluster };
 
 const BOT_NAMESPACE = "deploybot";
-const SECRET_KEYS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "REDIS_URL"];
+const SECRET_KEYS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DEPLOYBOT_ALERTMANAGER_TOKEN", "DATABASE_URL", "REDIS_URL"];
 
 /** The numeric user the image runs as, from the Dockerfile's last USER line. */
 function dockerfileUser(): { uid: number; gid: number } {

@@ -3,6 +3,7 @@ import { rolloutDeadlineMs } from "../../domain/rolloutPlan.js";
 import type { RolloutStatus } from "../../cluster/rolloutStatus.js";
 import type { OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
+import { podCause } from "./podCause.js";
 
 export function describeObjects(objects: readonly KubernetesObject[]): string {
   return objects.map((object) => `${object.kind} ${object.metadata?.name ?? "?"}`).join(", ");
@@ -35,12 +36,12 @@ export async function followRollout(context: OperationRunContext, kubernetesName
   }
   if (outcome.result === "timeout") {
     throw new OperationFailure(
-      `${kubernetesName} was not ready after ${deadlineSeconds} s (${outcome.status.readyReplicas}/${outcome.status.desiredReplicas} replicas ready)`,
+      `${kubernetesName} was not ready after ${deadlineSeconds} s (${outcome.status.readyReplicas}/${outcome.status.desiredReplicas} replicas ready)${await podCause(context)}`,
     );
   }
   const { readyReplicas, desiredReplicas, message } = outcome.status;
   const explanation = message ? ` (${message})` : "";
   throw new OperationFailure(
-    `Rollout of ${kubernetesName} failed: ${outcome.reason}${explanation} with ${readyReplicas}/${desiredReplicas} replicas ready`,
+    `Rollout of ${kubernetesName} failed: ${outcome.reason}${explanation} with ${readyReplicas}/${desiredReplicas} replicas ready${await podCause(context)}`,
   );
 }

@@ -4,6 +4,8 @@ import type { KnownBlock, ModalView } from "@slack/types";
 import type { ProgressPublisher } from "../../domain/progress.js";
 import type { TrafficProviderId } from "../../domain/trafficCapabilities.js";
 import type { AccessAdministration } from "../../operations/accessAdministration.js";
+import type { AlertRequests } from "../../operations/alertRequests.js";
+import type { DeploymentMonitoring } from "../../operations/deploymentMonitoring.js";
 import type { AuditQueries } from "../../operations/auditQueries.js";
 import type { ChangeRequests } from "../../operations/changeRequests.js";
 import type { DeploymentFreezes } from "../../operations/deploymentFreezes.js";
@@ -25,6 +27,10 @@ export interface SlackDependencies {
   audit: AuditQueries;
   accessAdministration: AccessAdministration;
   dryRuns: DryRuns;
+  /** Metrics and logs (`/deploy metrics`, `/deploy logs`, the Metrics and View logs buttons). */
+  monitoring: DeploymentMonitoring;
+  /** Alert rules, acknowledgements, silences and Alertmanager's webhook. */
+  alerts: AlertRequests;
   publisher: ProgressPublisher;
   /** Decides which load-balancing choices the forms accept. */
   trafficProvider: TrafficProviderId;

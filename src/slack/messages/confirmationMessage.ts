@@ -9,6 +9,8 @@ import { mrkdwn, plainText, truncate } from "./text.js";
 
 export const CONFIRM_ACTION_ID = "operation:confirm";
 export const CANCEL_ACTION_ID = "operation:cancel";
+/** On a delete confirmation: the pods' logs, kept in the thread before they are gone with the pods. */
+export const EXPORT_LOGS_ACTION_ID = "deployment:export-logs";
 
 export interface ConfirmationContent {
   /** What will happen, in the guide's words. */
@@ -67,6 +69,7 @@ export function confirmationMessage(operation: OperationRecord, deployment: Depl
         value: operation.id,
       },
       { type: "button", action_id: CANCEL_ACTION_ID, text: plainText("Cancel", 75), value: operation.id },
+      ...(operation.kind === "delete" ? [{ type: "button" as const, action_id: EXPORT_LOGS_ACTION_ID, text: plainText("Export logs", 75), value: deployment.name }] : []),
     ],
   });
   blocks.push({

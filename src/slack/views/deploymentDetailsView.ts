@@ -8,7 +8,7 @@ import { UPDATE_STRATEGY_LABELS } from "../../domain/strategy.js";
 
 export const DETAILS_CALLBACK_ID = "deployment-details";
 export const DEPLOYMENT_ACTION_PREFIX = "deployment:";
-export type DeploymentAction = "edit" | "update-model" | "scale" | "stop" | "start" | "delete";
+export type DeploymentAction = "edit" | "update-model" | "scale" | "stop" | "start" | "delete" | "metrics";
 
 function check(value: boolean): string {
   return value ? ":ballot_box_with_check: on" : ":white_square: off";
@@ -43,6 +43,7 @@ export function buildDeploymentDetailsView(details: DeploymentDetails, privateMe
       button("scale", "Scale", deployment.name),
       deployment.status === "stopped" || deployment.status === "failed" ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
       button("delete", "Delete", deployment.name, "danger"),
+      button("metrics", "Metrics", deployment.name),
     ],
   };
   const blocks: KnownBlock[] = [

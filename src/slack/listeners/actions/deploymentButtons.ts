@@ -7,8 +7,9 @@ import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDepe
 import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
+import { showLogs, showMetrics } from "../commands/monitoringCommands.js";
 
-const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete"]);
+const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete", "metrics", "export-logs"]);
 
 /**
  * The Details button of `/deploy list` and the action buttons of the details modal. Each does
@@ -40,7 +41,9 @@ export function registerDeploymentButtons(app: App, deps: SlackDependencies): vo
       },
     };
     try {
-      if (verb.data === "update-model") await runModelUpdateCommand({ verb: "update-model", name: name.data }, context);
+      if (verb.data === "metrics") await showMetrics(name.data, "1h", context);
+      else if (verb.data === "export-logs") await showLogs(name.data, {}, context, body.message?.ts);
+      else if (verb.data === "update-model") await runModelUpdateCommand({ verb: "update-model", name: name.data }, context);
       else await runLifecycleCommand({ verb: verb.data, name: name.data }, context);
     } catch (error) {
       deps.logger.error({ err: error, action: action.action_id }, "deployment button failed");

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { SlackDependencies } from "../listenerContext.js";
+import { registerAlertButtons } from "./alertButtons.js";
 import { registerChangeRequestButtons } from "./changeRequestButtons.js";
 import { registerConfirmationButtons } from "./confirmationButtons.js";
 import { registerDeploymentButtons } from "./deploymentButtons.js";
@@ -17,6 +18,7 @@ export function registerActionListeners(app: App, deps: SlackDependencies): void
   registerRolloutButtons(app, deps);
   registerHistoryButtons(app, deps);
   registerListButtons(app, deps);
+  registerAlertButtons(app, deps);
   registerDeploymentFormChanges(app, deps);
   registerUpdateModelFormChanges(app, deps);
 }

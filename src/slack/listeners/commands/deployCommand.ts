@@ -10,6 +10,7 @@ import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "./lifecycleCommands.js";
 import { runGovernanceCommand } from "./governanceCommands.js";
 import { runModelUpdateCommand } from "./modelUpdateCommands.js";
+import { runMonitoringCommand } from "./monitoringCommands.js";
 
 /**
  * `/deploy ...`: parse the words, acknowledge at once (Slack drops what is not acknowledged in
@@ -67,6 +68,11 @@ async function runCommand(command: Exclude<DeployCommand, { verb: "help" }>, con
     case "update-model":
     case "rollback":
       await runModelUpdateCommand(command, context);
+      return;
+    case "metrics":
+    case "logs":
+    case "alerts":
+      await runMonitoringCommand(command, context);
       return;
     case "lock":
     case "unlock":

@@ -1,0 +1,142 @@
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { describeBreach, INITIAL_ALERT_STATE, nextAlertState, type AlertRule, type AlertState } from "../domain/alertRules.js";
+import { effectiveAlertRules, ruleAlertKey } from "../domain/alerts.js";
+import { deploymentKey } from "../domain/deploymentRef.js";
+import { readAlertSignals, type FleetWorkloads } from "../monitoring/alertSignals.js";
+import type { DeploymentMetricsReader } from "../monitoring/deploymentMetrics.js";
+import type { AlertNotifier } from "../operations/alertNotifications.js";
+import type { AlertRepository } from "../store/alertRepository.js";
+import type { DeploymentRepository } from "../store/deploymentRepository.js";
+
+/**
+ * The alert evaluation: one BullMQ job scheduler (a fixed id, so however many replicas start it,
+ * the job is scheduled once) runs one evaluation for every deployment at a time: one signal read
+ * for the whole fleet, the pure rules, the state in PostgreSQL, and a message per firing.
+ */
+
+export const ALERT_QUEUE = "alerts";
+export const ALERT_SCHEDULER_ID = "alert-evaluation";
+/** Far more than one team runs; the signal read is one query per metric whatever the count. */
+const MAX_DEPLOYMENTS = 10_000;
+
+export interface EvaluationSummary {
+  deployments: number;
+  fired: number;
+  resolved: number;
+  problems: string[];
+}
+
+function sameState(a: AlertState, b: AlertState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class AlertEvaluator {
+  constructor(
+    private readonly deps: {
+      deployments: DeploymentRepository;
+      alerts: AlertRepository;
+      notifier: AlertNotifier;
+      metrics: DeploymentMetricsReader;
+      workloads: FleetWorkloads;
+      defaultRules: readonly AlertRule[];
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {}
+
+  async evaluate(): Promise<EvaluationSummary> {
+    const deployments = await this.deps.deployments.list({ limit: MAX_DEPLOYMENTS });
+    const reading = await readAlertSignals(
+      { metrics: this.deps.metrics, workloads: this.deps.workloads },
+      deployments.map((d) => ({ namespace: d.namespace, name: d.name })),
+    );
+    const overrides = await this.deps.alerts.ruleOverrides(deployments.map((d) => d.id));
+    const keys = deployments.flatMap((d) => this.deps.defaultRules.map((rule) => ruleAlertKey(d.id, rule.kind)));
+    const stored = await this.deps.alerts.byKeys(keys);
+    const summary: EvaluationSummary = { deployments: deployments.length, fired: 0, resolved: 0, problems: reading.problems };
+    const now = this.deps.now?.() ?? Date.now();
+
+    for (const deployment of deployments) {
+      const signals = reading.signals.get(deploymentKey(deployment)) ?? [];
+      for (const rule of effectiveAlertRules(this.deps.defaultRules, overrides.get(deployment.id) ?? [])) {
+        if (!rule.enabled) continue;
+        const key = ruleAlertKey(deployment.id, rule.kind);
+        const previous = stored.get(key);
+        const value = signals.find((s) => s.kind === rule.kind)?.value ?? null;
+        const step = nextAlertState(rule, previous?.state ?? INITIAL_ALERT_STATE, { value }, now);
+        const identity = { key, deploymentId: deployment.id, source: "rule" as const, rule: rule.kind };
+        try {
+          let alert = previous;
+          if (previous === undefined ? step.state.phase !== "ok" : !sameState(previous.state, step.state)) {
+            const headline = value === null ? undefined : { summary: describeBreach(rule, value) };
+            alert = await this.deps.alerts.saveState(identity, step.state, { value, ...(step.transition === "fired" ? headline : {}) });
+          }
+          if (step.transition === "resolved" && previous !== undefined) {
+            await this.deps.notifier.announceResolved(previous, deployment, value);
+            summary.resolved += 1;
+          }
+          // Posting is retried on every round until it succeeds (or a silence ends): the claim keeps it to one message.
+          if (alert !== undefined && alert.state.phase === "firing" && alert.messageTs === null) {
+            if (await this.deps.notifier.announceFiring(alert, deployment, rule)) summary.fired += 1;
+          }
+        } catch (error) {
+          summary.problems.push(`${deployment.name}/${rule.kind}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    if (summary.problems.length > 0) this.deps.logger.warn({ problems: summary.problems }, "alert evaluation had problems; affected signals count as no data");
+    return summary;
+  }
+}
+
+export interface AlertEvaluationSchedule {
+  close(): Promise<void>;
+}
+
+/**
+ * Schedules the evaluation every `intervalMs` and works it off one job at a time. Scheduling is
+ * retried until Redis answers: a bot started while Redis is away still evaluates once it is back.
+ */
+export function startAlertEvaluation(options: {
+  connection: Redis;
+  prefix: string;
+  intervalMs: number;
+  evaluator: AlertEvaluator;
+  logger: Logger;
+}): AlertEvaluationSchedule {
+  const { connection, prefix, intervalMs, evaluator, logger } = options;
+  const queue = new Queue(ALERT_QUEUE, { connection, prefix });
+  queue.on("error", (error) => logger.warn({ err: error.message }, "alert queue problem"));
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    queue
+      .upsertJobScheduler(ALERT_SCHEDULER_ID, { every: intervalMs }, { name: "evaluate", opts: { removeOnComplete: 10, removeOnFail: 50 } })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, "could not schedule the alert evaluation; retrying");
+        if (!closed) retry = setTimeout(schedule, Math.min(intervalMs, 10_000));
+      });
+  };
+  schedule();
+  const worker = new Worker(
+    ALERT_QUEUE,
+    async () => {
+      const summary = await evaluator.evaluate();
+      logger.debug({ ...summary }, "alert evaluation done");
+      return { fired: summary.fired, resolved: summary.resolved };
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  worker.on("error", (error) => logger.warn({ err: error.message }, "alert worker problem"));
+  worker.on("failed", (_job, error) => logger.warn({ err: error.message }, "alert evaluation failed; the next round tries again"));
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { ALERT_ACTIONS } from "../../messages/alertMessage.js";
+import { describeFailure } from "../../messages/failureText.js";
+import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
+import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
+import { showLogs } from "../commands/monitoringCommands.js";
+import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDependencies } from "../listenerContext.js";
+
+const actionSchema = z.enum([ALERT_ACTIONS.acknowledge, ALERT_ACTIONS.scaleUp, ALERT_ACTIONS.rollback, ALERT_ACTIONS.logs, ALERT_ACTIONS.silence]);
+const alertIdSchema = z.uuid();
+
+/**
+ * The buttons of an alert message. Scale up and Roll back are the commands themselves, run with
+ * the clicker as requester from the alert's channel: the same checks, confirmations and
+ * production approvals apply. View logs answers in the alert's thread.
+ */
+export function registerAlertButtons(app: App, deps: SlackDependencies): void {
+  app.action<BlockAction<ButtonAction>>(/^alert:/, async ({ ack, body, action, client }) => {
+    await ack();
+    const kind = actionSchema.safeParse(action.action_id);
+    const alertId = alertIdSchema.safeParse(action.value);
+    const channelId = body.channel?.id;
+    if (!kind.success || !alertId.success || !channelId) return;
+    const tell = ephemeralTeller(client, channelId, body.user.id);
+    const requester = { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null };
+    try {
+      if (kind.data === ALERT_ACTIONS.acknowledge || kind.data === ALERT_ACTIONS.silence) {
+        const answer = kind.data === ALERT_ACTIONS.acknowledge ? await deps.alerts.acknowledge(alertId.data, requester) : await deps.alerts.silence(alertId.data, requester);
+        if (!answer.ok || kind.data === ALERT_ACTIONS.silence) await tell(answer.message);
+        return;
+      }
+      const found = await deps.alerts.deploymentOf(alertId.data, requester);
+      if (!found.ok) return tell(found.message);
+      const { deployment } = found;
+      const context: CommandContext = {
+        ...requester,
+        triggerId: body.trigger_id,
+        client,
+        deps,
+        respond: (message: PrivateReply) =>
+          client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }).catch(() => undefined),
+        openView: async (view) => {
+          await client.views.open({ trigger_id: body.trigger_id, view });
+        },
+      };
+      if (kind.data === ALERT_ACTIONS.scaleUp) await runLifecycleCommand({ verb: "scale", name: deployment.name, replicas: deployment.replicas + 1 }, context);
+      else if (kind.data === ALERT_ACTIONS.rollback) await runModelUpdateCommand({ verb: "rollback", name: deployment.name }, context);
+      else await showLogs(deployment.name, {}, context, body.message?.ts ?? body.container?.message_ts);
+    } catch (error) {
+      deps.logger.error({ err: error, action: action.action_id }, "alert button failed");
+      await tell(describeFailure(error));
+    }
+  });
+}

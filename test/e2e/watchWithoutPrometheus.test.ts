@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
+import { createLiveDeployment } from "../harness/deploymentFlows.js";
+import { sendSlashCommand } from "../harness/slackRequests.js";
+
+/** Without PROMETHEUS_URL, `/deploy metrics` still answers from the Kubernetes API and says why it has no more. */
+
+const CHANNEL = "C0WATCH";
+const ALICE = "U0ALICE";
+const NS = "ml-development";
+
+let h: DeploybotHarness;
+
+beforeAll(async () => {
+  h = await startHarness({ env: { DEPLOYBOT_ALERT_FOR_SECONDS: "0" }, kube: { namespaces: [NS] }, overrides: { alertEvaluationIntervalMs: 100 } });
+  h.kube.setAutoProgress({ delayMs: 20 });
+  await createLiveDeployment(h, { answers: { name: "plain-model" }, userId: ALICE, channelId: CHANNEL });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("metrics without Prometheus", () => {
+  it("shows live replicas and resource requests, says metrics are not configured, and draws no charts", async () => {
+    const before = h.slack.calls.length;
+    const response = await sendSlashCommand(h.target, { text: "metrics plain-model", userId: ALICE, channelId: CHANNEL, responseUrl: h.slack.responseUrl({ channelId: CHANNEL, userId: ALICE }) });
+    expect(response.status).toBe(200);
+    const post = await eventually(() => h.slack.calls.slice(before).find((c) => c.method === "chat.postMessage"), 10_000, "the metrics message");
+    const text = JSON.stringify(post.params.blocks);
+    expect(text).toContain("Metrics are not configured (no `PROMETHEUS_URL`)");
+    expect(text).toContain("*Replicas:* 2/2 ready");
+    expect(text).toContain("*Requests per pod:* CPU 4, memory 16Gi");
+    expect(text).not.toContain('"type":"image"');
+    expect(h.slack.uploadedFiles()).toHaveLength(0);
+  });
+
+  it("keeps evaluating the Kubernetes-based rules: no alert while pods are ready", async () => {
+    const evaluation = await h.bot.alertEvaluator.evaluate();
+    expect(evaluation).toMatchObject({ deployments: 1, fired: 0 });
+    expect(h.slack.messages(CHANNEL).filter((m) => m.text?.startsWith("Firing"))).toHaveLength(0);
+  });
+
+  it("fires 'no ready replicas' from the Kubernetes API alone, naming the pods' cause", async () => {
+    h.kube.progressDeployment(NS, "plain-model-blue", 0);
+    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith("plain-model-blue-"))) {
+      h.kube.put({
+        ...pod,
+        status: {
+          phase: "Running",
+          conditions: [{ type: "Ready", status: "False" }],
+          containerStatuses: [
+            {
+              name: "model-server", image: "ghcr.io/deploybot/model-server:1.0", imageID: "", ready: false, restartCount: 2,
+              state: { waiting: { reason: "CrashLoopBackOff", message: "back-off" } },
+              lastState: { terminated: { reason: "OOMKilled", exitCode: 137, startedAt: "2026-11-30T10:00:00Z", finishedAt: "2026-11-30T10:00:04Z" } },
+            },
+          ],
+        },
+      });
+    }
+    const alert = await eventually(() => h.slack.messages(CHANNEL).find((m) => m.text?.startsWith("Firing")), 10_000, "the alert");
+    const text = JSON.stringify(alert.blocks);
+    expect(text).toContain("ready replicas 0 ready replicas is at or under the 0 ready replicas threshold");
+    expect(text).toContain("*Cause:* Container model-server of pod plain-model-blue-");
+    expect(text).toContain("OOMKilled, limit 16Gi");
+    expect(text).toContain("*Next step:* Raise Memory (GB)");
+  });
+});
