@@ -287,3 +287,27 @@ describe("failure messages name the pod-level cause", () => {
     h.kube.setAutoProgress({ delayMs: 20 });
   });
 });
+
+describe("a model update stopped by its pods says why", () => {
+  it("rolls back a rolling update whose new pods cannot pull their image, naming the cause", async () => {
+    h.kube.setAutoProgress(false);
+    const before = h.slack.calls.length;
+    await command(`update-model ${NAME} v9.9.9`);
+    const slot = `${NAME}-blue`;
+    await eventually(() => JSON.stringify(h.kube.get("Deployment", NS, slot)).includes("v9.9.9"), 10_000, "the new version applied");
+    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith(`${slot}-`))) {
+      h.kube.put({ ...pod, status: CAUSES[0]?.status });
+    }
+    h.kube.failDeploymentProgress(NS, slot);
+    // The rollback restores the old version in place: let the cluster make it ready again.
+    await eventually(() => h.slack.calls.slice(before).some((c) => JSON.stringify(c.params).includes("Rolling back")), 10_000, "the rollback started");
+    h.kube.setAutoProgress({ delayMs: 20 });
+    h.kube.progressDeployment(NS, slot, 2);
+    const message = await eventually(() => {
+      const texts = h.slack.calls.slice(before).filter((c) => c.method === "chat.update" || c.method === "chat.postMessage").map((c) => JSON.stringify(c.params));
+      return texts.find((text) => text.includes("Rolled back") && text.includes("Next step:"));
+    }, 20_000, "the rollback message with the cause");
+    expect(message).toContain("ImagePullBackOff");
+  }, 40_000);
+});
+

@@ -4,6 +4,7 @@ import { OperationFailure, messageOf } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
 import { readCheckpoint } from "../../domain/rolloutCheckpoint.js";
 import { awaitApproval } from "./approvalSteps.js";
+import { podCause } from "../podCause.js";
 import { takeControl } from "./controls.js";
 import { rollBack } from "./rollback.js";
 import { RolloutRun, type StepOutcome, type StepRunner } from "./run.js";
@@ -95,12 +96,15 @@ async function advance(run: RolloutRun, outcome: StepOutcome): Promise<void> {
       await run.log.line(`Promoted (${outcome.by}): skipping to ${describeStep(run.plan[target] ?? { type: "retire-old" })}`);
       return;
     }
-    case "rollback":
-      cp.rollback = { reason: outcome.reason, ...(outcome.metrics ? { metrics: outcome.metrics } : {}), phase: "restore", startedAt: now };
+    case "rollback": {
+      // A rollout stopped by its pods (not by its metrics) says why the pods failed, and what to do.
+      const reason = outcome.metrics ? outcome.reason : `${outcome.reason}${await podCause(run.context)}`;
+      cp.rollback = { reason, ...(outcome.metrics ? { metrics: outcome.metrics } : {}), phase: "restore", startedAt: now };
       cp.paused = null;
       await run.save();
       await run.log.line(`Rolling back to ${cp.fromVersion}: ${outcome.reason}`);
       return;
+    }
   }
 }
 

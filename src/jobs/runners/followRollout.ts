@@ -3,7 +3,7 @@ import { rolloutDeadlineMs } from "../../domain/rolloutPlan.js";
 import type { RolloutStatus } from "../../cluster/rolloutStatus.js";
 import type { OperationRunContext } from "../runContext.js";
 import { OperationFailure } from "../operationFailure.js";
-import { podCause } from "./podCause.js";
+import { podCause } from "../podCause.js";
 
 export function describeObjects(objects: readonly KubernetesObject[]): string {
   return objects.map((object) => `${object.kind} ${object.metadata?.name ?? "?"}`).join(", ");

@@ -1,5 +1,5 @@
-import { diagnoseDeployment } from "../../cluster/deploymentDiagnosis.js";
-import type { OperationRunContext } from "../runContext.js";
+import { diagnoseDeployment } from "../cluster/deploymentDiagnosis.js";
+import type { OperationRunContext } from "./runContext.js";
 
 /**
  * The pod-level cause of a failed rollout, for its failure message: what Kubernetes says about
