@@ -94,7 +94,7 @@ function invariantCell(report: InvariantReport): string {
 function render(results: Results): string {
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
-  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (4)"}.`);
+  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (DEPLOYBOT_WORKER_CONCURRENCY unset)"}.`);
   lines.push("");
   lines.push("| measure | deploybot | bare Bolt | ratio | target | result |");
   lines.push("|---|---|---|---|---|---|");
