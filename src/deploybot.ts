@@ -147,6 +147,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         revisions,
         metrics: canaryMetrics,
         publisher,
+        maxPauseMs: config.maxPauseMs,
         ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
       }),
     },

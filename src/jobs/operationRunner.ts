@@ -11,6 +11,7 @@ import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import { fenceOf, isStaleRun } from "../domain/runFence.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
+import { isParkRun } from "./parkRun.js";
 import { ProgressTracker } from "./progressTracker.js";
 import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
 
@@ -119,6 +120,11 @@ export class OperationRunner {
       log.info({ detail: result.detail }, "operation succeeded");
       return "succeeded";
     } catch (error) {
+      if (isParkRun(error)) {
+        // Nothing to do until a click or the pause cap: the worker parks the job (no slot, no attempt).
+        log.info({ wakeAt: new Date(error.wakeAt).toISOString() }, "operation parked");
+        throw error;
+      }
       if (isStaleRun(error)) {
         // A newer run (or a settler) holds the operation: this one stops without another write.
         log.warn({ err: error, epoch: fence.epoch }, "stale run fenced: its write was refused; leaving the operation to the newer run");
@@ -156,6 +162,11 @@ export class OperationRunner {
     const context = this.contextFor(operation, deployment, tracker, new AbortController().signal);
     const statusBefore = this.statusBefore(operation, deployment);
     await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
+  }
+
+  /** Whether someone clicked a button the operation's run has not taken yet (a parked job must wake). */
+  async hasPendingControl(operationId: string): Promise<boolean> {
+    return this.deps.operations.hasPendingControl(operationId);
   }
 
   /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */

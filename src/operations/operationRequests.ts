@@ -314,6 +314,9 @@ export class OperationRequests {
     if (refused) return { ok: false, message: refused };
     if (!(await this.deps.operations.requestControl(operationId, control, requester.userId))) return { ok: false, message: "This operation is no longer running." };
     await this.deps.operations.recordEvent(operationId, "control", `${control} requested by <@${requester.userId}>`);
+    // A paused rollout waits parked in the queue: the click wakes it (if Redis is away now, the
+    // recovery sweep wakes it later: the click stays pending in the control queue).
+    await this.deps.queue.wake(operationId).catch((error: unknown) => this.deps.logger.warn({ err: error, operationId }, "could not wake the parked operation"));
     await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: operation.deploymentName, environment: deployment.environment, operationId, action: "requested", decision: control });
     return { ok: true, message: `${control[0]?.toUpperCase()}${control.slice(1)} requested by <@${requester.userId}>.` };
   }

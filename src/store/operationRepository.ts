@@ -193,6 +193,10 @@ export class OperationRepository {
     return takeControls(this.db, fence, now);
   }
 
+  async hasPendingControl(operationId: string): Promise<boolean> {
+    return (await this.db.operationControlRequest.count({ where: { operationId, takenAt: null } })) > 0;
+  }
+
   /** Every click on an operation, with what became of it. */
   async controlRequests(operationId: string): Promise<ControlRequestRecord[]> {
     return controlRequests(this.db, operationId);
