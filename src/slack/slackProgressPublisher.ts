@@ -7,6 +7,14 @@ import { truncate } from "./messages/text.js";
 /** With the Web API client's own retries, about half an hour of Slack outage before an outcome is given up. */
 const FINAL_RETRY_ATTEMPTS = 12;
 
+/**
+ * The state of a message nobody published to for this long is dropped: its operation ended in
+ * another replica (whose final publish removes it there, not here), or its worker died.
+ */
+const IDLE_MESSAGE_MS = 15 * 60_000;
+/** And at most this many messages are tracked, the least recently sent dropped first. */
+const MAX_TRACKED_MESSAGES = 2_000;
+
 interface PendingUpdate {
   target: OperationMessageTarget;
   progress: OperationProgress;
@@ -35,11 +43,12 @@ export class SlackProgressPublisher implements ProgressPublisher {
     private readonly messageLinks: OperationMessageLinks,
     private readonly logger: Logger,
     private readonly minIntervalMs = 1000,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async publish(target: OperationMessageTarget, progress: OperationProgress, options?: { final?: boolean }): Promise<void> {
     const state = this.stateOf(target.operationId);
-    const now = Date.now();
+    const now = this.clock();
     const due = options?.final || target.messageTs === null || now - state.lastSentAt >= this.minIntervalMs;
     if (!due) {
       state.pending = { target, progress };
@@ -47,7 +56,11 @@ export class SlackProgressPublisher implements ProgressPublisher {
         state.timer = undefined;
         const pending = state.pending;
         state.pending = undefined;
-        if (pending) void this.enqueueSend(state, pending).catch(() => undefined);
+        if (pending) {
+          this.enqueueSend(state, pending).catch((error: unknown) =>
+            this.logger.warn({ err: error, operationId: pending.target.operationId }, "could not update the progress message; the next update will try again"),
+          );
+        }
       }, this.minIntervalMs - (now - state.lastSentAt));
       return;
     }
@@ -107,19 +120,35 @@ export class SlackProgressPublisher implements ProgressPublisher {
     this.messages.clear();
   }
 
+  /** How many messages have state here (bounded: see evictIdle). */
+  get trackedMessages(): number {
+    return this.messages.size;
+  }
+
   private stateOf(operationId: string): MessageState {
     let state = this.messages.get(operationId);
     if (!state) {
+      this.evictIdle(this.clock());
       state = { lastSentAt: 0, chain: Promise.resolve() };
       this.messages.set(operationId, state);
     }
     return state;
   }
 
+  /** Drops messages idle for IDLE_MESSAGE_MS, then the least recent ones beyond MAX_TRACKED_MESSAGES; never one with an update pending. */
+  private evictIdle(now: number): void {
+    for (const [operationId, state] of this.messages) {
+      if (!state.timer && now - state.lastSentAt > IDLE_MESSAGE_MS) this.messages.delete(operationId);
+    }
+    if (this.messages.size < MAX_TRACKED_MESSAGES) return;
+    const idle = [...this.messages].filter(([, state]) => !state.timer).sort(([, a], [, b]) => a.lastSentAt - b.lastSentAt);
+    for (const [operationId] of idle.slice(0, this.messages.size - MAX_TRACKED_MESSAGES + 1)) this.messages.delete(operationId);
+  }
+
   private enqueueSend(state: MessageState, update: PendingUpdate): Promise<void> {
     const send = state.chain.then(() => this.send(update));
     state.chain = send.catch(() => undefined);
-    state.lastSentAt = Date.now();
+    state.lastSentAt = this.clock();
     return send;
   }
 
