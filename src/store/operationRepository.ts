@@ -6,6 +6,7 @@ import type { Database } from "./database.js";
 import type { PendingControl } from "../domain/controlQueue.js";
 import type { RunFence } from "../domain/runFence.js";
 import { appendControl, controlRequests, takeControls, type ControlRequestRecord } from "./operationControls.js";
+import { withRefusedField } from "./writeErrors.js";
 import { queueFromGate, type GateQueueing, type QueueFromGate } from "./gateDecisions.js";
 import { beginRun, claimSettlement, recordRunEvent, saveCheckpoint, settleRun, type RunSettlement } from "./operationRuns.js";
 
@@ -103,8 +104,12 @@ export class OperationRepository {
   }
 
   async create(input: NewOperation): Promise<OperationRecord> {
-    const row = await this.db.operation.create({ data: newOperationData(input) });
-    return toOperationRecord(row);
+    const data = newOperationData(input);
+    try {
+      return toOperationRecord(await this.db.operation.create({ data }));
+    } catch (error) {
+      throw withRefusedField(error, data);
+    }
   }
 
   /**
