@@ -38,7 +38,7 @@ export async function beginRun(db: Database, id: string, runningStatus: Deployme
 }
 
 /** Refuses (throws) unless `fence` still holds the operation; run inside the transaction that writes. */
-async function holdFence(tx: Transaction, fence: RunFence, write: string): Promise<void> {
+export async function holdFence(tx: Transaction, fence: RunFence, write: string): Promise<void> {
   // FOR SHARE: a settler's claim (which bumps the epoch) waits for this write to commit, never interleaves.
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM "Operation" WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch} FOR SHARE`;

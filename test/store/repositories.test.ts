@@ -99,8 +99,10 @@ describe("repositories on real PostgreSQL", () => {
         result: {},
       }),
     ).rejects.toBeInstanceOf(StaleRunError);
+    await expect(deployments.update(deployment.id, { replicas: 7 }, fenceOf(first))).rejects.toBeInstanceOf(StaleRunError);
     if (!second) throw new Error("the second run did not start");
     await operations.saveCheckpoint(fenceOf(second), { stepIndex: 1 });
+    expect((await deployments.update(deployment.id, { replicas: 2 }, fenceOf(second))).replicas).toBe(2);
     const after = await operations.get(operation.id);
     expect(after).toMatchObject({ status: "running", checkpoint: { stepIndex: 1 } });
     expect((await operations.events(operation.id)).map((event) => event.message)).not.toContain("from the stale worker");

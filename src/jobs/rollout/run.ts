@@ -99,7 +99,7 @@ export class RolloutRun {
     };
     const choice = this.checkpoint.choice;
     if (choice.strategy !== "rollback") changes.lastStrategy = choice.strategy;
-    this.deployment = await deployments.update(this.deployment.id, changes);
+    this.deployment = await deployments.update(this.deployment.id, changes, fenceOf(this.context.operation));
   }
 
   kubernetesName(slot: Slot): string {
