@@ -7,6 +7,9 @@ import { truncate } from "./messages/text.js";
 /** With the Web API client's own retries, about half an hour of Slack outage before an outcome is given up. */
 const FINAL_RETRY_ATTEMPTS = 12;
 
+/** Tries for an intermediate state whose edit failed (a newer state replaces it meanwhile). */
+const UPDATE_RETRY_ATTEMPTS = 5;
+
 /**
  * The state of a message nobody published to for this long is dropped: its operation ended in
  * another replica (whose final publish removes it there, not here), or its worker died.
@@ -52,23 +55,14 @@ export class SlackProgressPublisher implements ProgressPublisher {
     const due = options?.final || target.messageTs === null || now - state.lastSentAt >= this.minIntervalMs;
     if (!due) {
       state.pending = { target, progress };
-      state.timer ??= setTimeout(() => {
-        state.timer = undefined;
-        const pending = state.pending;
-        state.pending = undefined;
-        if (pending) {
-          this.enqueueSend(state, pending).catch((error: unknown) =>
-            this.logger.warn({ err: error, operationId: pending.target.operationId }, "could not update the progress message; the next update will try again"),
-          );
-        }
-      }, this.minIntervalMs - (now - state.lastSentAt));
+      state.timer ??= setTimeout(() => this.sendPending(state, 1), this.minIntervalMs - (now - state.lastSentAt));
       return;
     }
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     state.pending = undefined;
     if (!options?.final) {
-      await this.enqueueSend(state, { target, progress });
+      await this.sendLatest(state, { target, progress }, 1);
       return;
     }
     this.messages.delete(target.operationId);
@@ -78,6 +72,31 @@ export class SlackProgressPublisher implements ProgressPublisher {
       // The outcome must reach the channel even when Slack was away at that moment.
       this.retryFinal({ target, progress }, 1);
       throw error;
+    }
+  }
+
+  private sendPending(state: MessageState, attempt: number): void {
+    state.timer = undefined;
+    const pending = state.pending;
+    state.pending = undefined;
+    if (pending) void this.sendLatest(state, pending, attempt);
+  }
+
+  /**
+   * Sends an intermediate state; never rejects. A failure is logged and the state is tried again
+   * (unless a newer one is waiting, or the outcome was published): the rollout reports a state
+   * once (identical reports are skipped), so a lost edit would leave the message stale for good.
+   */
+  private async sendLatest(state: MessageState, update: PendingUpdate, attempt: number): Promise<void> {
+    try {
+      await this.enqueueSend(state, update);
+    } catch (error) {
+      const operationId = update.target.operationId;
+      const retry = attempt < UPDATE_RETRY_ATTEMPTS && this.messages.get(operationId) === state;
+      this.logger.warn({ err: error, operationId, attempt }, retry ? "could not update the progress message; trying again" : "could not update the progress message");
+      if (!retry) return;
+      state.pending ??= update;
+      state.timer ??= setTimeout(() => this.sendPending(state, attempt + 1), Math.min(this.minIntervalMs * 2 ** attempt, 60_000));
     }
   }
 

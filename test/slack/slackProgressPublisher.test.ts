@@ -51,6 +51,8 @@ describe("the progress publisher", () => {
     // Within the interval: coalesced and sent by the timer, whose failure nobody awaits.
     await publisher.publish(posted, progressOf("op-1", "second"));
     await eventually(() => lines.some((line) => line.includes("could not update the progress message")), 5_000, "the logged failure");
+    // And the state is not lost: the rollout reports it once, so the publisher tries it again.
+    await eventually(() => JSON.stringify(slack.messages(CHANNEL).find((message) => message.ts === posted.messageTs)?.blocks ?? []).includes("second"), 5_000, "the update retried");
     publisher.close();
   });
 
