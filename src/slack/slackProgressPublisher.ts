@@ -62,7 +62,9 @@ export class SlackProgressPublisher implements ProgressPublisher {
     state.timer = undefined;
     state.pending = undefined;
     if (!options?.final) {
-      await this.sendLatest(state, { target, progress }, 1);
+      // The caller hears of a failure (the first post of a message decides whether the operation
+      // may run at all); an edit is also tried again.
+      await this.sendLatest(state, { target, progress }, 1, true);
       return;
     }
     this.messages.delete(target.operationId);
@@ -83,20 +85,23 @@ export class SlackProgressPublisher implements ProgressPublisher {
   }
 
   /**
-   * Sends an intermediate state; never rejects. A failure is logged and the state is tried again
+   * Sends an intermediate state. A failure is logged (and rejects only with `rethrow`); an edit is tried again
    * (unless a newer one is waiting, or the outcome was published): the rollout reports a state
    * once (identical reports are skipped), so a lost edit would leave the message stale for good.
    */
-  private async sendLatest(state: MessageState, update: PendingUpdate, attempt: number): Promise<void> {
+  private async sendLatest(state: MessageState, update: PendingUpdate, attempt: number, rethrow = false): Promise<void> {
     try {
       await this.enqueueSend(state, update);
     } catch (error) {
       const operationId = update.target.operationId;
-      const retry = attempt < UPDATE_RETRY_ATTEMPTS && this.messages.get(operationId) === state;
+      // Only edits are tried again: a first post that failed is the caller's to handle.
+      const retry = attempt < UPDATE_RETRY_ATTEMPTS && update.target.messageTs !== null && this.messages.get(operationId) === state;
       this.logger.warn({ err: error, operationId, attempt }, retry ? "could not update the progress message; trying again" : "could not update the progress message");
-      if (!retry) return;
-      state.pending ??= update;
-      state.timer ??= setTimeout(() => this.sendPending(state, attempt + 1), Math.min(this.minIntervalMs * 2 ** attempt, 60_000));
+      if (retry) {
+        state.pending ??= update;
+        state.timer ??= setTimeout(() => this.sendPending(state, attempt + 1), Math.min(this.minIntervalMs * 2 ** attempt, 60_000));
+      }
+      if (rethrow) throw error;
     }
   }
 
