@@ -88,6 +88,8 @@ const environmentSchema = z.object({
   // 16 keeps a 2-core bot busy (the bench did 1,000 scales in 51 s at 16, 106 s at 4).
   DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(16, 64),
   DEPLOYBOT_DRAIN_SECONDS: wholeNumber(15, 0, 600),
+  // A paused rollout waits at most this long (without holding a worker slot), then rolls back.
+  DEPLOYBOT_MAX_PAUSE_HOURS: positiveInteger(24, 720),
   PROMETHEUS_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "http://prometheus.monitoring:9090").optional()),
   DEPLOYBOT_CANARY_ERROR_RATE_QUERY: optionalText,
   DEPLOYBOT_CANARY_P99_LATENCY_QUERY: optionalText,
@@ -117,6 +119,8 @@ export interface Config {
   confirmationTtlMs: number;
   queuePrefix: string;
   workerConcurrency: number;
+  /** How long a paused rollout waits for a button before it rolls back. */
+  maxPauseMs: number;
   /** After SIGTERM: how long readiness answers 503 while requests are still served, before stopping. */
   drainSeconds: number;
   /** Canary analysis metrics; without a Prometheus URL analysis is readiness-only. */
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
+    maxPauseMs: values.DEPLOYBOT_MAX_PAUSE_HOURS * 3600_000,
     adminUsers: values.DEPLOYBOT_ADMIN_USERS,
     kubeContexts,
     prices: {

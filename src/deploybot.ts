@@ -34,6 +34,7 @@ import { showExpiredConfirmations } from "./slack/operationAnnouncements.js";
 import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
+import { SLACK_API_TIMEOUT_MS } from "./slack/slackTimeouts.js";
 import { createDatabase, pingDatabase, type Database } from "./store/database.js";
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
@@ -147,6 +148,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     fetch: measuredSlackFetch(metrics),
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    timeout: SLACK_API_TIMEOUT_MS,
   });
   const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
   // One pod reader per cluster: a failure is explained from the cluster the deployment runs on.
@@ -171,6 +173,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         revisions,
         metrics: canaryMetrics,
         publisher,
+        maxPauseMs: config.maxPauseMs,
         ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
       }),
     },

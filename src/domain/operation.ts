@@ -94,6 +94,8 @@ export interface OperationRecord {
   control: OperationControl | null;
   /** Set while one caller settles it as failed (and cleans up): no run starts beside that. */
   settlingSince: Date | null;
+  /** The fencing epoch of the latest run (see runFence.ts); 0 before the first run. */
+  runEpoch: number;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -34,7 +34,8 @@ export const rolloutCheckpointSchema = z.object({
   weight: z.number().int().min(0).max(100),
   sharePercent: z.number().int().min(0).max(100),
   switched: z.boolean(),
-  paused: z.object({ remainingMs: z.number().int().min(0).nullable() }).nullable(),
+  // `since`: when the pause began, for its cap (absent in checkpoints written before the cap).
+  paused: z.object({ remainingMs: z.number().int().min(0).nullable(), since: z.string().optional() }).nullable(),
   /** Who promoted early (a canary before its last step, or a blue-green hold ended early). */
   promotedBy: z.string().nullable(),
   analysisHolds: z.number().int().min(0),

@@ -1,3 +1,5 @@
+import { classifyFailure } from "../domain/failureClass.js";
+
 /**
  * A failure whose message is meant for the channel: the rollout stalled, the cluster refused an
  * object. `retryable` failures are retried by the queue with backoff; the rest end the operation.
@@ -26,8 +28,8 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof OperationFailure) return error.retryable;
   const candidate = error as MaybeRetryable | null;
   if (candidate && typeof candidate === "object" && typeof candidate.retryable === "boolean") return candidate.retryable;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "P1001", "P1017", "P2024"].includes(code);
+  // An outage (the database, Redis, a socket) is waited out; the request's own data never is.
+  return classifyFailure(error).kind === "outage";
 }
 
 export function messageOf(error: unknown): string {

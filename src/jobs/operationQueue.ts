@@ -40,6 +40,23 @@ export class OperationQueue {
     );
   }
 
+  /**
+   * Moves a parked job (a paused rollout waiting in the delayed set) forward so that it takes a
+   * click now. A job that is running takes clicks by itself; one that is not delayed is left alone.
+   */
+  async wake(operationId: string): Promise<boolean> {
+    const job = await this.queue.getJob(operationId);
+    if (!job || !(await job.isDelayed())) return false;
+    try {
+      await job.promote();
+      return true;
+    } catch (error) {
+      // It left the delayed set meanwhile (the worker woke it, or it was woken by another click).
+      if (await job.isDelayed()) throw error;
+      return false;
+    }
+  }
+
   async isKnown(operationId: string): Promise<boolean> {
     return (await this.queue.getJob(operationId)) !== undefined;
   }

@@ -26,6 +26,11 @@ export class OperationRecovery {
         continue;
       }
       const state = await job.getState();
+      if (state === "delayed" && (await this.deps.operations.hasPendingControl(operation.id))) {
+        // A parked rollout whose click could not wake it (Redis was away at that moment).
+        await this.deps.queue.wake(operation.id);
+        continue;
+      }
       if (state === "failed" || state === "completed") {
         await this.deps.runner.abandon(operation.id, job.failedReason || "The job ended without finishing the operation.");
         settled += 1;

@@ -10,7 +10,9 @@ import type { ProgressPublisher, ProgressStep } from "../domain/progress.js";
 import type { AuditRepository } from "../store/auditRepository.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
+import { fenceOf, isStaleRun } from "../domain/runFence.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
+import { isParkRun } from "./parkRun.js";
 import { ProgressTracker } from "./progressTracker.js";
 import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
 import type { DeploymentPods } from "../cluster/deploymentPods.js";
@@ -92,9 +94,11 @@ export class OperationRunner {
       await this.fail(operation, deployment, statusBefore, reason, new Error(reason), this.contextFor(operation, deployment, tracker, attempt.signal), tracker, undefined);
       return "failed";
     }
-    await operations.transition(operation.id, ["queued", "running"], "running", { startedAt: operation.startedAt ?? new Date() });
-    await deployments.setStatus(deployment.id, statusWhileRunning(operation.kind));
-    const running: OperationRecord = { ...operation, status: "running", startedAt: operation.startedAt ?? new Date() };
+    // The run takes the next epoch: a worker still running an earlier attempt of this operation
+    // (its job taken over after its lock expired) is fenced from here on.
+    const running = await operations.beginRun(operation.id, statusWhileRunning(operation.kind), new Date());
+    if (!running) return "skipped";
+    const fence = fenceOf(running);
 
     const tracker = await this.progressTracker(running, deployment);
     const context: OperationRunContext = {
@@ -108,15 +112,12 @@ export class OperationRunner {
       logger: log,
       signal: attempt.signal,
       step: async (message, data) => {
-        await operations.recordEvent(operation.id, "step", message, data);
+        await operations.recordRunEvent(fence, "step", message, data);
         tracker.steps.push({ at: new Date(), message });
         await tracker.publish({});
       },
       progress: (update) => tracker.publish(update),
     };
-    if (attempt.attempt > 1) await context.step(`Attempt ${attempt.attempt} of ${attempt.maxAttempts}`);
-    else await tracker.publish({ phase: "applying" });
-
     const runner = this.deps.runners[operation.kind];
     try {
       if (!runner) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
@@ -125,10 +126,20 @@ export class OperationRunner {
       log.info({ detail: result.detail }, "operation succeeded");
       return "succeeded";
     } catch (error) {
+      if (isParkRun(error)) {
+        // Nothing to do until a click or the pause cap: the worker parks the job (no slot, no attempt).
+        log.info({ wakeAt: new Date(error.wakeAt).toISOString() }, "operation parked");
+        throw error;
+      }
+      if (isStaleRun(error)) {
+        // A newer run (or a settler) holds the operation: this one stops without another write.
+        log.warn({ err: error, epoch: fence.epoch }, "stale run fenced: its write was refused; leaving the operation to the newer run");
+        return "skipped";
+      }
       const reason = messageOf(error);
       if (isRetryable(error) && attempt.attempt < attempt.maxAttempts && !attempt.signal.aborted) {
         const seconds = Math.round(attempt.nextDelayMs / 1000);
-        await operations.recordEvent(operation.id, "retry", reason, { attempt: attempt.attempt });
+        await operations.recordRunEvent(fence, "retry", reason, { attempt: attempt.attempt });
         tracker.steps.push({ at: new Date(), message: `${reason}: retrying in ${seconds} s` });
         await tracker.publish({ phase: "retrying", detail: `${reason}. Retrying in ${seconds} s (attempt ${attempt.attempt} of ${attempt.maxAttempts}).` });
         log.warn({ err: error, attempt: attempt.attempt }, "operation will be retried");
@@ -159,8 +170,13 @@ export class OperationRunner {
     await this.fail(operation, deployment, statusBefore, reason, new Error(reason), context, tracker, this.deps.runners[operation.kind]);
   }
 
+  /** Whether someone clicked a button the operation's run has not taken yet (a parked job must wake). */
+  async hasPendingControl(operationId: string): Promise<boolean> {
+    return this.deps.operations.hasPendingControl(operationId);
+  }
+
   /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */
-  private contextFor(operation: OperationRecord, deployment: DeploymentRecord, tracker: ProgressTracker, signal: AbortSignal): OperationRunContext {
+  private contextFor(operation: OperationRecord, deployment: DeploymentRecord, tracker: ProgressTracker, signal: AbortSignal, logger: Logger = this.deps.logger): OperationRunContext {
     return {
       operation,
       deployment,
@@ -169,10 +185,10 @@ export class OperationRunner {
       ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
       deployments: this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
-      logger: this.deps.logger,
+      logger,
       signal,
       step: async (message, data) => {
-        await this.deps.operations.recordEvent(operation.id, "step", message, data);
+        await this.deps.operations.recordRunEvent(fenceOf(operation), "step", message, data);
         tracker.steps.push({ at: new Date(), message });
       },
       progress: (update) => tracker.publish(update),
@@ -204,14 +220,18 @@ export class OperationRunner {
     return typeof recorded === "string" && isDeploymentStatus(recorded) ? recorded : deployment.status;
   }
 
+  /** Ends a run as succeeded: the operation, its deployment and the event in one transaction (refused when stale). */
   private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker): Promise<void> {
-    const { operations, deployments } = this.deps;
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment));
-    if (after === "deleted") await deployments.delete(deployment.id);
-    else await deployments.settle(deployment.id, operation.id, after);
-    await operations.recordEvent(operation.id, "succeeded", result.detail);
-    await operations.transition(operation.id, ["running"], "succeeded", { finishedAt, result: { detail: result.detail } });
+    await this.deps.operations.settleRun(fenceOf(operation), "succeeded", {
+      deploymentId: deployment.id,
+      deploymentStatus: after,
+      statusReason: null,
+      event: { step: "succeeded", message: result.detail },
+      finishedAt,
+      result: { detail: result.detail },
+    });
     await this.audit(operation, deployment, "succeeded", result.detail);
     tracker.steps.push({ at: finishedAt, message: result.detail });
     await tracker.publish(
@@ -220,6 +240,10 @@ export class OperationRunner {
     );
   }
 
+  /**
+   * Ends an operation as failed, once: the claim (which fences every earlier run) decides who
+   * compensates, then the operation, its deployment and the event change in one transaction.
+   */
   private async fail(
     operation: OperationRecord,
     deployment: DeploymentRecord,
@@ -230,18 +254,21 @@ export class OperationRunner {
     tracker: ProgressTracker,
     runner: KindRunner | undefined,
   ): Promise<void> {
-    const { operations, deployments, logger } = this.deps;
+    const { operations, logger } = this.deps;
     const claimedAt = new Date();
-    if (!(await operations.claimSettlement(operation.id, claimedAt, new Date(claimedAt.getTime() - SETTLE_CLAIM_TIMEOUT_MS)))) {
-      logger.warn({ operationId: operation.id, reason }, "operation is already being settled elsewhere; not compensating it twice");
+    const epoch = await operations.claimSettlement(operation.id, claimedAt, new Date(claimedAt.getTime() - SETTLE_CLAIM_TIMEOUT_MS), operation.runEpoch);
+    if (epoch === null) {
+      logger.warn({ operationId: operation.id, reason }, "operation is already being settled elsewhere (or a newer run holds it); not compensating it twice");
       return;
     }
+    const settling: OperationRecord = { ...operation, runEpoch: epoch };
+    const settlingContext = this.contextFor(settling, deployment, tracker, context.signal, context.logger);
     let cleanedUp: string[] = [];
     let cleanupProblem: string | undefined;
     if (runner?.compensate) {
       await tracker.publish({ phase: "cleaning-up", detail: reason });
       try {
-        cleanedUp = await runner.compensate(context, error);
+        cleanedUp = await runner.compensate(settlingContext, error);
       } catch (cleanupError) {
         cleanupProblem = messageOf(cleanupError);
         logger.error({ err: cleanupError, operationId: operation.id }, "clean-up after a failed operation failed");
@@ -250,9 +277,15 @@ export class OperationRunner {
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "failed", statusBefore);
     const statusReason = cleanupProblem ? `${reason} (clean-up incomplete: ${cleanupProblem})` : reason;
-    await deployments.settle(deployment.id, operation.id, after === "deleted" ? "failed" : after, statusReason);
-    await operations.recordEvent(operation.id, "failed", statusReason, { cleanedUp });
-    await operations.transition(operation.id, ["queued", "running"], "failed", { finishedAt, error: statusReason, result: { cleanedUp } });
+    await operations.settleRun(fenceOf(settling), "failed", {
+      deploymentId: deployment.id,
+      deploymentStatus: after === "deleted" ? "failed" : after,
+      statusReason,
+      event: { step: "failed", message: statusReason, data: { cleanedUp } },
+      finishedAt,
+      error: statusReason,
+      result: { cleanedUp },
+    });
     await this.audit(operation, deployment, "failed", statusReason);
     tracker.cleanedUp = cleanedUp;
     tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });

@@ -1,8 +1,9 @@
-import { Worker, type Job } from "bullmq";
+import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { OPERATION_JOB_ATTEMPTS, OPERATION_JOB_BACKOFF_MS, OPERATIONS_QUEUE_NAME, type OperationJobData } from "./operationQueue.js";
 import type { OperationRunner } from "./operationRunner.js";
+import { isParkRun } from "./parkRun.js";
 
 export interface OperationWorkerOptions {
   connection: Redis;
@@ -36,15 +37,31 @@ export function startOperationWorker(runner: OperationRunner, options: Operation
   const shutdown = new AbortController();
   const worker = new Worker<OperationJobData>(
     OPERATIONS_QUEUE_NAME,
-    async (job: Job<OperationJobData>) => {
+    async (job: Job<OperationJobData>, token?: string) => {
       const attempt = job.attemptsMade + 1;
       const maxAttempts = job.opts.attempts ?? OPERATION_JOB_ATTEMPTS;
-      return runner.run(job.data.operationId, {
-        attempt,
-        maxAttempts,
-        nextDelayMs: OPERATION_JOB_BACKOFF_MS * 2 ** (attempt - 1),
-        signal: shutdown.signal,
-      });
+      try {
+        return await runner.run(job.data.operationId, {
+          attempt,
+          maxAttempts,
+          nextDelayMs: OPERATION_JOB_BACKOFF_MS * 2 ** (attempt - 1),
+          signal: shutdown.signal,
+        });
+      } catch (error) {
+        if (isParkRun(error)) {
+          await job.moveToDelayed(error.wakeAt, token);
+          // A click that arrived while the run was parking found the job still active and could
+          // not wake it: look once more now that it is delayed.
+          if (await runner.hasPendingControl(job.data.operationId)) await job.promote();
+          throw new DelayedError();
+        }
+        if (shutdown.signal.aborted) {
+          // Interrupted by a shutdown, not failed: back to the queue at once, without an attempt.
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
     },
     {
       connection: options.connection,

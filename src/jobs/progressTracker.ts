@@ -42,19 +42,26 @@ export class ProgressTracker {
       ...(this.operation.startedAt ? { startedAt: this.operation.startedAt } : {}),
       ...(finish ? { finishedAt: finish.finishedAt } : {}),
     };
+    // The message exists before the job starts (it is shown, then enqueued); when posting it
+    // failed, the publisher finds the one it posts later.
+    const target = messageTargetOf(this.operation);
+    if (!finish) {
+      // Never awaited: a rollout step does not wait for Slack. The publisher keeps the updates
+      // of one message in order and coalesces them; a failure is logged, the next update retries.
+      this.publisher.publish(target, progress).catch((error: unknown) => this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress"));
+      return;
+    }
     try {
-      // The message exists before the job starts (it is shown, then enqueued); when posting it
-      // failed, the publisher finds the one it posts later.
-      const target = messageTargetOf(this.operation);
-      await this.publisher.publish(target, progress, finish ? { final: true } : undefined);
+      await this.publisher.publish(target, progress, { final: true });
       // Operations that started from a confirmation have a thread: their outcome goes there too.
-      if (finish && target.threadTs) {
+      if (target.threadTs) {
         const outcome = finish.operationStatus === "succeeded" ? ":white_check_mark:" : ":x:";
         await this.publisher.threadReply(target, `${outcome} ${progress.detail ?? finish.operationStatus}`);
       }
     } catch (error) {
-      // Slack being away must not fail a rollout: the operation's record stays the source of truth.
-      this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish progress");
+      // Slack being away must not fail the operation: its record stays the source of truth (and
+      // the publisher keeps retrying the outcome).
+      this.logger.warn({ err: error, operationId: this.operation.id }, "could not publish the outcome");
     }
   }
 }

@@ -8,6 +8,7 @@ import { clusterNameErrors, type ClusterNameReader } from "./clusterNameCheck.js
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
+import { classifyFailure } from "../domain/failureClass.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
 import { DeploymentNameTakenError, type DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
@@ -99,6 +100,11 @@ export class DeploymentRequests {
       });
       return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
     } catch (error) {
+      // The same modal submitted twice at once: the second insert hits the first's name (or its
+      // idempotency key). That is the first request, already recorded, not a conflict.
+      const first = error instanceof DeploymentNameTakenError || classifyFailure(error).kind === "duplicate" ? await this.deps.operations.findByIdempotencyKey(idempotencyKey) : null;
+      const firstDeployment = first?.deploymentId ? await this.deps.deployments.get(first.deploymentId) : null;
+      if (first && firstDeployment) return { ok: true, deployment: firstDeployment, operation: first, duplicate: true, awaitingApproval: first.status === "awaiting_approval" };
       if (error instanceof DeploymentNameTakenError) {
         return { ok: false, errors: [{ path: "name", message: `A deployment named ${spec.name} already exists: choose another name.` }] };
       }

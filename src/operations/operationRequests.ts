@@ -212,9 +212,8 @@ export class OperationRequests {
       await this.settle(open, ["awaiting_confirmation"], "cancelled", refusal ?? "Cancelled.", requester.userId);
       return { ok: false, message: refusal ?? "Cancelled.", operation: open, settled: "cancelled" };
     }
-    const taken = await this.takeLock(open, deployment, ["awaiting_confirmation"], requester.userId);
+    const taken = await this.takeLock(open, deployment, ["awaiting_confirmation"], requester.userId, { step: "confirmed", message: `Confirmed by <@${requester.userId}>` });
     if (!taken.ok) return taken;
-    await this.deps.operations.recordEvent(open.id, "confirmed", `Confirmed by <@${requester.userId}>`);
     await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "confirmed" });
     return { ok: true, operation: taken.operation, deployment };
   }
@@ -313,8 +312,11 @@ export class OperationRequests {
     if (!access.ok) return access;
     const refused = controlRefusal(control, { isRequester: operation.requestedBy === requester.userId, actions: access.actions, environment: deployment.environment });
     if (refused) return { ok: false, message: refused };
-    if (!(await this.deps.operations.requestControl(operationId, control))) return { ok: false, message: "This operation is no longer running." };
+    if (!(await this.deps.operations.requestControl(operationId, control, requester.userId))) return { ok: false, message: "This operation is no longer running." };
     await this.deps.operations.recordEvent(operationId, "control", `${control} requested by <@${requester.userId}>`);
+    // A paused rollout waits parked in the queue: the click wakes it (if Redis is away now, the
+    // recovery sweep wakes it later: the click stays pending in the control queue).
+    await this.deps.queue.wake(operationId).catch((error: unknown) => this.deps.logger.warn({ err: error, operationId }, "could not wake the parked operation"));
     await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: operation.deploymentName, environment: deployment.environment, operationId, action: "requested", decision: control });
     return { ok: true, message: `${control[0]?.toUpperCase()}${control.slice(1)} requested by <@${requester.userId}>.` };
   }
@@ -387,27 +389,31 @@ export class OperationRequests {
   }
 
   /**
-   * Takes the deployment's lock for a gated operation, then moves it to queued; a crash between
-   * the two leaves the lock with an operation still at its gate, which the expiry sweep settles
-   * (releasing the lock), never an operation queued without its lock.
+   * Queues a gated operation holding its deployment's lock: the transition, the lock and the
+   * decision's event commit together (never a lock held by an operation still at its gate, nor
+   * an operation queued without its lock). A busy deployment cancels the request with why.
    */
   private async takeLock(
     operation: OperationRecord,
     deployment: DeploymentRecord,
     from: ("awaiting_confirmation" | "awaiting_approval")[],
     actorId: string,
+    event?: { step: string; message: string },
   ): Promise<{ ok: true; operation: OperationRecord } | { ok: false; message: string; operation?: OperationRecord; settled?: "cancelled" }> {
-    if (!(await this.deps.deployments.tryLock(deployment.id, operation.id, TRANSITIONS[operation.kind].from))) {
+    const outcome = await this.deps.operations.queueFromGate({
+      operationId: operation.id,
+      deploymentId: deployment.id,
+      from,
+      allowedStatuses: TRANSITIONS[operation.kind].from,
+      decidedBy: actorId,
+      decidedAt: this.now(),
+      ...(event ? { event } : {}),
+    });
+    if (outcome === "answered") return { ok: false, message: "This request was already answered." };
+    if (outcome === "busy") {
       const message = (await this.refusal((await this.deps.deployments.get(deployment.id)) ?? deployment, operation.kind)) ?? "The deployment is busy.";
       await this.settle(operation, from, "cancelled", message, actorId);
       return { ok: false, message, operation, settled: "cancelled" };
-    }
-    if (!(await this.deps.operations.transition(operation.id, from, "queued", { decidedBy: actorId, decidedAt: this.now() }))) {
-      // Another answer won the race (a double click): when it queued the operation, the lock is
-      // its own; when it settled the operation (cancel, expiry), nothing may keep the lock.
-      const now = await this.deps.operations.get(operation.id);
-      if (now && now.status !== "queued" && now.status !== "running") await this.deps.deployments.releaseLock(deployment.id, operation.id);
-      return { ok: false, message: "This request was already answered." };
     }
     return { ok: true, operation: (await this.deps.operations.get(operation.id)) ?? operation };
   }

@@ -11,6 +11,7 @@ import { alertmanagerRoute } from "./alertmanagerRoute.js";
 import { startOperationalServer, type OperationalServer } from "../http/operationalServer.js";
 import type { BotMetrics } from "../observability/metrics.js";
 import { measureSlackRequests, measuredSlackFetch } from "../observability/slackRequestMetrics.js";
+import { SLACK_API_TIMEOUT_MS } from "./slackTimeouts.js";
 
 type BoltApp = App;
 
@@ -53,7 +54,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
     tokenVerificationEnabled: false,
     logger,
     // Bolt hands these to its own WebClients and to the Socket Mode client's: all are measured.
-    clientOptions: { fetch: measuredSlackFetch(deps.metrics), ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}) },
+    clientOptions: { fetch: measuredSlackFetch(deps.metrics), timeout: SLACK_API_TIMEOUT_MS, ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}) },
   };
   let receiver: HTTPReceiver | undefined;
   let app: BoltApp;

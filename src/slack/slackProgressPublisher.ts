@@ -7,6 +7,17 @@ import { truncate } from "./messages/text.js";
 /** With the Web API client's own retries, about half an hour of Slack outage before an outcome is given up. */
 const FINAL_RETRY_ATTEMPTS = 12;
 
+/** Tries for an intermediate state whose edit failed (a newer state replaces it meanwhile). */
+const UPDATE_RETRY_ATTEMPTS = 5;
+
+/**
+ * The state of a message nobody published to for this long is dropped: its operation ended in
+ * another replica (whose final publish removes it there, not here), or its worker died.
+ */
+const IDLE_MESSAGE_MS = 15 * 60_000;
+/** And at most this many messages are tracked, the least recently sent dropped first. */
+const MAX_TRACKED_MESSAGES = 2_000;
+
 interface PendingUpdate {
   target: OperationMessageTarget;
   progress: OperationProgress;
@@ -35,27 +46,25 @@ export class SlackProgressPublisher implements ProgressPublisher {
     private readonly messageLinks: OperationMessageLinks,
     private readonly logger: Logger,
     private readonly minIntervalMs = 1000,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async publish(target: OperationMessageTarget, progress: OperationProgress, options?: { final?: boolean }): Promise<void> {
     const state = this.stateOf(target.operationId);
-    const now = Date.now();
+    const now = this.clock();
     const due = options?.final || target.messageTs === null || now - state.lastSentAt >= this.minIntervalMs;
     if (!due) {
       state.pending = { target, progress };
-      state.timer ??= setTimeout(() => {
-        state.timer = undefined;
-        const pending = state.pending;
-        state.pending = undefined;
-        if (pending) void this.enqueueSend(state, pending).catch(() => undefined);
-      }, this.minIntervalMs - (now - state.lastSentAt));
+      state.timer ??= setTimeout(() => this.sendPending(state, 1), this.minIntervalMs - (now - state.lastSentAt));
       return;
     }
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     state.pending = undefined;
     if (!options?.final) {
-      await this.enqueueSend(state, { target, progress });
+      // The caller hears of a failure (the first post of a message decides whether the operation
+      // may run at all); an edit is also tried again.
+      await this.sendLatest(state, { target, progress }, 1, true);
       return;
     }
     this.messages.delete(target.operationId);
@@ -65,6 +74,34 @@ export class SlackProgressPublisher implements ProgressPublisher {
       // The outcome must reach the channel even when Slack was away at that moment.
       this.retryFinal({ target, progress }, 1);
       throw error;
+    }
+  }
+
+  private sendPending(state: MessageState, attempt: number): void {
+    state.timer = undefined;
+    const pending = state.pending;
+    state.pending = undefined;
+    if (pending) void this.sendLatest(state, pending, attempt);
+  }
+
+  /**
+   * Sends an intermediate state. A failure is logged (and rejects only with `rethrow`); an edit is tried again
+   * (unless a newer one is waiting, or the outcome was published): the rollout reports a state
+   * once (identical reports are skipped), so a lost edit would leave the message stale for good.
+   */
+  private async sendLatest(state: MessageState, update: PendingUpdate, attempt: number, rethrow = false): Promise<void> {
+    try {
+      await this.enqueueSend(state, update);
+    } catch (error) {
+      const operationId = update.target.operationId;
+      // Only edits are tried again: a first post that failed is the caller's to handle.
+      const retry = attempt < UPDATE_RETRY_ATTEMPTS && update.target.messageTs !== null && this.messages.get(operationId) === state;
+      this.logger.warn({ err: error, operationId, attempt }, retry ? "could not update the progress message; trying again" : "could not update the progress message");
+      if (retry) {
+        state.pending ??= update;
+        state.timer ??= setTimeout(() => this.sendPending(state, attempt + 1), Math.min(this.minIntervalMs * 2 ** attempt, 60_000));
+      }
+      if (rethrow) throw error;
     }
   }
 
@@ -107,19 +144,35 @@ export class SlackProgressPublisher implements ProgressPublisher {
     this.messages.clear();
   }
 
+  /** How many messages have state here (bounded: see evictIdle). */
+  get trackedMessages(): number {
+    return this.messages.size;
+  }
+
   private stateOf(operationId: string): MessageState {
     let state = this.messages.get(operationId);
     if (!state) {
+      this.evictIdle(this.clock());
       state = { lastSentAt: 0, chain: Promise.resolve() };
       this.messages.set(operationId, state);
     }
     return state;
   }
 
+  /** Drops messages idle for IDLE_MESSAGE_MS, then the least recent ones beyond MAX_TRACKED_MESSAGES; never one with an update pending. */
+  private evictIdle(now: number): void {
+    for (const [operationId, state] of this.messages) {
+      if (!state.timer && now - state.lastSentAt > IDLE_MESSAGE_MS) this.messages.delete(operationId);
+    }
+    if (this.messages.size < MAX_TRACKED_MESSAGES) return;
+    const idle = [...this.messages].filter(([, state]) => !state.timer).sort(([, a], [, b]) => a.lastSentAt - b.lastSentAt);
+    for (const [operationId] of idle.slice(0, this.messages.size - MAX_TRACKED_MESSAGES + 1)) this.messages.delete(operationId);
+  }
+
   private enqueueSend(state: MessageState, update: PendingUpdate): Promise<void> {
     const send = state.chain.then(() => this.send(update));
     state.chain = send.catch(() => undefined);
-    state.lastSentAt = Date.now();
+    state.lastSentAt = this.clock();
     return send;
   }
 

@@ -3,9 +3,20 @@ import { PrismaClient } from "../generated/prisma/client.js";
 
 export type Database = PrismaClient;
 
+/**
+ * Bounds on every wait on PostgreSQL, so that an outage shows as an error (and a retry) instead
+ * of a button, a job or a transaction hanging: connecting, one statement, and a transaction left
+ * open by a stuck process (which would hold its row locks, and with them the deployment's lock).
+ */
+export const DATABASE_TIMEOUTS = {
+  connectionTimeoutMillis: 5_000,
+  statement_timeout: 30_000,
+  idle_in_transaction_session_timeout: 60_000,
+} as const;
+
 export function createDatabase(databaseUrl: string): Database {
   // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS }) });
 }
 
 /** Readiness: the database answers a trivial query. */

@@ -8,6 +8,8 @@ import { isUniqueViolation } from "./uniqueViolation.js";
 import type { OperationRecord } from "../domain/operation.js";
 import { toOperationRecord } from "./operationRepository.js";
 import { type UpdateStrategy } from "../domain/strategy.js";
+import type { RunFence } from "../domain/runFence.js";
+import { holdFence } from "./operationRuns.js";
 
 
 export class DeploymentNameTakenError extends Error {
@@ -150,20 +152,27 @@ export class DeploymentRepository {
     await this.db.deployment.updateMany({ where: { id: deploymentId }, data: { status, statusReason: reason } });
   }
 
+  /**
+   * Changes the stored deployment. With `fence` (a run's write) the change is refused
+   * (StaleRunError) unless that run still holds its operation: a stale worker cannot record a
+   * spec or a serving slot over the newer run's.
+   */
   async update(
     deploymentId: string,
     changes: Partial<Pick<DeploymentRecord, "spec" | "replicas" | "activeSlot" | "lastStrategy" | "status" | "statusReason">>,
+    fence?: RunFence,
   ): Promise<DeploymentRecord> {
     const { spec, ...rest } = changes;
-    const row = await this.db.deployment.update({
-      where: { id: deploymentId },
-      data: {
-        ...rest,
-        // Every change of the stored spec moves its version: requests based on the old one become stale.
-        ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment, specVersion: { increment: 1 } } : {}),
-      },
+    const data = {
+      ...rest,
+      // Every change of the stored spec moves its version: requests based on the old one become stale.
+      ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment, specVersion: { increment: 1 } } : {}),
+    };
+    if (!fence) return toDeploymentRecord(await this.db.deployment.update({ where: { id: deploymentId }, data }));
+    return this.db.$transaction(async (tx) => {
+      await holdFence(tx, fence, "deployment update");
+      return toDeploymentRecord(await tx.deployment.update({ where: { id: deploymentId }, data }));
     });
-    return toDeploymentRecord(row);
   }
 
   /**

@@ -3,6 +3,12 @@ import type { Prisma, Operation as OperationRow, OperationEvent as OperationEven
 import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
 import { GATE_STATUSES, isOperationControl, isOperationStatus, type OperationControl, type OperationEventRecord, type OperationRecord, type OperationStatus } from "../domain/operation.js";
 import type { Database } from "./database.js";
+import type { PendingControl } from "../domain/controlQueue.js";
+import type { RunFence } from "../domain/runFence.js";
+import { appendControl, controlRequests, takeControls, type ControlRequestRecord } from "./operationControls.js";
+import { withRefusedField } from "./writeErrors.js";
+import { queueFromGate, type GateQueueing, type QueueFromGate } from "./gateDecisions.js";
+import { beginRun, claimSettlement, recordRunEvent, saveCheckpoint, settleRun, type RunSettlement } from "./operationRuns.js";
 
 
 
@@ -38,6 +44,7 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     checkpoint: asObject(row.checkpoint),
     control: asControl(row.control),
     settlingSince: row.settlingSince,
+    runEpoch: row.runEpoch,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
@@ -97,8 +104,12 @@ export class OperationRepository {
   }
 
   async create(input: NewOperation): Promise<OperationRecord> {
-    const row = await this.db.operation.create({ data: newOperationData(input) });
-    return toOperationRecord(row);
+    const data = newOperationData(input);
+    try {
+      return toOperationRecord(await this.db.operation.create({ data }));
+    } catch (error) {
+      throw withRefusedField(error, data);
+    }
   }
 
   /**
@@ -125,14 +136,32 @@ export class OperationRepository {
    * Claims the settling of an unfinished operation (its failure and clean-up) for one caller: a
    * conditional update that only the first of the worker, the recovery sweep or a second replica
    * wins. A claim older than `staleBefore` belongs to a process that died mid-settlement and is
-   * taken over, so no operation stays locked for good.
+   * taken over, so no operation stays locked for good. The claim fences every earlier run: it
+   * returns the settler's own epoch (null when refused; see operationRuns.claimSettlement).
    */
-  async claimSettlement(id: string, now: Date, staleBefore: Date): Promise<boolean> {
-    const { count } = await this.db.operation.updateMany({
-      where: { id, status: { in: ["queued", "running"] }, OR: [{ settlingSince: null }, { settlingSince: { lt: staleBefore } }] },
-      data: { settlingSince: now },
-    });
-    return count === 1;
+  async claimSettlement(id: string, now: Date, staleBefore: Date, expectedEpoch?: number): Promise<number | null> {
+    return claimSettlement(this.db, id, now, staleBefore, expectedEpoch);
+  }
+
+  /** Queues a gated operation holding its deployment's lock, in one transaction (see gateDecisions.queueFromGate). */
+  async queueFromGate(input: QueueFromGate): Promise<GateQueueing> {
+    return queueFromGate(this.db, input);
+  }
+
+  /** Starts a run under the next epoch, its deployment taking `runningStatus` (see operationRuns.beginRun). */
+  async beginRun(id: string, runningStatus: DeploymentStatus, now: Date): Promise<OperationRecord | null> {
+    const row = await beginRun(this.db, id, runningStatus, now);
+    return row ? toOperationRecord(row) : null;
+  }
+
+  /** Ends a run (succeeded or failed) in one transaction with its deployment and event; refused when stale. */
+  async settleRun(fence: RunFence, to: "succeeded" | "failed", settlement: RunSettlement): Promise<void> {
+    await settleRun(this.db, fence, to, settlement);
+  }
+
+  /** A run's step, refused when the run is stale. */
+  async recordRunEvent(fence: RunFence, step: string, message: string, data?: Record<string, unknown>): Promise<void> {
+    await recordRunEvent(this.db, fence, step, message, data);
   }
 
   /**
@@ -154,24 +183,28 @@ export class OperationRepository {
     });
   }
 
-  async saveCheckpoint(id: string, checkpoint: Record<string, unknown>): Promise<void> {
-    await this.db.operation.update({ where: { id }, data: { checkpoint: checkpoint as Prisma.InputJsonValue } });
+  /** Saves a run's checkpoint; refused (StaleRunError) when a newer run holds the operation. */
+  async saveCheckpoint(fence: RunFence, checkpoint: Record<string, unknown>): Promise<void> {
+    await saveCheckpoint(this.db, fence, checkpoint);
   }
 
-  /** Leaves a request for a running operation; the runner takes it between steps. */
-  async requestControl(id: string, control: OperationControl): Promise<boolean> {
-    const { count } = await this.db.operation.updateMany({ where: { id, status: "running" }, data: { control } });
-    return count === 1;
+  /** Appends a click to a running operation's control queue; the runner takes the queue between steps. */
+  async requestControl(id: string, control: OperationControl, requestedBy: string): Promise<boolean> {
+    return appendControl(this.db, id, control, requestedBy);
   }
 
-  /** Reads and clears the pending control request, so that each click acts once. */
-  async takeControl(id: string): Promise<OperationControl | null> {
-    const rows = await this.db.$queryRaw<{ control: string | null }[]>`
-      UPDATE "Operation" AS o SET control = NULL
-      FROM (SELECT id, control FROM "Operation" WHERE id = ${id}::uuid FOR UPDATE) AS previous
-      WHERE o.id = previous.id
-      RETURNING previous.control`;
-    return asControl(rows[0]?.control ?? null);
+  /** Takes every pending click at once and returns the winner (abort wins); each click acts once. */
+  async takeControl(fence: RunFence, now = new Date()): Promise<PendingControl | undefined> {
+    return takeControls(this.db, fence, now);
+  }
+
+  async hasPendingControl(operationId: string): Promise<boolean> {
+    return (await this.db.operationControlRequest.count({ where: { operationId, takenAt: null } })) > 0;
+  }
+
+  /** Every click on an operation, with what became of it. */
+  async controlRequests(operationId: string): Promise<ControlRequestRecord[]> {
+    return controlRequests(this.db, operationId);
   }
 
   async setMessage(id: string, message: { messageTs?: string; threadTs?: string }): Promise<void> {

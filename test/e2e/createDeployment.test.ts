@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countAllOperations, eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
-import { CHANNEL, NAMESPACE, USER, deploymentNamed, eventsOf, openModal, operationById } from "../harness/deploymentFlows.js";
+import { BASE_ANSWERS, CHANNEL, NAMESPACE, USER, deploymentNamed, eventsOf, openModal, operationById, operationsOf, waitForStatus } from "../harness/deploymentFlows.js";
 import { sendBlockAction, sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
 let h: DeploybotHarness;
@@ -214,5 +214,19 @@ describe("creating a deployment from Slack", () => {
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toContain(h.config.slack.botToken);
     expect(logs).not.toContain(h.config.slack.signingSecret);
+  });
+
+  it("records one deployment when the same modal is submitted twice at once, and answers both without an error", async () => {
+    h.kube.setAutoProgress(true);
+    const view = await openModal(h, "create");
+    const answers = { ...BASE_ANSWERS, name: "double-submit" };
+    const responses = await Promise.all([
+      sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers }),
+      sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers }),
+    ]);
+    // The second is the first, already recorded: no "already exists" on the name, no database outage.
+    expect(responses.map((response) => response.body)).toEqual(["", ""]);
+    await waitForStatus(h, "double-submit", "live");
+    expect((await operationsOf(h, "double-submit")).filter((operation) => operation.kind === "create")).toHaveLength(1);
   });
 });

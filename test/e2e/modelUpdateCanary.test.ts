@@ -177,4 +177,23 @@ describe("canary update with Istio weights and Prometheus analysis", () => {
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)).toBeUndefined();
     expect(h.slack.messages(CHANNEL).length).toBeGreaterThan(0);
   });
+
+  it("lets Abort win over a Resume clicked at the same moment, and records both clicks", async () => {
+    setMetrics("blue", 0.1, 90);
+    setMetrics("green", 0.1, 90);
+    const operation = await startCanary("v6", { steps: "20", pauseSeconds: "30" });
+    await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 2, "the pause");
+    await clickRolloutButton(h, operation.id, "pause");
+    await waitForCheckpoint(h, operation.id, (cp) => cp.paused !== null, "paused");
+    await waitForMessage(h, operation.id, "rollout:resume");
+
+    await Promise.all([clickRolloutButton(h, operation.id, "abort", { userId: BOB }), clickRolloutButton(h, operation.id, "resume")]);
+    const failed = await waitForOperation(h, operation.id, "failed", 20_000);
+    expect(failed.error).toContain("aborted (abort requested by <@U0BOB>)");
+    const clicks = await h.store.operations.controlRequests(operation.id);
+    expect(clicks.map((click) => click.control)).toEqual(expect.arrayContaining(["pause", "abort", "resume"]));
+    expect(clicks.find((click) => click.control === "abort")).toMatchObject({ requestedBy: BOB, outcome: "applied" });
+    // Taken with the abort, the resume is superseded; taken alone just before it, it was applied and then overruled.
+    expect(clicks.find((click) => click.control === "resume")?.outcome).toMatch(/^(superseded by abort|applied)$/);
+  });
 });

@@ -89,6 +89,12 @@ describe("a canary survives a restart of the bot", () => {
     expect(h.kube.get("Deployment", NAMESPACE, `${NAME}-green`)?.metadata.uid).toBe(greenUid);
 
     const messages = (await eventsOf(h, operation.id)).map((event) => event.message);
+    // The restart interrupted the job; it went back to the queue without spending an attempt.
+    expect(messages.filter((message) => message.startsWith("Attempt "))).toEqual([]);
+    // BullMQ counts the finishing attempt too: one attempt in all, the restart cost none.
+    const queue = second.queue.queue;
+    await eventually(async () => (await (await queue.getJob(operation.id))?.getState()) === "completed", 10_000, "the job completed");
+    expect((await queue.getJob(operation.id))?.attemptsMade).toBe(1);
     expect(messages.filter((message) => message.startsWith("Revision 2:"))).toHaveLength(1);
     expect(messages.filter((message) => message.includes("gets 25% of traffic"))).toHaveLength(1);
     expect(await revisionsOf(h, NAME)).toMatchObject([{ outcome: "promoted" }, { modelVersion: "v2", strategy: "canary", outcome: "promoted" }]);

@@ -140,12 +140,70 @@ describe("settling an operation exactly once", () => {
     timeline.length = 0;
     const { operation } = await recordCreate("claimed-model");
     const now = new Date();
-    expect(await operations.claimSettlement(operation.id, now, new Date(now.getTime() - 60_000))).toBe(true);
+    expect(await operations.claimSettlement(operation.id, now, new Date(now.getTime() - 60_000))).not.toBeNull();
     const outcome = await new OperationRunner(runnerDeps()).run(operation.id, { attempt: 2, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
     expect(outcome).toBe("skipped");
     expect(timeline).toEqual([]);
     // A second claim waits for the first to be stale; a claim left by a dead process is taken over.
-    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() - 1))).toBe(false);
-    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() + 1))).toBe(true);
+    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() - 1))).toBeNull();
+    expect(await operations.claimSettlement(operation.id, new Date(), new Date(now.getTime() + 1))).not.toBeNull();
+  });
+});
+
+/** A create run that waits for the test to release it, then records a step naming its run. */
+function gatedRunner(gates: Promise<string>[]): KindRunner {
+  return {
+    async run(context) {
+      const gate = gates.shift();
+      if (!gate) throw new Error("no gate left for this run");
+      const name = await gate;
+      await context.step(`${name} applied its objects`);
+      return { detail: `${name} finished` };
+    },
+  };
+}
+
+function deferred(): { promise: Promise<string>; resolve: (value: string) => void } {
+  let resolve: (value: string) => void = () => undefined;
+  const promise = new Promise<string>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+describe("fencing a stale worker", () => {
+  it("refuses the older of two runs on one operation every write, and logs it", async () => {
+    const { operation } = await recordCreate("fenced-model");
+    const older = deferred();
+    const newer = deferred();
+    const lines: string[] = [];
+    const recordingLogger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const deps = { ...runnerDeps(), runners: { create: gatedRunner([older.promise, newer.promise]) }, logger: recordingLogger };
+    const attempt = (n: number): AttemptInfo => ({ attempt: n, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
+
+    // The first worker hangs (its lock expires); BullMQ hands the job to a second worker.
+    const olderRun = new OperationRunner(deps).run(operation.id, attempt(1));
+    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 1; waited += 25) {
+      if (waited > 5_000) throw new Error("the first run did not start");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const newerRun = new OperationRunner(deps).run(operation.id, attempt(2));
+    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 2; waited += 25) {
+      if (waited > 5_000) throw new Error("the second run did not start");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+
+    // The first worker wakes up and tries to go on: refused, it stops without settling anything.
+    older.resolve("older");
+    expect(await olderRun).toBe("skipped");
+    expect((await operations.get(operation.id))?.status).toBe("running");
+    newer.resolve("newer");
+    expect(await newerRun).toBe("succeeded");
+
+    const settled = await operations.get(operation.id);
+    expect(settled).toMatchObject({ status: "succeeded", result: { detail: "newer finished" } });
+    const messages = (await operations.events(operation.id)).map((event) => event.message);
+    expect(messages).toContain("newer applied its objects");
+    expect(messages).not.toContain("older applied its objects");
+    expect((await deployments.get(operation.deploymentId ?? ""))).toMatchObject({ status: "live", activeOperationId: null });
+    expect(lines.some((line) => line.includes("stale run fenced") && line.includes('"epoch":1'))).toBe(true);
   });
 });

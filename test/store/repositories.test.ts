@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentSpecSchema } from "../../src/domain/deploymentSpec.js";
 import { DeploymentNameTakenError, DeploymentRepository } from "../../src/store/deploymentRepository.js";
+import { StaleRunError, fenceOf } from "../../src/domain/runFence.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 
@@ -62,7 +63,7 @@ describe("repositories on real PostgreSQL", () => {
     expect(raced).toHaveLength(1);
   });
 
-  it("hands a control request to the runner once", async () => {
+  it("hands a control request to the runner once, and refuses a stale run's writes", async () => {
     const deployment = await deployments.findByName("racer");
     if (!deployment) throw new Error("missing");
     const operation = await operations.create({
@@ -74,11 +75,77 @@ describe("repositories on real PostgreSQL", () => {
       requestedBy: "U1",
       channelId: "C1",
     });
-    expect(await operations.requestControl(operation.id, "pause")).toBe(false);
-    await operations.transition(operation.id, ["queued"], "running");
-    expect(await operations.requestControl(operation.id, "pause")).toBe(true);
-    expect(await operations.takeControl(operation.id)).toBe("pause");
-    expect(await operations.takeControl(operation.id)).toBeNull();
+    expect(await operations.requestControl(operation.id, "pause", "U1")).toBe(false);
+    const first = await operations.beginRun(operation.id, "updating", new Date());
+    if (!first) throw new Error("the run did not start");
+    expect(first.runEpoch).toBe(1);
+    expect(await operations.requestControl(operation.id, "pause", "U1")).toBe(true);
+    expect(await operations.takeControl(fenceOf(first))).toEqual({ control: "pause", requestedBy: "U1" });
+    expect(await operations.takeControl(fenceOf(first))).toBeUndefined();
+
+    // A second worker takes the operation over: the first one's writes are refused from now on.
+    const second = await operations.beginRun(operation.id, "updating", new Date());
+    expect(second?.runEpoch).toBe(2);
+    await expect(operations.saveCheckpoint(fenceOf(first), { stepIndex: 9 })).rejects.toBeInstanceOf(StaleRunError);
+    await expect(operations.recordRunEvent(fenceOf(first), "step", "from the stale worker")).rejects.toBeInstanceOf(StaleRunError);
+    await expect(operations.takeControl(fenceOf(first))).rejects.toBeInstanceOf(StaleRunError);
+    await expect(
+      operations.settleRun(fenceOf(first), "succeeded", {
+        deploymentId: deployment.id,
+        deploymentStatus: "live",
+        statusReason: null,
+        event: { step: "succeeded", message: "stale" },
+        finishedAt: new Date(),
+        result: {},
+      }),
+    ).rejects.toBeInstanceOf(StaleRunError);
+    await expect(deployments.update(deployment.id, { replicas: 7 }, fenceOf(first))).rejects.toBeInstanceOf(StaleRunError);
+    if (!second) throw new Error("the second run did not start");
+    await operations.saveCheckpoint(fenceOf(second), { stepIndex: 1 });
+    expect((await deployments.update(deployment.id, { replicas: 2 }, fenceOf(second))).replicas).toBe(2);
+    const after = await operations.get(operation.id);
+    expect(after).toMatchObject({ status: "running", checkpoint: { stepIndex: 1 } });
+    expect((await operations.events(operation.id)).map((event) => event.message)).not.toContain("from the stale worker");
+
+    // Abort and Resume clicked together: abort wins, both clicks are recorded with their fate.
+    await operations.requestControl(operation.id, "abort", "U2");
+    await operations.requestControl(operation.id, "resume", "U3");
+    expect(await operations.takeControl(fenceOf(second))).toEqual({ control: "abort", requestedBy: "U2" });
+    const clicks = await operations.controlRequests(operation.id);
+    expect(clicks.map((click) => [click.control, click.requestedBy, click.outcome])).toEqual([
+      ["pause", "U1", "applied"],
+      ["abort", "U2", "applied"],
+      ["resume", "U3", "superseded by abort"],
+    ]);
+  });
+
+  it("confirms in one transaction: a double click queues once, a busy deployment changes nothing", async () => {
+    const { deployment, operation: create } = await deployments.createWithOperation(newDeployment("gated", "view:g"));
+    await deployments.settle(deployment.id, create.id, "live");
+    const gated = (kind: "stop" | "delete") =>
+      operations.create({ deploymentId: deployment.id, deploymentName: deployment.name, kind, status: "awaiting_confirmation", params: {}, requestedBy: "U1", channelId: "C1" });
+    const confirm = (operationId: string) =>
+      operations.queueFromGate({
+        operationId,
+        deploymentId: deployment.id,
+        from: ["awaiting_confirmation"],
+        allowedStatuses: ["live"],
+        decidedBy: "U1",
+        decidedAt: new Date(),
+        event: { step: "confirmed", message: "Confirmed by <@U1>" },
+      });
+    const stop = await gated("stop");
+    const answers = await Promise.all([confirm(stop.id), confirm(stop.id)]);
+    expect(answers.sort()).toEqual(["answered", "queued"]);
+    expect(await operations.get(stop.id)).toMatchObject({ status: "queued", decidedBy: "U1" });
+    expect((await operations.events(stop.id)).filter((event) => event.step === "confirmed")).toHaveLength(1);
+    expect((await deployments.get(deployment.id))?.activeOperationId).toBe(stop.id);
+
+    const remove = await gated("delete");
+    expect(await confirm(remove.id)).toBe("busy");
+    expect(await operations.get(remove.id)).toMatchObject({ status: "awaiting_confirmation", decidedBy: null });
+    expect((await operations.events(remove.id)).filter((event) => event.step === "confirmed")).toHaveLength(0);
+    expect((await deployments.get(deployment.id))?.activeOperationId).toBe(stop.id);
   });
 
   it("keeps operations as history when the deployment is deleted", async () => {

@@ -2,6 +2,7 @@ import { canarySplit } from "../../domain/canarySplit.js";
 import { MAX_ANALYSIS_HOLDS, decideAnalysis, type RolloutStep } from "../../domain/rolloutPlan.js";
 import { OperationFailure } from "../operationFailure.js";
 import { takeControl } from "./controls.js";
+import { holdPaused } from "./pauseHold.js";
 import type { RolloutRun, StepOutcome } from "./run.js";
 
 /**
@@ -58,8 +59,9 @@ export async function pauseStep(run: RolloutRun, step: Extract<RolloutStep, { ty
     const detail = cp.paused
       ? `Paused at ${cp.sharePercent}% with ${Math.ceil(remainingMs / 1000)} s of this step left`
       : `Canary serving ${cp.sharePercent}%: health check at ${new Date(Date.parse(cp.stepStartedAt) + step.seconds * 1000).toISOString().slice(11, 19)} UTC`;
+    if (cp.paused) return holdPaused(run, detail, () => run.report(detail, { ready }));
     await run.report(detail, { ready });
-    await run.sleep(cp.paused ? run.pollIntervalMs : Math.min(run.pollIntervalMs, remainingMs));
+    await run.sleep(Math.min(run.pollIntervalMs, remainingMs));
   }
 }
 

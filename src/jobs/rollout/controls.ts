@@ -15,7 +15,7 @@ export async function takeControl(run: RolloutRun): Promise<StepOutcome | undefi
   switch (effect.effect) {
     case "pause": {
       const remainingMs = step?.type === "pause" ? Math.max(0, step.seconds * 1000 - run.elapsedInStepMs()) : null;
-      cp.paused = { remainingMs };
+      cp.paused = { remainingMs, since: new Date(run.now()).toISOString() };
       await run.save();
       await run.log.line(`Paused (${pending.requestedBy}): the rollout holds until Resume, Promote or Abort`);
       await run.report("Paused");

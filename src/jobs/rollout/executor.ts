@@ -10,6 +10,7 @@ import { rollBack } from "./rollback.js";
 import { RolloutRun, type StepOutcome, type StepRunner } from "./run.js";
 import { deployNew, promotionIndex, retireOld, switchTraffic, waitReady } from "./slotSteps.js";
 import { holdOldVersion } from "./blueGreenSteps.js";
+import { holdPaused } from "./pauseHold.js";
 import { analyseCanary, pauseStep, setCanaryWeight } from "./canarySteps.js";
 import { updateInPlace } from "./rollingSteps.js";
 
@@ -55,11 +56,7 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
       if (cp.paused && step.type !== "pause") {
         // A paused rollout holds between steps: traffic stays where it is until a button says otherwise.
         const signal = await takeControl(run);
-        if (signal) await advance(run, signal);
-        else {
-          await run.report(`Paused before: ${describeStep(step)}`);
-          await run.sleep(run.pollIntervalMs);
-        }
+        await advance(run, signal ?? (await holdPaused(run, `Paused before: ${describeStep(step)}`)));
         continue;
       }
       await run.report(`Step ${cp.stepIndex + 1}/${run.plan.length}: ${describeStep(step)}`);

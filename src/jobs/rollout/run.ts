@@ -5,6 +5,7 @@ import type { Slot } from "../../domain/slot.js";
 import { describeStep, rollingParameters, type RolloutStep } from "../../domain/rolloutPlan.js";
 import type { DeploymentRecord } from "../../domain/deployment.js";
 import type { OperationControl } from "../../domain/operation.js";
+import { fenceOf } from "../../domain/runFence.js";
 import type { OperationRunContext } from "../runContext.js";
 import { isRetryable } from "../operationFailure.js";
 import type { RolloutProgress, SlotProgress } from "../../domain/progress.js";
@@ -67,7 +68,7 @@ export class RolloutRun {
   }
 
   async save(): Promise<void> {
-    await this.deps.operations.saveCheckpoint(this.context.operation.id, this.checkpoint as unknown as Record<string, unknown>);
+    await this.deps.operations.saveCheckpoint(fenceOf(this.context.operation), this.checkpoint as unknown as Record<string, unknown>);
   }
 
   /** Makes the cluster match the checkpoint. */
@@ -98,7 +99,7 @@ export class RolloutRun {
     };
     const choice = this.checkpoint.choice;
     if (choice.strategy !== "rollback") changes.lastStrategy = choice.strategy;
-    this.deployment = await deployments.update(this.deployment.id, changes);
+    this.deployment = await deployments.update(this.deployment.id, changes, fenceOf(this.context.operation));
   }
 
   kubernetesName(slot: Slot): string {
@@ -140,14 +141,11 @@ export class RolloutRun {
     });
   }
 
-  /** Takes a pending button click, if any. */
+  /** Takes the pending button clicks, if any: the winner (abort beats the rest), with who asked. */
   async takeControl(): Promise<{ control: OperationControl; requestedBy: string } | null> {
-    const control = await this.deps.operations.takeControl(this.context.operation.id);
-    if (!control) return null;
-    // OperationRequests.control records who asked, as the operation's latest "control" event.
-    const events = await this.deps.operations.events(this.context.operation.id);
-    const request = events.filter((event) => event.step === "control").at(-1);
-    return { control, requestedBy: request?.message ?? `${control} requested` };
+    const winner = await this.deps.operations.takeControl(fenceOf(this.context.operation), new Date(this.now()));
+    if (!winner) return null;
+    return { control: winner.control, requestedBy: `${winner.control} requested by <@${winner.requestedBy}>` };
   }
 
   // ------------------------------------------------------------------------------- reporting

@@ -1,3 +1,4 @@
+import { fenceOf } from "../../domain/runFence.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import { editParamsSchema } from "../../operations/operationParams.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
@@ -27,7 +28,7 @@ export const editDeploymentRunner: KindRunner = {
     const { spec, statusBefore } = editParams(context);
     const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
     if (statusBefore === "stopped") {
-      await deployments.update(deployment.id, { spec, replicas });
+      await deployments.update(deployment.id, { spec, replicas }, fenceOf(context.operation));
       await context.step("Saved the new configuration; it applies when the deployment is started");
       return { detail: `*${deployment.name}* configuration updated. It is stopped: the changes apply on \`/deploy start ${deployment.name}\`.` };
     }
@@ -35,7 +36,7 @@ export const editDeploymentRunner: KindRunner = {
     await applyDeploymentState(context, spec, steadyState(deployment, { replicas }));
     await context.step("Applied the new configuration");
     const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
-    await deployments.update(deployment.id, { spec, replicas });
+    await deployments.update(deployment.id, { spec, replicas }, fenceOf(context.operation));
     return {
       detail: `*${deployment.name}* updated: ${status.readyReplicas}/${status.desiredReplicas} replicas ready with the new configuration`,
       readyReplicas: status.readyReplicas,

@@ -1,3 +1,4 @@
+import { fenceOf } from "../../domain/runFence.js";
 import { scaleParamsSchema } from "../../operations/operationParams.js";
 import { deploymentName } from "../../cluster/render/renderDeployment.js";
 import type { RunResult, KindRunner, OperationRunContext } from "../runContext.js";
@@ -20,7 +21,7 @@ export const scaleDeploymentRunner: KindRunner = {
     await applyDeploymentState(context, deployment.spec, steadyState(deployment, { replicas }));
     await context.step(`Set ${deploymentName(deployment.name, deployment.activeSlot)} to ${replicas} replicas`);
     const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
-    await deployments.update(deployment.id, { replicas });
+    await deployments.update(deployment.id, { replicas }, fenceOf(context.operation));
     return {
       detail: replicas === 0 ? `*${deployment.name}* scaled to 0: no instance runs` : `*${deployment.name}* scaled to ${status.readyReplicas}/${replicas} ready`,
       readyReplicas: status.readyReplicas,

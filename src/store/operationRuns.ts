@@ -1,0 +1,107 @@
+import type { Prisma, Operation as OperationRow } from "../generated/prisma/client.js";
+import type { DeploymentStatus } from "../domain/deploymentStatus.js";
+import { StaleRunError, type RunFence } from "../domain/runFence.js";
+import type { Database } from "./database.js";
+
+type Transaction = Prisma.TransactionClient;
+
+/** What an operation's end writes besides its own row: the deployment's status (or its removal) and the event. */
+export interface RunSettlement {
+  deploymentId: string | null;
+  /** The status the deployment is left in, releasing its lock; "deleted" removes its record. */
+  deploymentStatus: DeploymentStatus | "deleted";
+  statusReason: string | null;
+  event: { step: "succeeded" | "failed"; message: string; data?: Record<string, unknown> };
+  finishedAt: Date;
+  error?: string;
+  result: Record<string, unknown>;
+}
+
+/**
+ * Starts a run: in one transaction the operation moves to running under the next epoch and its
+ * deployment (still locked by it) takes the running status. Null when the operation is no longer
+ * runnable (finished, at a gate, or claimed by a settler meanwhile).
+ */
+export async function beginRun(db: Database, id: string, runningStatus: DeploymentStatus, now: Date): Promise<OperationRow | null> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Operation" SET status = 'running', "runEpoch" = "runEpoch" + 1, "startedAt" = COALESCE("startedAt", ${now})
+      WHERE id = ${id}::uuid AND status IN ('queued', 'running') AND "settlingSince" IS NULL
+      RETURNING id`;
+    if (rows.length !== 1) return null;
+    const row = await tx.operation.findUniqueOrThrow({ where: { id } });
+    if (row.deploymentId) {
+      await tx.deployment.updateMany({ where: { id: row.deploymentId, activeOperationId: id }, data: { status: runningStatus, statusReason: null } });
+    }
+    return row;
+  });
+}
+
+/** Refuses (throws) unless `fence` still holds the operation; run inside the transaction that writes. */
+export async function holdFence(tx: Transaction, fence: RunFence, write: string): Promise<void> {
+  // FOR SHARE: a settler's claim (which bumps the epoch) waits for this write to commit, never interleaves.
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Operation" WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch} FOR SHARE`;
+  if (rows.length !== 1) throw new StaleRunError(fence, write);
+}
+
+export async function saveCheckpoint(db: Database, fence: RunFence, checkpoint: Record<string, unknown>): Promise<void> {
+  const { count } = await db.operation.updateMany({
+    where: { id: fence.operationId, runEpoch: fence.epoch },
+    data: { checkpoint: checkpoint as Prisma.InputJsonValue },
+  });
+  if (count !== 1) throw new StaleRunError(fence, "checkpoint");
+}
+
+export async function recordRunEvent(db: Database, fence: RunFence, step: string, message: string, data?: Record<string, unknown>): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await holdFence(tx, fence, `"${step}" event`);
+    await tx.operationEvent.create({ data: { operationId: fence.operationId, step, message, ...(data ? { data: data as Prisma.InputJsonValue } : {}) } });
+  });
+}
+
+/**
+ * Claims settling an unfinished operation and fences every run before it: the claim takes the
+ * next epoch. With `expectedEpoch` (a run failing its own operation) the claim is refused when a
+ * newer run holds the operation. Returns the settler's epoch, or null when refused.
+ */
+export async function claimSettlement(db: Database, id: string, now: Date, staleBefore: Date, expectedEpoch?: number): Promise<number | null> {
+  const rows = await db.$queryRaw<{ runEpoch: number }[]>`
+    UPDATE "Operation" SET "settlingSince" = ${now}, "runEpoch" = "runEpoch" + 1
+    WHERE id = ${id}::uuid AND status IN ('queued', 'running')
+      AND ("settlingSince" IS NULL OR "settlingSince" < ${staleBefore})
+      AND (${expectedEpoch ?? null}::int IS NULL OR "runEpoch" = ${expectedEpoch ?? null}::int)
+    RETURNING "runEpoch"`;
+  return rows[0]?.runEpoch ?? null;
+}
+
+/**
+ * Ends a run in one transaction: the operation's transition, its deployment's status and lock
+ * (or the deployment's removal) and the outcome event happen together or not at all. Refused
+ * (StaleRunError) when `fence` no longer holds the operation.
+ */
+export async function settleRun(db: Database, fence: RunFence, to: "succeeded" | "failed", settlement: RunSettlement): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.operation.updateMany({
+      where: { id: fence.operationId, runEpoch: fence.epoch, status: { in: to === "succeeded" ? ["running"] : ["queued", "running"] } },
+      data: {
+        status: to,
+        finishedAt: settlement.finishedAt,
+        result: settlement.result as Prisma.InputJsonValue,
+        ...(settlement.error !== undefined ? { error: settlement.error } : {}),
+      },
+    });
+    if (count !== 1) throw new StaleRunError(fence, to);
+    const { step, message, data } = settlement.event;
+    await tx.operationEvent.create({ data: { operationId: fence.operationId, step, message, ...(data ? { data: data as Prisma.InputJsonValue } : {}) } });
+    if (!settlement.deploymentId) return;
+    if (settlement.deploymentStatus === "deleted") {
+      await tx.deployment.deleteMany({ where: { id: settlement.deploymentId } });
+      return;
+    }
+    await tx.deployment.updateMany({
+      where: { id: settlement.deploymentId, activeOperationId: fence.operationId },
+      data: { status: settlement.deploymentStatus, statusReason: settlement.statusReason, activeOperationId: null },
+    });
+  });
+}
