@@ -1,3 +1,4 @@
+import type { DeploymentFreeze } from "./deployment.js";
 import { ENVIRONMENTS, type Environment } from "./deploymentSpec.js";
 
 /**
@@ -161,4 +162,14 @@ export interface UserDirectory {
   describe(userId: string): Promise<{ teamId: string | null; guest: boolean } | null>;
   /** The user groups the user belongs to. */
   groupsOf(userId: string): Promise<string[]>;
+}
+
+/**
+ * A freeze (`/deploy lock`) stops everyone but its holder: changes, and the buttons of a running
+ * rollout alike.
+ */
+export function freezeRefusal(deploymentName: string, freeze: DeploymentFreeze | null, userId: string): string | undefined {
+  if (!freeze || freeze.holder === userId) return undefined;
+  const since = `${freeze.since.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `:lock: *${deploymentName}* is locked by <@${freeze.holder}> since ${since}: ${freeze.reason}. Only they can change it until \`/deploy unlock ${deploymentName}\`.`;
 }

@@ -42,3 +42,8 @@ export function parseReplicaCount(text: string): { ok: true; replicas: number } 
   if (replicas > MAX_REPLICAS) return { ok: false, problem: "too-many", message: `At most ${MAX_REPLICAS} replicas.` };
   return { ok: true, replicas };
 }
+
+/** An alert's "Scale up": one more instance; the scale rules (bounds, auto-scaling) then decide whether it may run. */
+export function scaleUpTarget(currentReplicas: number): number {
+  return currentReplicas + 1;
+}

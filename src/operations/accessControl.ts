@@ -3,6 +3,7 @@ import {
   authorize,
   channelRefusal,
   directMessageRefusal,
+  freezeRefusal,
   type AccessAction,
   type AccessPolicy,
   type Actor,
@@ -15,10 +16,6 @@ import type { Requester } from "../domain/operation.js";
 import type { AccessRepository } from "../store/accessRepository.js";
 
 export type AccessCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessAction> } | { ok: false; message: string };
-
-function since(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
 
 /**
  * Answers "may this person do this, here, now?" for every command, button and form submission,
@@ -73,14 +70,8 @@ export class AccessControl {
     if (!check.ok) return check;
     const place = await this.placeRefusal(requester.channelId, deployment.environment);
     if (place) return { ok: false, message: place };
-    const freeze = deployment.freeze;
-    if (freeze && freeze.holder !== requester.userId) {
-      return {
-        ok: false,
-        message: `:lock: *${deployment.name}* is locked by <@${freeze.holder}> since ${since(freeze.since)}: ${freeze.reason}. Only they can change it until \`/deploy unlock ${deployment.name}\`.`,
-      };
-    }
-    return check;
+    const frozen = freezeRefusal(deployment.name, deployment.freeze, requester.userId);
+    return frozen ? { ok: false, message: frozen } : check;
   }
 
   /** The channel's binding and the direct-message rule, for a change to `environment` from `channelId`. */

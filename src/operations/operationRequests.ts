@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { controlRefusal } from "../domain/access.js";
+import { controlRefusal, freezeRefusal } from "../domain/access.js";
 import type { AuditEntry } from "../domain/audit.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
 import { checkTransition, TRANSITIONS, type OperationKind } from "../domain/deploymentStatus.js";
@@ -310,7 +310,9 @@ export class OperationRequests {
     if (!deployment) return { ok: false, message: "This operation is no longer running." };
     const access = await this.deps.access.check(requester, "view", deployment.environment);
     if (!access.ok) return access;
-    const refused = controlRefusal(control, { isRequester: operation.requestedBy === requester.userId, actions: access.actions, environment: deployment.environment });
+    const refused =
+      freezeRefusal(deployment.name, deployment.freeze, requester.userId) ??
+      controlRefusal(control, { isRequester: operation.requestedBy === requester.userId, actions: access.actions, environment: deployment.environment });
     if (refused) return { ok: false, message: refused };
     if (!(await this.deps.operations.requestControl(operationId, control, requester.userId))) return { ok: false, message: "This operation is no longer running." };
     await this.deps.operations.recordEvent(operationId, "control", `${control} requested by <@${requester.userId}>`);

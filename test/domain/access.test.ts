@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedActions, authorize, channelRefusal, controlRefusal, directMessageRefusal, ROLES, type AccessGrant, type AccessPolicy, type Actor, type Role } from "../../src/domain/access.js";
+import { allowedActions, authorize, channelRefusal, controlRefusal, directMessageRefusal, freezeRefusal, ROLES, type AccessGrant, type AccessPolicy, type Actor, type Role } from "../../src/domain/access.js";
 import { parseAccessCommand } from "../../src/domain/accessCommand.js";
 import { auditCsv } from "../../src/domain/audit.js";
 import { changeRisks, describeCostChange, monthlyCost, type ResourcePrices } from "../../src/domain/changeRequest.js";
@@ -57,6 +57,13 @@ describe("roles against actions", () => {
     expect(controlRefusal("abort", { isRequester: true, actions: new Set(["view"] as const), environment: "production" })).toBeUndefined();
     expect(controlRefusal("pause", { isRequester: false, actions: deployer, environment: "staging" })).toBeUndefined();
     expect(controlRefusal("pause", { isRequester: false, actions: new Set(["view"] as const), environment: "staging" })).toContain("Only the requester");
+  });
+
+  it("lets only a freeze's holder change the deployment or press its rollout's buttons", () => {
+    const freeze = { holder: "U1", reason: "incident INC-42", since: new Date("2026-11-30T10:00:00Z") };
+    expect(freezeRefusal("fraud-prod", freeze, "U2")).toContain("is locked by <@U1> since 2026-11-30 10:00 UTC: incident INC-42");
+    expect(freezeRefusal("fraud-prod", freeze, "U1")).toBeUndefined();
+    expect(freezeRefusal("fraud-prod", null, "U2")).toBeUndefined();
   });
 
   it("refuses production changes from a DM, and changes from a channel bound elsewhere", () => {

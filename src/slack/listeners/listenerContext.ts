@@ -14,6 +14,7 @@ import type { DeploymentQueries } from "../../operations/deploymentQueries.js";
 import type { DeploymentRequests } from "../../operations/deploymentRequests.js";
 import type { ModelUpdateRequests } from "../../operations/modelUpdateRequests.js";
 import type { OperationRequests } from "../../operations/operationRequests.js";
+import type { Requester } from "../../domain/operation.js";
 import { errorMessage } from "../messages/helpMessage.js";
 
 /** What every Slack listener may use: the operations service (the request side), and the progress publisher. */
@@ -67,6 +68,37 @@ export function ephemeralTeller(client: WebClient, channelId: string, userId: st
   return async (text) => {
     const message = errorMessage(text);
     await client.chat.postEphemeral({ channel: channelId, user: userId, text: message.text, blocks: message.blocks }).catch(() => undefined);
+  };
+}
+
+/** Who clicked or submitted, as Slack's signed payload says (the person's own workspace first), and where to answer. */
+export function requesterOfInteraction(body: { user: { id: string; team_id?: string }; team?: { id: string } | null }, channelId: string): Requester {
+  return { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null };
+}
+
+/**
+ * A button that does what a command does (a deployment's action, an alert's Scale up): the same
+ * command code runs, answering privately in the channel, and opening its modal (stacked on the
+ * current one when the button is in a modal).
+ */
+export function buttonCommandContext(
+  body: { user: { id: string; team_id?: string }; team?: { id: string } | null; trigger_id: string },
+  client: WebClient,
+  deps: SlackDependencies,
+  options: { channelId: string; stackOnModal: boolean },
+): CommandContext {
+  const { channelId } = options;
+  return {
+    ...requesterOfInteraction(body, channelId),
+    triggerId: body.trigger_id,
+    client,
+    deps,
+    respond: (message: PrivateReply) =>
+      client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }).catch(() => undefined),
+    openView: async (view) => {
+      if (options.stackOnModal) await client.views.push({ trigger_id: body.trigger_id, view });
+      else await client.views.open({ trigger_id: body.trigger_id, view });
+    },
   };
 }
 

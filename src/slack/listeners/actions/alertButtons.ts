@@ -5,7 +5,8 @@ import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
 import { showLogs } from "../commands/monitoringCommands.js";
-import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDependencies } from "../listenerContext.js";
+import { scaleUpTarget } from "../../../domain/scaling.js";
+import { buttonCommandContext, ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const actionSchema = z.enum([ALERT_ACTIONS.acknowledge, ALERT_ACTIONS.scaleUp, ALERT_ACTIONS.rollback, ALERT_ACTIONS.logs, ALERT_ACTIONS.silence]);
 const alertIdSchema = z.uuid();
@@ -23,7 +24,7 @@ export function registerAlertButtons(app: App, deps: SlackDependencies): void {
     const channelId = body.channel?.id;
     if (!kind.success || !alertId.success || !channelId) return;
     const tell = ephemeralTeller(client, channelId, body.user.id);
-    const requester = { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, channelId);
     try {
       if (kind.data === ALERT_ACTIONS.acknowledge || kind.data === ALERT_ACTIONS.silence) {
         const answer = kind.data === ALERT_ACTIONS.acknowledge ? await deps.alerts.acknowledge(alertId.data, requester) : await deps.alerts.silence(alertId.data, requester);
@@ -33,18 +34,8 @@ export function registerAlertButtons(app: App, deps: SlackDependencies): void {
       const found = await deps.alerts.deploymentOf(alertId.data, requester);
       if (!found.ok) return tell(found.message);
       const { deployment } = found;
-      const context: CommandContext = {
-        ...requester,
-        triggerId: body.trigger_id,
-        client,
-        deps,
-        respond: (message: PrivateReply) =>
-          client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }).catch(() => undefined),
-        openView: async (view) => {
-          await client.views.open({ trigger_id: body.trigger_id, view });
-        },
-      };
-      if (kind.data === ALERT_ACTIONS.scaleUp) await runLifecycleCommand({ verb: "scale", name: deployment.name, replicas: deployment.replicas + 1 }, context);
+      const context = buttonCommandContext(body, client, deps, { channelId, stackOnModal: false });
+      if (kind.data === ALERT_ACTIONS.scaleUp) await runLifecycleCommand({ verb: "scale", name: deployment.name, replicas: scaleUpTarget(deployment.replicas) }, context);
       else if (kind.data === ALERT_ACTIONS.rollback) await runModelUpdateCommand({ verb: "rollback", name: deployment.name }, context);
       else await showLogs(deployment.name, {}, context, body.message?.ts ?? body.container?.message_ts);
     } catch (error) {

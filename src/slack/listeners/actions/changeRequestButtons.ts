@@ -5,7 +5,7 @@ import { describeFailure } from "../../messages/failureText.js";
 import { serializeFormMetadata } from "../../views/formMetadata.js";
 import { buildRejectReasonView } from "../../views/rejectReasonView.js";
 import { announceApproved, refreshChangeRequest } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const operationIdSchema = z.uuid();
 
@@ -22,7 +22,7 @@ export function registerChangeRequestButtons(app: App, deps: SlackDependencies):
     const tell = ephemeralTeller(client, channelId, body.user.id);
     if (!operationId.success) return;
     try {
-      const decision = await deps.operations.approve(operationId.data, { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null });
+      const decision = await deps.operations.approve(operationId.data, requesterOfInteraction(body, channelId));
       if (!decision.ok) {
         if (decision.settled) await refreshChangeRequest(operationId.data, client, deps, decision.message);
         else await tell(decision.message);

@@ -4,7 +4,7 @@ import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID } from "../../messages/confirmation
 import { buildDeleteConfirmationView } from "../../views/deleteConfirmationView.js";
 import { serializeFormMetadata } from "../../views/formMetadata.js";
 import { showDecision } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const operationIdSchema = z.uuid();
 
@@ -27,7 +27,7 @@ export function registerConfirmationButtons(app: App, deps: SlackDependencies): 
       await client.views.open({ trigger_id: body.trigger_id, view: buildDeleteConfirmationView(gate.operation.deploymentName, metadata) });
       return;
     }
-    await showDecision(await deps.operations.confirm(operationId.data, { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null }), client, deps, tell);
+    await showDecision(await deps.operations.confirm(operationId.data, requesterOfInteraction(body, channelId)), client, deps, tell);
   });
 
   app.action<BlockAction<ButtonAction>>(CANCEL_ACTION_ID, async ({ ack, body, action, client }) => {

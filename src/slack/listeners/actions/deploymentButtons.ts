@@ -3,7 +3,7 @@ import { z } from "zod";
 import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
 import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
 import { parseFormMetadata } from "../../views/formMetadata.js";
-import { ephemeralTeller, type CommandContext, type PrivateReply, type SlackDependencies } from "../listenerContext.js";
+import { buttonCommandContext, ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
@@ -25,21 +25,7 @@ export function registerDeploymentButtons(app: App, deps: SlackDependencies): vo
     const tell = ephemeralTeller(client, channelId, body.user.id);
     if (!verb.success || !name.success) return;
 
-    const inModal = body.view !== undefined;
-    const context: CommandContext = {
-      userId: body.user.id,
-      channelId,
-      teamId: body.team?.id ?? null,
-      triggerId: body.trigger_id,
-      client,
-      deps,
-      respond: (message: PrivateReply) =>
-        client.chat.postEphemeral({ channel: channelId, user: body.user.id, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }).catch(() => undefined),
-      openView: async (view) => {
-        if (inModal) await client.views.push({ trigger_id: body.trigger_id, view });
-        else await client.views.open({ trigger_id: body.trigger_id, view });
-      },
-    };
+    const context = buttonCommandContext(body, client, deps, { channelId, stackOnModal: body.view !== undefined });
     try {
       if (verb.data === "metrics") await showMetrics(name.data, "1h", context);
       else if (verb.data === "export-logs") await showLogs(name.data, {}, context, body.message?.ts);

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
 import { HISTORY_PAGE_ACTION_ID, historyMessage } from "../../messages/historyMessage.js";
-import type { SlackDependencies } from "../listenerContext.js";
+import { requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const pageSchema = z.object({ name: deploymentNameSchema, page: z.number().int().min(1).max(10_000) });
 
@@ -18,7 +18,7 @@ export function registerHistoryButtons(app: App, deps: SlackDependencies): void 
     }
     const wanted = pageSchema.safeParse(value);
     if (!wanted.success) return;
-    const requester = { userId: body.user.id, channelId: body.channel?.id ?? body.user.id, teamId: body.user.team_id ?? body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, body.channel?.id ?? body.user.id);
     const found = await deps.audit.history(wanted.data.name, wanted.data.page, requester);
     if (!found.ok) {
       await respond({ response_type: "ephemeral", replace_original: false, text: found.message });

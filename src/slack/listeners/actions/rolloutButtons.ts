@@ -3,7 +3,7 @@ import { z } from "zod";
 import { OPERATION_CONTROLS } from "../../../domain/operation.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { ROLLOUT_ACTION_PREFIX } from "../../messages/rolloutProgressBlocks.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const controlSchema = z.enum(OPERATION_CONTROLS);
 const operationIdSchema = z.uuid();
@@ -25,7 +25,7 @@ export function registerRolloutButtons(app: App, deps: SlackDependencies): void 
     const teller = ephemeralTeller(client, channelId, body.user.id);
     try {
       const answer = await deps.modelUpdates.control(operationId.data, control.data, {
-        requester: { userId: body.user.id, channelId, teamId: body.user.team_id ?? body.team?.id ?? null },
+        requester: requesterOfInteraction(body, channelId),
         messageTs: body.message?.ts ?? body.container?.message_ts,
       });
       await teller(answer.message);

@@ -5,7 +5,7 @@ import { CREATE_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { announceChangeRequest, newMessageTarget, showThenEnqueue } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** Create Deployment: validated and recorded before the answer, so that every error shows on its field. */
 export function registerCreateDeploymentSubmission(app: App, deps: SlackDependencies): void {
@@ -17,7 +17,7 @@ export function registerCreateDeploymentSubmission(app: App, deps: SlackDependen
       return;
     }
     const values = readFormValues(state.data);
-    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, metadata.channelId);
     let result;
     try {
       result = await deps.requests.requestCreate(formValuesToSpecInput(values), requester, `view:${view.id}`);

@@ -3,7 +3,7 @@ import { DELETE_CONFIRMATION_CALLBACK_ID, DELETE_NAME_BLOCK_ID } from "../../vie
 import { viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { showDecision } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The delete confirmation's last step: the deployment's name, typed exactly, confirms it. */
 export function registerDeleteConfirmationSubmission(app: App, deps: SlackDependencies): void {
@@ -22,7 +22,7 @@ export function registerDeleteConfirmationSubmission(app: App, deps: SlackDepend
     }
     await ack();
     const tell = ephemeralTeller(client, metadata.channelId, body.user.id);
-    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.user.team_id ?? body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, metadata.channelId);
     await showDecision(gate.ok ? await deps.operations.confirm(metadata.operationId, requester) : gate, client, deps, tell);
   });
 }

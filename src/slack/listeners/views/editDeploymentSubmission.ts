@@ -6,7 +6,7 @@ import { parseMetadataOf, serializeFormMetadata } from "../../views/formMetadata
 import { buildMessageView } from "../../views/messageView.js";
 import { buildReviewChangesView } from "../../views/reviewChangesView.js";
 import { announceChangeRequest, announceRequest } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /**
  * Update Deployment on the Edit Deployment form. The operations service validates the edit and
@@ -25,7 +25,7 @@ export function registerEditDeploymentSubmission(app: App, deps: SlackDependenci
     }
     const values = readFormValues(state.data);
     const blockIds = visibleBlockIds(values, "edit", Object.keys(readOnlyFields(found.deployment)));
-    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, metadata.channelId);
     const envText = typeof values.env === "string" ? values.env : "";
     const result = await deps.requests.requestEdit(found.deployment.name, formValuesToSpecInput(values, "edit"), envText, requester);
     if (!result.ok) {

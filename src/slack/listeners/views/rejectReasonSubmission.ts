@@ -4,7 +4,7 @@ import { parseMetadataOf } from "../../views/formMetadata.js";
 import { REJECT_REASON_BLOCK_ID, REJECT_REASON_CALLBACK_ID } from "../../views/rejectReasonView.js";
 import { messageTargetOf } from "../../../domain/progress.js";
 import { refreshChangeRequest } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The reason for a rejection: recorded with the decision, shown on every copy of the request and in its thread. */
 export function registerRejectReasonSubmission(app: App, deps: SlackDependencies): void {
@@ -20,7 +20,7 @@ export function registerRejectReasonSubmission(app: App, deps: SlackDependencies
       await ack({ response_action: "errors", errors: { [REJECT_REASON_BLOCK_ID]: "Say why, in a few words: the requester reads it." } });
       return;
     }
-    const decision = await deps.operations.reject(metadata.operationId, { userId: body.user.id, channelId: metadata.channelId, teamId: body.user.team_id ?? body.team?.id ?? null }, reason);
+    const decision = await deps.operations.reject(metadata.operationId, requesterOfInteraction(body, metadata.channelId), reason);
     if (decision.ok || !decision.settled) {
       await ack({ response_action: "errors", errors: { [REJECT_REASON_BLOCK_ID]: decision.ok ? "This request was already answered." : decision.message } });
       return;

@@ -3,7 +3,7 @@ import { parseMetadataOf } from "../../views/formMetadata.js";
 import { buildMessageView } from "../../views/messageView.js";
 import { REVIEW_CHANGES_CALLBACK_ID } from "../../views/reviewChangesView.js";
 import { announceConfirmed } from "../../operationAnnouncements.js";
-import type { SlackDependencies } from "../listenerContext.js";
+import { requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** Apply Changes on the Review Changes modal: the requester confirms the edit they just reviewed. */
 export function registerReviewChangesSubmission(app: App, deps: SlackDependencies): void {
@@ -13,7 +13,7 @@ export function registerReviewChangesSubmission(app: App, deps: SlackDependencie
       await ack({ response_action: "update", view: buildMessageView("Review Changes", "This form is out of date. Run `/deploy edit NAME` again.") });
       return;
     }
-    const decision = await deps.operations.confirm(metadata.operationId, { userId: body.user.id, channelId: metadata.channelId, teamId: body.user.team_id ?? body.team?.id ?? null });
+    const decision = await deps.operations.confirm(metadata.operationId, requesterOfInteraction(body, metadata.channelId));
     if (!decision.ok) {
       await ack({ response_action: "update", view: buildMessageView("Review Changes", decision.message) });
       return;

@@ -5,7 +5,7 @@ import { viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { SCALE_BLOCK_ID, SCALE_CALLBACK_ID } from "../../views/scaleView.js";
 import { announceRequest } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** Apply on the Scale modal: checked and recorded before answering, so that a refusal shows on the field. */
 export function registerScaleSubmission(app: App, deps: SlackDependencies): void {
@@ -18,11 +18,7 @@ export function registerScaleSubmission(app: App, deps: SlackDependencies): void
       await ack({ response_action: "errors", errors: { [SCALE_BLOCK_ID]: count.ok ? "This form is out of date; open it again." : plainTextOf(count.message) } });
       return;
     }
-    const result = await deps.operations.requestScale(metadata.name, count.replicas, {
-      userId: body.user.id,
-      channelId: metadata.channelId,
-      teamId: body.team?.id ?? null,
-    });
+    const result = await deps.operations.requestScale(metadata.name, count.replicas, requesterOfInteraction(body, metadata.channelId));
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [SCALE_BLOCK_ID]: plainTextOf(result.message) } });
       return;

@@ -14,7 +14,7 @@ import {
   type UpdateModelMetadata,
 } from "../../views/updateModelView.js";
 import { announceModelUpdate } from "../../operationAnnouncements.js";
-import { ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
+import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The Update Model modal as it stands: the chosen deployment (or the ones that can take an update) and the strategy's options. */
 export async function renderUpdateModelModal(deps: SlackDependencies, metadata: UpdateModelMetadata, values: UpdateModelFormValues): Promise<ModalView> {
@@ -44,7 +44,7 @@ export function registerUpdateModelSubmission(app: App, deps: SlackDependencies)
       await ack({ response_action: "errors", errors });
       return;
     }
-    const requester = { userId: body.user.id, channelId: metadata.channelId, teamId: body.team?.id ?? null };
+    const requester = requesterOfInteraction(body, metadata.channelId);
     let result;
     try {
       result = await deps.modelUpdates.updateModel({ name, modelVersion: values.modelVersion ?? "", strategy: values.strategy, options: values.options, requester });
