@@ -80,6 +80,8 @@ const environmentSchema = z.object({
   DEPLOYBOT_TRAFFIC_PROVIDER: z.enum(["service", "istio"], { error: "must be service or istio" }).default("service"),
   DEPLOYBOT_MODEL_SERVER_IMAGE: z.string().trim().min(1).default("ghcr.io/deploybot/model-server:1.0"),
   DEPLOYBOT_MODEL_SERVER_PORT: positiveInteger(8080, 65535),
+  // Model pods run under the restricted security profile, which needs a numeric non-root user.
+  DEPLOYBOT_MODEL_SERVER_USER_ID: positiveInteger(1000, 2_147_483_647),
   DEPLOYBOT_PROGRESS_DEADLINE_SECONDS: positiveInteger(600, 7200),
   DEPLOYBOT_GPU_NODE_LABEL_KEY: z.string().trim().min(1).default("nvidia.com/gpu.product"),
   DEPLOYBOT_CONFIRMATION_TTL_MINUTES: positiveInteger(10, 1440),
@@ -114,6 +116,8 @@ export interface Config {
   trafficProvider: "service" | "istio";
   modelServerImage: string;
   modelServerPort: number;
+  /** Numeric user (and group) the model server runs as: the user its image expects. */
+  modelServerUserId: number;
   progressDeadlineSeconds: number;
   gpuNodeLabelKey: string;
   confirmationTtlMs: number;
@@ -183,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trafficProvider: values.DEPLOYBOT_TRAFFIC_PROVIDER,
     modelServerImage: values.DEPLOYBOT_MODEL_SERVER_IMAGE,
     modelServerPort: values.DEPLOYBOT_MODEL_SERVER_PORT,
+    modelServerUserId: values.DEPLOYBOT_MODEL_SERVER_USER_ID,
     progressDeadlineSeconds: values.DEPLOYBOT_PROGRESS_DEADLINE_SECONDS,
     gpuNodeLabelKey: values.DEPLOYBOT_GPU_NODE_LABEL_KEY,
     confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,

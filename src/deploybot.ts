@@ -127,6 +127,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     defaultRenderContext(namespace, {
       modelServerImage: config.modelServerImage,
       containerPort: config.modelServerPort,
+      modelServerUserId: config.modelServerUserId,
       progressDeadlineSeconds: config.progressDeadlineSeconds,
       gpuNodeLabelKey: config.gpuNodeLabelKey,
       trafficProvider: config.trafficProvider,

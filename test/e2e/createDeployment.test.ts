@@ -6,7 +6,8 @@ import { sendBlockAction, sendSlashCommand, sendViewSubmission } from "../harnes
 let h: DeploybotHarness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Not the default user: the model pods must run as the configured one.
+  h = await startHarness({ env: { DEPLOYBOT_MODEL_SERVER_USER_ID: "4242" } });
   h.kube.createNamespace("ml-staging");
 });
 afterAll(async () => {
@@ -134,7 +135,7 @@ describe("creating a deployment from Slack", () => {
     expect(first.text).toContain("Create resnet-prod");
 
     const kubeDeployment = await eventually(() => h.kube.get("Deployment", "ml-staging", "resnet-prod-blue"), 10_000, "the Deployment");
-    expect(kubeDeployment).toMatchObject({ spec: { replicas: 3 } });
+    expect(kubeDeployment).toMatchObject({ spec: { replicas: 3, template: { spec: { securityContext: { runAsNonRoot: true, runAsUser: 4242, runAsGroup: 4242 } } } } });
     await eventually(() => h.kube.get("Service", "ml-staging", "resnet-prod"), 5000, "the Service");
 
     for (const ready of [0, 1, 2, 3]) {
