@@ -91,7 +91,6 @@ export interface OperationRecord {
   error: string | null;
   result: Record<string, unknown> | null;
   checkpoint: Record<string, unknown> | null;
-  control: OperationControl | null;
   /** Set while one caller settles it as failed (and cleans up): no run starts beside that. */
   settlingSince: Date | null;
   /** The fencing epoch of the latest run (see runFence.ts); 0 before the first run. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, Operation as OperationRow, OperationEvent as OperationEventRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus, OperationKind } from "../domain/deploymentStatus.js";
-import { GATE_STATUSES, isOperationControl, isOperationStatus, type OperationControl, type OperationEventRecord, type OperationRecord, type OperationStatus } from "../domain/operation.js";
+import { GATE_STATUSES, isOperationStatus, type OperationControl, type OperationEventRecord, type OperationRecord, type OperationStatus } from "../domain/operation.js";
 import type { Database } from "./database.js";
 import type { PendingControl } from "../domain/controlQueue.js";
 import type { RunFence } from "../domain/runFence.js";
@@ -11,10 +11,6 @@ import { queueFromGate, type GateQueueing, type QueueFromGate } from "./gateDeci
 import { beginRun, claimSettlement, recordRunEvent, saveCheckpoint, settleRun, type RunSettlement } from "./operationRuns.js";
 
 
-
-function asControl(value: string | null): OperationControl | null {
-  return value !== null && isOperationControl(value) ? value : null;
-}
 
 
 function asObject(value: Prisma.JsonValue | null): Record<string, unknown> | null {
@@ -42,7 +38,6 @@ export function toOperationRecord(row: OperationRow): OperationRecord {
     error: row.error,
     result: asObject(row.result),
     checkpoint: asObject(row.checkpoint),
-    control: asControl(row.control),
     settlingSince: row.settlingSince,
     runEpoch: row.runEpoch,
     createdAt: row.createdAt,
