@@ -154,10 +154,19 @@ export function nextAlertState(rule: AlertRule, state: AlertState, sample: Alert
 /** "error rate 7.5% is over the 5% threshold". */
 export function describeBreach(rule: AlertRule, value: number): string {
   const relation = rule.direction === "above" ? "at or over" : "at or under";
+  // A count that names itself ("ready replicas") reads badly twice: "ready replicas 0 ready replicas".
+  if (rule.unit === rule.signal) {
+    const count = value === 0 ? `no ${rule.signal}` : `${formatAlertNumber(value)} ${value === 1 ? rule.signal.replace(/s$/, "") : rule.signal}`;
+    return `${count}, ${relation} the threshold of ${formatAlertNumber(rule.fireAt)}`;
+  }
   return `${rule.signal} ${formatAlertValue(value, rule.unit)} is ${relation} the ${formatAlertValue(rule.fireAt, rule.unit)} threshold`;
 }
 
+function formatAlertNumber(value: number): string {
+  return Math.abs(value) >= 100 || Number.isInteger(value) ? Math.round(value).toString() : value.toFixed(value < 1 ? 2 : 1);
+}
+
 export function formatAlertValue(value: number, unit: string): string {
-  const rounded = Math.abs(value) >= 100 || Number.isInteger(value) ? Math.round(value).toString() : value.toFixed(value < 1 ? 2 : 1);
+  const rounded = formatAlertNumber(value);
   return unit === "%" || unit === "ms" ? `${rounded}${unit === "%" ? "%" : " ms"}` : `${rounded} ${unit}`;
 }

@@ -84,5 +84,7 @@ describe("alert rules", () => {
   it("describe a breach with value, unit and threshold", () => {
     expect(describeBreach(errorRate, 7.5)).toBe("error rate (5xx) 7.5% is at or over the 5% threshold");
     expect(describeBreach(rule("p99-latency"), 1234.4)).toBe("p99 latency 1234 ms is at or over the 1000 ms threshold");
+    expect(describeBreach(rule("no-ready-replicas"), 0)).toBe("no ready replicas, at or under the threshold of 0");
+    expect(describeBreach({ ...rule("no-ready-replicas"), fireAt: 1 }, 1)).toBe("1 ready replica, at or under the threshold of 1");
   });
 });

@@ -60,7 +60,7 @@ describe("metrics without Prometheus", () => {
     }
     const alert = await eventually(() => h.slack.messages(CHANNEL).find((m) => m.text?.startsWith("Firing")), 10_000, "the alert");
     const text = JSON.stringify(alert.blocks);
-    expect(text).toContain("ready replicas 0 ready replicas is at or under the 0 ready replicas threshold");
+    expect(text).toContain("no ready replicas, at or under the threshold of 0");
     expect(text).toContain("*Cause:* Container model-server of pod plain-model-blue-");
     expect(text).toContain("OOMKilled, limit 16Gi");
     expect(text).toContain("*Next step:* Raise Memory (GB)");
