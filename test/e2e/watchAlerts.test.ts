@@ -192,30 +192,30 @@ describe("/deploy alerts", () => {
   });
 });
 
-describe("POST /alertmanager", () => {
-  const firing = {
-    version: "4",
-    groupKey: '{}:{alertname="ModelDown"}',
-    truncatedAlerts: 0,
-    status: "firing",
-    receiver: "deploybot",
-    groupLabels: { alertname: "ModelDown" },
-    commonLabels: { alertname: "ModelDown", severity: "critical" },
-    commonAnnotations: {},
-    externalURL: "http://alertmanager.local",
-    alerts: [
-      {
-        status: "firing",
-        labels: { alertname: "ModelDown", namespace: NS, deploybot_deployment: NAME },
-        annotations: { summary: "the model answers nothing" },
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: "0001-01-01T00:00:00Z",
-        generatorURL: "http://prometheus.local/graph",
-        fingerprint: "fp-model-down",
-      },
-    ],
-  };
+const firing = {
+  version: "4",
+  groupKey: '{}:{alertname="ModelDown"}',
+  truncatedAlerts: 0,
+  status: "firing",
+  receiver: "deploybot",
+  groupLabels: { alertname: "ModelDown" },
+  commonLabels: { alertname: "ModelDown", severity: "critical" },
+  commonAnnotations: {},
+  externalURL: "http://alertmanager.local",
+  alerts: [
+    {
+      status: "firing",
+      labels: { alertname: "ModelDown", namespace: NS, deploybot_deployment: NAME },
+      annotations: { summary: "the model answers nothing" },
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: "0001-01-01T00:00:00Z",
+      generatorURL: "http://prometheus.local/graph",
+      fingerprint: "fp-model-down",
+    },
+  ],
+};
 
+describe("POST /alertmanager", () => {
   it("refuses a request without the right bearer token", async () => {
     expect((await postAlertmanager(firing, "wrong-token-0123456789")).status).toBe(401);
     expect(h.slack.messages(ONCALL_CHANNEL)).toHaveLength(0);
@@ -242,5 +242,19 @@ describe("POST /alertmanager", () => {
   it("answers 400 to a payload that is not Alertmanager's", async () => {
     const response = await postAlertmanager({ hello: "world" });
     expect(response.status).toBe(400);
+  });
+});
+
+describe("a deleted deployment", () => {
+  it("takes its alerts and rule overrides with it", async () => {
+    const other = await createLiveDeployment(h, { answers: { name: "bert-api" }, userId: ALICE, channelId: CHANNEL });
+    expect(await command("alerts bert-api set error-rate threshold 9")).toContain("error-rate now fires at 9");
+    const alert = { ...firing.alerts[0], labels: { alertname: "ModelDown", namespace: NS, deploybot_deployment: "bert-api" }, fingerprint: "fp-bert-down" };
+    expect(await (await postAlertmanager({ ...firing, alerts: [alert] })).json()).toMatchObject({ posted: 1 });
+    const stored = () => Promise.all([h.database.db.alert.count({ where: { deploymentId: other.id } }), h.database.db.alertRuleOverride.count({ where: { deploymentId: other.id } })]);
+    expect(await stored()).toEqual([1, 1]);
+
+    await h.store.deployments.delete(other.id);
+    expect(await stored()).toEqual([0, 0]);
   });
 });
