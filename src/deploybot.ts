@@ -64,6 +64,8 @@ export interface DeploybotOverrides {
   progressUpdateIntervalMs?: number;
   /** How often a rollout step looks at the cluster and its buttons (tests shorten it). */
   rolloutPollIntervalMs?: number;
+  /** How often a long timed rollout step (pause, hold) wakes from parking to look at its pods. */
+  rolloutWatchIntervalMs?: number;
   /** How often unanswered confirmations are checked for expiry. */
   gateSweepIntervalMs?: number;
   /** How often alerts are evaluated (tests shorten DEPLOYBOT_ALERT_EVALUATION_INTERVAL_SECONDS' minimum of 10 s). */
@@ -176,6 +178,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         publisher,
         maxPauseMs: config.maxPauseMs,
         ...(overrides.rolloutPollIntervalMs ? { pollIntervalMs: overrides.rolloutPollIntervalMs, threadIntervalMs: overrides.rolloutPollIntervalMs } : {}),
+        ...(overrides.rolloutWatchIntervalMs ? { watchIntervalMs: overrides.rolloutWatchIntervalMs } : {}),
       }),
     },
     audit: new AuditRepository(db),

@@ -36,6 +36,8 @@ export const rolloutCheckpointSchema = z.object({
   switched: z.boolean(),
   // `since`: when the pause began, for its cap (absent in checkpoints written before the cap).
   paused: z.object({ remainingMs: z.number().int().min(0).nullable(), since: z.string().optional() }).nullable(),
+  /** Set while the job waits parked (a pause, a long step between looks): its next start is a wake, not a resume after a crash. */
+  parked: z.boolean().optional(),
   /** Who promoted early (a canary before its last step, or a blue-green hold ended early). */
   promotedBy: z.string().nullable(),
   analysisHolds: z.number().int().min(0),

@@ -29,6 +29,8 @@ interface MessageState {
   timer?: NodeJS.Timeout;
   /** Serializes sends per message so that an older state never overwrites a newer one. */
   chain: Promise<void>;
+  /** What the message shows now: the same state again (a parked rollout that woke) is not re-sent. */
+  shown?: string;
 }
 
 /**
@@ -170,17 +172,20 @@ export class SlackProgressPublisher implements ProgressPublisher {
   }
 
   private enqueueSend(state: MessageState, update: PendingUpdate): Promise<void> {
-    const send = state.chain.then(() => this.send(update));
+    const send = state.chain.then(() => this.send(update, state));
     state.chain = send.catch(() => undefined);
     state.lastSentAt = this.clock();
     return send;
   }
 
-  private async send({ target, progress }: PendingUpdate): Promise<void> {
+  private async send({ target, progress }: PendingUpdate, state?: MessageState): Promise<void> {
     const message = operationProgressMessage(progress);
+    const shown = JSON.stringify([message.text, message.blocks]);
     const messageTs = target.messageTs ?? (await this.messageLinks.messageTsOf(target.operationId));
     if (messageTs) {
+      if (state?.shown === shown) return;
       await this.client.chat.update({ channel: target.channelId, ts: messageTs, text: message.text, blocks: message.blocks });
+      if (state) state.shown = shown;
       return;
     }
     const posted = await this.client.chat.postMessage({
@@ -189,6 +194,7 @@ export class SlackProgressPublisher implements ProgressPublisher {
       blocks: message.blocks,
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
     });
+    if (state) state.shown = shown;
     if (posted.ts) await this.messageLinks.recordMessage(target.operationId, posted.ts);
     else this.logger.warn({ operationId: target.operationId }, "Slack did not return a ts for the progress message");
   }

@@ -22,7 +22,8 @@ const NAME = "bert-api";
 let h: DeploybotHarness;
 
 beforeAll(async () => {
-  h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
+  // Holds wake from parking every second to look at the new version.
+  h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100, rolloutWatchIntervalMs: 1_000 } });
   await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 2, readiness: "manual" });
 });
 afterAll(async () => {

@@ -23,7 +23,8 @@ let h: DeploybotHarness;
 let second: Deploybot | undefined;
 
 beforeAll(async () => {
-  h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100 } });
+  // Looks at the pods rarer than the pause lasts: the job stays in its slot, so stopping the bot cuts it off mid-step.
+  h = await startHarness({ kube: { namespaces: [NAMESPACE] }, overrides: { rolloutPollIntervalMs: 100, rolloutWatchIntervalMs: 120_000 } });
   await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name: NAME }, replicas: 3, readiness: "manual" });
   h.kube.setAutoProgress(true);
 });
@@ -71,6 +72,7 @@ describe("a canary survives a restart of the bot", () => {
       recoveryIntervalMs: 60_000,
       progressUpdateIntervalMs: 50,
       rolloutPollIntervalMs: 100,
+      rolloutWatchIntervalMs: 120_000,
     });
     await eventually(
       async () => (await eventsOf(h, operation.id)).filter((event) => event.message.startsWith("Resumed at step 3/")).length === 1,

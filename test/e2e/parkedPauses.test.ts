@@ -7,14 +7,15 @@ import { V1_ANSWERS, clickRolloutButton, waitForCheckpoint, waitForMessage } fro
 
 const CANARIES = ["parked-a", "parked-b", "parked-c", "parked-d", "parked-e"];
 const OTHER = "busy-scaler";
+const TIMED = "timed-pause";
 
 let h: DeploybotHarness;
 
 beforeAll(async () => {
   // Two worker slots for five paused canaries: a pause that held its slot would block everything else.
-  h = await startHarness({ env: { DEPLOYBOT_WORKER_CONCURRENCY: "2" }, overrides: { rolloutPollIntervalMs: 100 } });
+  h = await startHarness({ env: { DEPLOYBOT_WORKER_CONCURRENCY: "2" }, overrides: { rolloutPollIntervalMs: 100, rolloutWatchIntervalMs: 500 } });
   h.kube.setAutoProgress(true);
-  for (const name of [...CANARIES, OTHER]) await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name }, replicas: 2 });
+  for (const name of [...CANARIES, OTHER, TIMED]) await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name }, replicas: 2 });
 }, 120_000);
 afterAll(async () => {
   await h?.stop();
@@ -75,5 +76,26 @@ describe("paused rollouts wait parked, not in a worker slot", () => {
     await (await h.bot.queue.queue.getJob(operation.id))?.promote();
     const failed = await waitForOperation(h, operation.id, "failed", 20_000);
     expect(failed.error).toContain("paused for longer than 24 h without Resume, Promote or Abort");
+  }, 60_000);
+
+  it("waits out a long timed pause parked, waking to look at its pods, without announcing the step again", async () => {
+    const view = await openModal(h, `update-model ${TIMED} canary`);
+    const known = await knownOperations(h, TIMED);
+    await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: { modelVersion: "v2", strategy: "canary", "option.steps": "50", "option.pauseSeconds": "4" } });
+    const operation = await newOperation(h, TIMED, "update-model", known);
+    await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 2, "the pause step");
+    // Between looks the job waits in the delayed set: no worker slot for the length of the pause.
+    await eventually(async () => (await jobState(operation.id)) === "delayed", 5_000, "the timed pause parked");
+    expect((await operationById(h, operation.id)).checkpoint).toMatchObject({ stepIndex: 2, paused: null, parked: true });
+
+    const done = await waitForOperation(h, operation.id, "succeeded", 20_000);
+    const events = await h.store.operations.events(done.id);
+    expect(events.filter((event) => event.message.startsWith("Resumed"))).toHaveLength(0);
+    // Each wake shows the same state: the message is not edited again for it.
+    const edits = h.slack.calls.filter((call) => call.method === "chat.update" && call.params.ts === done.messageTs && JSON.stringify(call.params).includes("Canary serving 50%"));
+    expect(edits.length).toBeGreaterThanOrEqual(1);
+    expect(edits.length).toBeLessThanOrEqual(2);
+    await eventually(async () => (await jobState(operation.id)) === "completed", 10_000, "the job completed");
+    expect((await h.bot.queue.queue.getJob(operation.id))?.attemptsMade).toBe(1);
   }, 60_000);
 });

@@ -44,7 +44,8 @@ describe("the progress publisher", () => {
     const lines: string[] = [];
     const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const links = memoryLinks();
-    const publisher = new SlackProgressPublisher(client, links, pino({ level: "warn" }, { write: (line: string) => void lines.push(line) }), 50);
+    // A clock that stands still: however slow this machine, the second publish falls within the interval.
+    const publisher = new SlackProgressPublisher(client, links, pino({ level: "warn" }, { write: (line: string) => void lines.push(line) }), 50, () => 1_000_000);
     await publisher.publish(target("op-1"), progressOf("op-1", "first"));
     const posted = { ...target("op-1"), messageTs: await links.messageTsOf("op-1") };
     slack.failNext("chat.update", { error: "internal_error" });

@@ -11,7 +11,8 @@ import type { RolloutRun, StepOutcome } from "./run.js";
 export async function holdOldVersion(run: RolloutRun, step: Extract<RolloutStep, { type: "hold" }>): Promise<StepOutcome> {
   const cp = run.checkpoint;
   const holdMs = step.seconds * 1000;
-  let announced = false;
+  // A job that woke from parking in this hold announced it before it parked.
+  let announced = run.woke;
   for (;;) {
     const signal = await takeControl(run);
     if (signal) return signal;
@@ -26,7 +27,8 @@ export async function holdOldVersion(run: RolloutRun, step: Extract<RolloutStep,
       await run.log.line(`Keeping ${cp.fromVersion} (${run.kubernetesName(cp.fromSlot)}) until ${until} UTC: Abort switches back at once`);
       announced = true;
     }
-    await run.report(`All traffic on ${cp.toVersion}; ${cp.fromVersion} kept until ${until} UTC for a quick rollback`, { ready });
-    await run.sleep(Math.min(run.pollIntervalMs, remainingMs));
+    const detail = `All traffic on ${cp.toVersion}; ${cp.fromVersion} kept until ${until} UTC for a quick rollback`;
+    await run.report(detail, { ready });
+    await run.waitInStep(remainingMs, detail);
   }
 }

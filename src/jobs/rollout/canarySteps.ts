@@ -61,7 +61,7 @@ export async function pauseStep(run: RolloutRun, step: Extract<RolloutStep, { ty
       : `Canary serving ${cp.sharePercent}%: health check at ${new Date(Date.parse(cp.stepStartedAt) + step.seconds * 1000).toISOString().slice(11, 19)} UTC`;
     if (cp.paused) return holdPaused(run, detail, () => run.report(detail, { ready }));
     await run.report(detail, { ready });
-    await run.sleep(Math.min(run.pollIntervalMs, remainingMs));
+    await run.waitInStep(remainingMs, detail);
   }
 }
 

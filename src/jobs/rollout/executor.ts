@@ -56,10 +56,14 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
       if (cp.paused && step.type !== "pause") {
         // A paused rollout holds between steps: traffic stays where it is until a button says otherwise.
         const signal = await takeControl(run);
-        await advance(run, signal ?? (await holdPaused(run, `Paused before: ${describeStep(step)}`)));
+        if (signal) await advance(run, signal);
+        // Resume was the click: the step runs next, and shows itself again in place of "Paused".
+        else if (!run.checkpoint.paused) run.woke = false;
+        else await advance(run, await holdPaused(run, `Paused before: ${describeStep(step)}`));
         continue;
       }
-      await run.report(`Step ${cp.stepIndex + 1}/${run.plan.length}: ${describeStep(step)}`);
+      // A job that woke in this step shows what it showed when it parked: no "Step" edit in between.
+      if (!run.woke) await run.report(`Step ${cp.stepIndex + 1}/${run.plan.length}: ${describeStep(step)}`);
       await advance(run, await runnerFor(step)(run, step));
     }
   } finally {
@@ -71,6 +75,7 @@ export async function executeRollout(run: RolloutRun, resumed: boolean): Promise
 
 async function advance(run: RolloutRun, outcome: StepOutcome): Promise<void> {
   const cp = run.checkpoint;
+  run.woke = false;
   const now = new Date(run.now()).toISOString();
   switch (outcome.kind) {
     case "next":

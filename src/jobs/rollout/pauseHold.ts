@@ -1,4 +1,3 @@
-import { ParkRun } from "../parkRun.js";
 import { DEFAULT_MAX_PAUSE_MS } from "./dependencies.js";
 import type { RolloutRun, StepOutcome } from "./run.js";
 
@@ -21,5 +20,5 @@ export async function holdPaused(run: RolloutRun, detail: string, report: () => 
     return { kind: "rollback", reason: `paused for longer than ${Math.round(maxPauseMs / 3600_000)} h without Resume, Promote or Abort` };
   }
   await report();
-  throw new ParkRun(capAt, detail);
+  return run.park(capAt, detail);
 }

@@ -11,7 +11,8 @@ import { isRetryable } from "../operationFailure.js";
 import type { RolloutProgress, SlotProgress } from "../../domain/progress.js";
 import type { RolloutStrategy } from "../../domain/strategy.js";
 import { applyDeploymentState } from "../runners/deploymentObjects.js";
-import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, type ModelUpdateDependencies } from "./dependencies.js";
+import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_THREAD_INTERVAL_MS, DEFAULT_WATCH_INTERVAL_MS, type ModelUpdateDependencies } from "./dependencies.js";
+import { ParkRun } from "../parkRun.js";
 import type { RolloutCheckpoint } from "../../domain/rolloutCheckpoint.js";
 import { RolloutLog } from "./log.js";
 import { slotReadiness, type SlotReadiness } from "../../cluster/slotReadiness.js";
@@ -29,6 +30,11 @@ export class RolloutRun {
   readonly log: RolloutLog;
   readonly weighted: boolean;
   readonly pollIntervalMs: number;
+  /**
+   * Whether this run is a parked job that woke in the step it parked in: the step goes on
+   * without announcing itself again (cleared when the rollout moves to another step).
+   */
+  woke = false;
   /** The deployment as last written by this rollout (the run context holds the one it started with). */
   deployment: DeploymentRecord;
   private lastReport = "";
@@ -122,6 +128,24 @@ export class RolloutRun {
         await this.sleep(this.pollIntervalMs);
       }
     }
+  }
+
+  /**
+   * Waits inside a step that lasts (`remainingMs` of it left) until its next look at the pods.
+   * The last stretch is slept in the worker slot; before it, the job parks until the next look,
+   * so that long pauses and holds do not take slots from other deployments' operations.
+   */
+  async waitInStep(remainingMs: number, detail: string): Promise<void> {
+    const watchIntervalMs = this.deps.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
+    if (remainingMs <= watchIntervalMs) return this.sleep(Math.min(this.pollIntervalMs, remainingMs));
+    await this.park(this.now() + watchIntervalMs, detail);
+  }
+
+  /** Parks the job until `wakeAt` (a click wakes it sooner): the next start continues quietly. */
+  async park(wakeAt: number, detail: string): Promise<never> {
+    this.checkpoint.parked = true;
+    await this.save();
+    throw new ParkRun(wakeAt, detail);
   }
 
   /** Waits up to `ms`, in poll-sized slices so that shutdown is noticed quickly. */

@@ -21,7 +21,14 @@ export async function startOrResume(
   const stored = readCheckpoint(context.operation.checkpoint);
   if (stored) {
     const deployment = (await context.deployments.get(context.deployment.id)) ?? context.deployment;
-    return { run: new RolloutRun(context, deps, stored, rolloutPlan(stored.choice), deployment), resumed: true };
+    // A parked job that wakes goes on where it waited; only a run that was cut off says it resumed.
+    const woke = stored.parked === true;
+    const run = new RolloutRun(context, deps, { ...stored, parked: false }, rolloutPlan(stored.choice), deployment);
+    if (woke) {
+      run.woke = true;
+      await run.save();
+    }
+    return { run, resumed: !woke };
   }
   const { deployment, cluster } = context;
   if (deployment.spec.modelVersion === request.toVersion) {
