@@ -8,6 +8,7 @@ import { V1_ANSWERS, clickRolloutButton, waitForCheckpoint, waitForMessage } fro
 const CANARIES = ["parked-a", "parked-b", "parked-c", "parked-d", "parked-e"];
 const OTHER = "busy-scaler";
 const TIMED = "timed-pause";
+const BETWEEN = "between-steps";
 
 let h: DeploybotHarness;
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   // Two worker slots for five paused canaries: a pause that held its slot would block everything else.
   h = await startHarness({ env: { DEPLOYBOT_WORKER_CONCURRENCY: "2" }, overrides: { rolloutPollIntervalMs: 100, rolloutWatchIntervalMs: 500 } });
   h.kube.setAutoProgress(true);
-  for (const name of [...CANARIES, OTHER, TIMED]) await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name }, replicas: 2 });
+  for (const name of [...CANARIES, OTHER, TIMED, BETWEEN]) await createLiveDeployment(h, { answers: { ...V1_ANSWERS, name }, replicas: 2 });
 }, 120_000);
 afterAll(async () => {
   await h?.stop();
@@ -97,5 +98,24 @@ describe("paused rollouts wait parked, not in a worker slot", () => {
     expect(edits.length).toBeLessThanOrEqual(2);
     await eventually(async () => (await jobState(operation.id)) === "completed", 10_000, "the job completed");
     expect((await h.bot.queue.queue.getJob(operation.id))?.attemptsMade).toBe(1);
+  }, 60_000);
+
+  it("holds a pause clicked during a step before the next one, and Resume goes on with the rollout", async () => {
+    h.kube.setAutoProgress(false);
+    const view = await openModal(h, `update-model ${BETWEEN} canary`);
+    const known = await knownOperations(h, BETWEEN);
+    // No pause step: after the canary is ready comes its analysis, so the pause holds between steps.
+    await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: { modelVersion: "v2", strategy: "canary", "option.steps": "50", "option.pauseSeconds": "0" } });
+    const operation = await newOperation(h, BETWEEN, "update-model", known);
+    await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 1, "waiting for the canary to be ready");
+    await clickRolloutButton(h, operation.id, "pause");
+    await waitForCheckpoint(h, operation.id, (cp) => cp.paused !== null, "paused");
+    h.kube.setAutoProgress(true);
+    await waitForCheckpoint(h, operation.id, (cp) => cp.stepIndex === 2, "the analysis step reached, paused");
+    await eventually(async () => (await jobState(operation.id)) === "delayed", 10_000, "the paused rollout parked");
+
+    await waitForMessage(h, operation.id, "rollout:resume");
+    await clickRolloutButton(h, operation.id, "resume");
+    expect((await waitForOperation(h, operation.id, "succeeded", 20_000)).status).toBe("succeeded");
   }, 60_000);
 });
