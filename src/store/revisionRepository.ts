@@ -3,6 +3,8 @@ import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentS
 import { isRevisionOutcome, type RevisionOutcome, type RevisionRecord } from "../domain/revision.js";
 import { isRevisionStrategy, type RevisionStrategy } from "../domain/strategy.js";
 import type { Database } from "./database.js";
+import type { RunFence } from "../domain/runFence.js";
+import { holdFence } from "./operationRuns.js";
 
 
 
@@ -93,8 +95,12 @@ export class RevisionRepository {
   }
 
   /** Records how the operation's revision ended; a second call with the same outcome changes nothing. */
-  async finish(operationId: string, outcome: Exclude<RevisionOutcome, "in-progress">): Promise<void> {
-    await this.db.revision.updateMany({ where: { operationId, outcome: "in-progress" }, data: { outcome, finishedAt: new Date() } });
+  /** Records how the revision of a run ended; refused (StaleRunError) when a newer run or a settler holds the operation. */
+  async finish(fence: RunFence, outcome: Exclude<RevisionOutcome, "in-progress">): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await holdFence(tx, fence, "revision outcome");
+      await tx.revision.updateMany({ where: { operationId: fence.operationId, outcome: "in-progress" }, data: { outcome, finishedAt: new Date() } });
+    });
   }
 
   async get(deploymentId: string, number: number): Promise<RevisionRecord | null> {

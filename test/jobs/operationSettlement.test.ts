@@ -11,6 +11,8 @@ import type { KindRunner } from "../../src/jobs/runContext.js";
 import { AuditRepository } from "../../src/store/auditRepository.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
+import { RevisionRepository } from "../../src/store/revisionRepository.js";
+import { isStaleRun } from "../../src/domain/runFence.js";
 import { buildSpec } from "../cluster/render/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
@@ -205,5 +207,20 @@ describe("fencing a stale worker", () => {
     expect(messages).not.toContain("older applied its objects");
     expect((await deployments.get(operation.deploymentId ?? ""))).toMatchObject({ status: "live", activeOperationId: null });
     expect(lines.some((line) => line.includes("stale run fenced") && line.includes('"epoch":1'))).toBe(true);
+  });
+
+  it("refuses a stale run's revision outcome: only the run holding the operation says how the revision ended", async () => {
+    const { deployment, operation } = await recordCreate("fenced-revision");
+    const revisions = new RevisionRepository(database.db);
+    await revisions.startForOperation({ deployment, operationId: operation.id, modelVersion: "v2", strategy: "canary", spec: deployment.spec, createdBy: "U0ALICE" });
+    const older = await operations.beginRun(operation.id, "deploying", new Date());
+    const newer = await operations.beginRun(operation.id, "deploying", new Date());
+    if (!older || !newer) throw new Error("the runs did not start");
+
+    const refused = await revisions.finish({ operationId: operation.id, epoch: older.runEpoch }, "failed").catch((error: unknown) => error);
+    expect(isStaleRun(refused)).toBe(true);
+    expect((await revisions.list(deployment.id)).find((revision) => revision.operationId === operation.id)?.outcome).toBe("in-progress");
+    await revisions.finish({ operationId: operation.id, epoch: newer.runEpoch }, "promoted");
+    expect((await revisions.list(deployment.id)).find((revision) => revision.operationId === operation.id)?.outcome).toBe("promoted");
   });
 });

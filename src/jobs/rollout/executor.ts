@@ -3,6 +3,7 @@ import type { RunResult, OperationRunContext } from "../runContext.js";
 import { OperationFailure, messageOf } from "../operationFailure.js";
 import type { ModelUpdateDependencies } from "./dependencies.js";
 import { readCheckpoint } from "../../domain/rolloutCheckpoint.js";
+import { fenceOf } from "../../domain/runFence.js";
 import { awaitApproval } from "./approvalSteps.js";
 import { podCause } from "../podCause.js";
 import { takeControl } from "./controls.js";
@@ -134,7 +135,7 @@ async function endWithRollback(run: RolloutRun): Promise<never> {
 async function finishRollback(run: RolloutRun): Promise<{ removed: string[]; failure?: string; message: string }> {
   const cp = run.checkpoint;
   const result = await rollBack(run);
-  await run.deps.revisions.finish(run.context.operation.id, result.failure ? "failed" : "rolled-back");
+  await run.deps.revisions.finish(fenceOf(run.context.operation), result.failure ? "failed" : "rolled-back");
   const why = rollbackSummary(run);
   const isRollbackOperation = cp.choice.strategy === "rollback";
   const message = result.failure
@@ -157,7 +158,7 @@ async function endPromoted(run: RolloutRun): Promise<RunResult> {
   if (run.deployment.activeSlot !== cp.toSlot || run.deployment.spec.modelVersion !== cp.toVersion) {
     await run.recordServing(cp.toSlot, cp.toVersion);
   }
-  await run.deps.revisions.finish(run.context.operation.id, "promoted");
+  await run.deps.revisions.finish(fenceOf(run.context.operation), "promoted");
   const ready = await run.observe(cp.toSlot, true);
   const counts = `${ready.readyReplicas}/${ready.desiredReplicas} ready`;
   const choice = cp.choice;
@@ -185,7 +186,7 @@ export async function compensateRollout(context: OperationRunContext, deps: Mode
   const checkpoint = readCheckpoint(latest?.checkpoint ?? null);
   if (!checkpoint) {
     // Nothing was applied before the first checkpoint: there is nothing to undo.
-    await deps.revisions.finish(context.operation.id, "failed");
+    await deps.revisions.finish(fenceOf(context.operation), "failed");
     return [];
   }
   if (checkpoint.rollback?.phase === "done") return [];
