@@ -40,7 +40,7 @@ import { cloneObject, isRecord, isStringMap, jsonEqual, type KubeObject } from "
 import { ObjectStore, type StoreEvent, type WatchEventType } from "./fakeKube/objectStore.js";
 import { applyServerDefaults, initialStatus, validateObject } from "./fakeKube/objectRules.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./fakeKube/patches.js";
-import { applyConflicts, changedFields, fieldsOf, managedFieldsOf, recordWrite, type FieldSet, type ManagedFieldsEntry } from "./fakeKube/managedFields.js";
+import { applyConflicts, changedFields, fieldsOf, managedFieldsOf, presentFields, recordWrite, type FieldSet, type ManagedFieldsEntry } from "./fakeKube/managedFields.js";
 import {
   apiGroupDocument,
   apiGroupListDocument,
@@ -128,7 +128,7 @@ function trackWrite(existing: KubeObject | undefined, next: KubeObject, writer: 
   // A scale through the subresource owns spec.replicas only; an apply owns what it configures.
   const fields = writer.subresource === "scale" ? (Object.keys(changed).length > 0 ? REPLICAS_FIELD : {}) : writer.applied !== undefined ? fieldsOf(writer.applied) : changed;
   if (writer.operation === "Update" && Object.keys(fields).length === 0) return entries;
-  const recorded = recordWrite(entries, {
+  const recorded = presentFields(recordWrite(entries, {
     manager: writer.manager,
     operation: writer.operation,
     apiVersion: next.apiVersion,
@@ -136,7 +136,7 @@ function trackWrite(existing: KubeObject | undefined, next: KubeObject, writer: 
     fields,
     force: writer.force === true,
     ...(writer.subresource === undefined ? {} : { subresource: writer.subresource }),
-  });
+  }), next);
   const sameSets = recorded.length === entries.length && recorded.every((entry) => entries.some((old) => old.manager === entry.manager && old.operation === entry.operation && old.subresource === entry.subresource && jsonEqual(old.fieldsV1, entry.fieldsV1)));
   return sameSets ? entries : recorded;
 }

@@ -220,3 +220,31 @@ export function managedFieldsOf(object: KubeObject | undefined): ManagedFieldsEn
   const entries = object?.metadata.managedFields;
   return Array.isArray(entries) ? (entries as ManagedFieldsEntry[]) : [];
 }
+
+function present(set: FieldSet, value: unknown): FieldSet {
+  const result: FieldSet = {};
+  for (const [key, child] of Object.entries(set)) {
+    if (key === ".") {
+      result[key] = child;
+      continue;
+    }
+    const inner = valueAt(value, [key]);
+    if (inner === undefined) continue;
+    if (Object.keys(child).length === 0) result[key] = child;
+    else {
+      const kept = present(child, inner);
+      if (Object.keys(kept).length > 0) result[key] = kept;
+    }
+  }
+  return result;
+}
+
+/**
+ * Ownership of fields the object no longer has is dropped. This fake's apply replaces whole
+ * top-level fields (see applyPatch), so an item someone else added goes with it; a real server
+ * would keep an item owned by another manager that the applier never set.
+ */
+export function presentFields(entries: readonly ManagedFieldsEntry[], object: KubeObject): ManagedFieldsEntry[] {
+  const part = trackedPart(object);
+  return entries.map((entry) => ({ ...entry, fieldsV1: present(entry.fieldsV1, part) })).filter((entry) => Object.keys(entry.fieldsV1).length > 0);
+}
