@@ -145,6 +145,23 @@ describe("drift", () => {
     expect(settled.text).toContain("32 GB");
   });
 
+  it("does not count an HPA's replica changes as drift when auto-scaling is on", async () => {
+    await createLiveDeployment(h, { answers: { name: "drift-hpa", "scaling.autoscalingEnabled": ["on"] }, ...FROM_ALICE });
+    expect(h.kube.get("HorizontalPodAutoscaler", DEV, "drift-hpa")).toBeDefined();
+    // The HPA controller scales through the scale subresource; then someone edits the CPU limit.
+    const scaled = await fetch(`${h.kube.url}/apis/apps/v1/namespaces/${DEV}/deployments/drift-hpa-blue/scale?fieldManager=kube-controller-manager`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${h.kube.token}`, "Content-Type": "application/merge-patch+json" },
+      body: JSON.stringify({ spec: { replicas: 5 } }),
+    });
+    expect(scaled.status).toBe(200);
+    await kubectlPatch(DEV, "drift-hpa-blue", [{ op: "replace", path: "/spec/template/spec/containers/0/resources/limits/cpu", value: "6" }]);
+    const { text } = await detailsWhen("drift-hpa", true);
+    expect(text).toContain("resources.limits.cpu 4 → 6");
+    expect(text).not.toContain("spec.replicas");
+    expect(live(DEV, "drift-hpa-blue").spec.replicas).toBe(5);
+  });
+
   it("goes through approvals in production: Re-apply waits for a reviewer", async () => {
     const view = await openModal(h, "create", FROM_ALICE);
     const created = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "drift-prod", environment: "production" } });
