@@ -86,10 +86,15 @@ export function statusWhileRunning(kind: OperationKind): DeploymentStatus {
   return TRANSITIONS[kind].running;
 }
 
-export function statusAfter(kind: OperationKind, outcome: "succeeded" | "failed", before: DeploymentStatus): StatusAfter {
+/**
+ * `beforeMissing`: for a deployment that was missing, the status it had before its workloads
+ * were deleted; an operation that succeeds on it (a Re-apply re-created them) returns it there.
+ */
+export function statusAfter(kind: OperationKind, outcome: "succeeded" | "failed", before: DeploymentStatus, beforeMissing: DeploymentStatus | null = null): StatusAfter {
   const transition = TRANSITIONS[kind];
   const after = outcome === "succeeded" ? transition.succeeded : transition.failed;
-  return after === "unchanged" ? before : after;
+  const status = after === "unchanged" ? before : after;
+  return status === "missing" && outcome === "succeeded" ? (beforeMissing !== null && beforeMissing !== "missing" ? beforeMissing : "live") : status;
 }
 
 export function isDeploymentStatus(value: string): value is DeploymentStatus {

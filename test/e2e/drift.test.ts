@@ -211,5 +211,16 @@ describe("drift", () => {
     await waitForStatus(h, "drift-dev", "missing", 30_000);
     h.kube.put(before);
     await waitForStatus(h, "drift-dev", "live", 30_000);
+
+    // Deleted again: Re-apply on the details panel re-creates it.
+    expect(h.kube.remove("Deployment", DEV, "drift-dev-blue")).toBe(true);
+    await waitForStatus(h, "drift-dev", "missing", 30_000);
+    const { id, text } = await detailsWhen("drift-dev", true);
+    expect(text).toContain("Deployment drift-dev-blue: deleted outside deploybot");
+    const request = await clickDetails(id, "reapply");
+    await click("operation:confirm", request.ts);
+    await waitForOperation(h, request.operationId, "succeeded");
+    expect(live(DEV, "drift-dev-blue").spec.replicas).toBe(2);
+    await waitForStatus(h, "drift-dev", "live", 30_000);
   });
 });
