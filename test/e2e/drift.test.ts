@@ -162,6 +162,26 @@ describe("drift", () => {
     expect(live(DEV, "drift-hpa-blue").spec.replicas).toBe(5);
   });
 
+  it("never takes over a foreign object: Re-apply stops at a hand-made Service that replaced the bot's", async () => {
+    expect(h.kube.remove("Service", DEV, "drift-hpa")).toBe(true);
+    h.kube.put({ apiVersion: "v1", kind: "Service", metadata: { name: "drift-hpa", namespace: DEV, labels: { app: "hand-made" } }, spec: { selector: { app: "hand-made" }, ports: [{ port: 80 }] } });
+    const foreign = JSON.stringify(h.kube.get("Service", DEV, "drift-hpa"));
+    const { id, text } = await eventually(async () => {
+      const details = await detailsText("drift-hpa");
+      return details.text.includes("Service drift-hpa: deleted outside deploybot") ? details : undefined;
+    }, 30_000, "the bot's Service shown as deleted");
+    expect(text).toContain("Drifted");
+    const writes = h.kube.requests.length;
+    const request = await clickDetails(id, "reapply");
+    await click("operation:confirm", request.ts);
+    const failed = await waitForOperation(h, request.operationId, "failed");
+    expect(failed.error).toContain("Service drift-hpa");
+    expect(failed.error).toContain("does not belong to this deployment");
+    expect(JSON.stringify(h.kube.get("Service", DEV, "drift-hpa"))).toBe(foreign);
+    expect(h.kube.requests.slice(writes).filter((r) => r.path.endsWith("/services/drift-hpa") && r.method !== "GET")).toEqual([]);
+    expect((await deploymentNamed(h, "drift-hpa")).status).toBe("live");
+  });
+
   it("goes through approvals in production: Re-apply waits for a reviewer", async () => {
     const view = await openModal(h, "create", FROM_ALICE);
     const created = await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "drift-prod", environment: "production" } });
