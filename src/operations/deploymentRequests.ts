@@ -18,6 +18,9 @@ import { adoptLiveValues, isCurrentDrift } from "../domain/drift.js";
 import { specChanges } from "../domain/editability.js";
 import type { DriftRepository } from "../store/driftRepository.js";
 
+/** What the audit trail says of an edit requested by Adopt. */
+export const ADOPT_REASON = "Adopt: the values changed outside deploybot become the stored configuration";
+
 export type AdoptRequestResult =
   | { ok: false; message: string }
   | {
@@ -183,7 +186,7 @@ export class DeploymentRequests {
     const changedPaths = edited.changes.map((change) => change.path);
     const replicas = adoption.replicas === deployment.replicas ? {} : { replicas: adoption.replicas };
     // The fields the spec cannot hold are set back by this apply (forced, on the deployment's own objects).
-    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: edited.spec, changedPaths, ...replicas, takeOver: true }, requester, confirmation: true });
+    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: edited.spec, changedPaths, ...replicas, takeOver: true }, requester, confirmation: true, reason: ADOPT_REASON });
     if (!request.ok) return request;
     return { ok: true, request, changes: edited.changes, notAdoptable };
   }

@@ -130,6 +130,9 @@ describe("drift", () => {
     expect(operation.kind).toBe("edit");
     await click("operation:confirm", request.ts);
     await waitForOperation(h, request.operationId, "succeeded");
+    const audit = await h.database.db.auditEvent.findMany({ where: { operationId: request.operationId }, orderBy: { id: "asc" } });
+    expect(audit.map((entry) => [entry.action, entry.decision])).toEqual([["requested", "edit"], ["confirmed", null], ["succeeded", "edit"]]);
+    expect(audit[0]?.reason).toContain("Adopt");
 
     const stored = await deploymentNamed(h, "drift-dev");
     expect(stored.spec.resources.memoryGb).toBe(32);

@@ -7,8 +7,11 @@
  * cluster. The deployment controller is not simulated automatically: tests drive rollouts through
  * `progressDeployment` / `failDeploymentProgress`, or opt into `setAutoProgress`.
  *
- * Simplifications worth knowing: server-side apply assumes a single field manager (see `applyPatch`),
- * strategic merge patch is a plain merge patch, there are no ReplicaSets (Pods are owned by their
+ * Field ownership is tracked in `metadata.managedFields` (Apply and Update entries per manager, from
+ * the `fieldManager` query parameter, FieldsV1 sets: see fakeKube/managedFields.ts), and an apply
+ * without `force` is refused with a FieldManagerConflict 409 when it would change a field another
+ * manager owns. Simplifications worth knowing: the merge of an apply replaces whole top-level fields
+ * (see `applyPatch`), only lists of named items are associative, strategic merge patch is a plain merge patch, there are no ReplicaSets (Pods are owned by their
  * Deployment), unknown fields are kept rather than pruned, and deletion is immediate (no finalizers).
  */
 
@@ -793,7 +796,7 @@ export class FakeKubeApiServer {
   }
 
   /**
-   * Server-side apply for a sole field manager: the applied configuration's labels, annotations and
+   * Server-side apply, merged simply: after the conflict check, the applied configuration's labels, annotations and
    * every top-level field replace the live ones, so a field dropped from the configuration
    * disappears. Exception: a Deployment's `spec.replicas` left out of the configuration keeps its
    * live value, because in deploybot's clusters an HPA (another manager) owns it.
