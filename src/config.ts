@@ -92,6 +92,8 @@ const environmentSchema = z.object({
   DEPLOYBOT_DRAIN_SECONDS: wholeNumber(15, 0, 600),
   // A paused rollout waits at most this long (without holding a worker slot), then rolls back.
   DEPLOYBOT_MAX_PAUSE_HOURS: positiveInteger(24, 720),
+  // How often live objects are compared with the stored specs: drift shows on the details panel within a round.
+  DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS: positiveInteger(30, 3600),
   PROMETHEUS_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "http://prometheus.monitoring:9090").optional()),
   DEPLOYBOT_CANARY_ERROR_RATE_QUERY: optionalText,
   DEPLOYBOT_CANARY_P99_LATENCY_QUERY: optionalText,
@@ -125,6 +127,8 @@ export interface Config {
   workerConcurrency: number;
   /** How long a paused rollout waits for a button before it rolls back. */
   maxPauseMs: number;
+  /** How often the drift check compares the live objects with the stored specs. */
+  driftCheckIntervalMs: number;
   /** After SIGTERM: how long readiness answers 503 while requests are still served, before stopping. */
   drainSeconds: number;
   /** Canary analysis metrics; without a Prometheus URL analysis is readiness-only. */
@@ -194,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
     maxPauseMs: values.DEPLOYBOT_MAX_PAUSE_HOURS * 3600_000,
+    driftCheckIntervalMs: values.DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS * 1000,
     adminUsers: values.DEPLOYBOT_ADMIN_USERS,
     kubeContexts,
     prices: {

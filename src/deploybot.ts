@@ -51,6 +51,8 @@ import { AlertNotifier } from "./operations/alertNotifications.js";
 import { AlertRequests } from "./operations/alertRequests.js";
 import { DeploymentMonitoring } from "./operations/deploymentMonitoring.js";
 import { AlertEvaluator, startAlertEvaluation } from "./jobs/alertEvaluation.js";
+import { DriftDetector, startDriftDetection } from "./jobs/driftDetection.js";
+import { DriftRepository } from "./store/driftRepository.js";
 import { AlertRepository } from "./store/alertRepository.js";
 import { SlackAlertPublisher } from "./slack/slackAlertPublisher.js";
 
@@ -70,6 +72,8 @@ export interface DeploybotOverrides {
   gateSweepIntervalMs?: number;
   /** How often alerts are evaluated (tests shorten DEPLOYBOT_ALERT_EVALUATION_INTERVAL_SECONDS' minimum of 10 s). */
   alertEvaluationIntervalMs?: number;
+  /** How often the drift check runs (tests shorten DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS). */
+  driftCheckIntervalMs?: number;
 }
 
 export interface Deploybot {
@@ -82,6 +86,8 @@ export interface Deploybot {
   metrics: BotMetrics;
   /** The alert evaluation the scheduled job runs; tests may also run a round themselves. */
   alertEvaluator: AlertEvaluator;
+  /** The drift check the scheduled job runs; tests may also run a round themselves. */
+  driftDetector: DriftDetector;
   /** Readiness answers 503 from now on (SIGTERM); requests and jobs are still served until stop(). */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -204,9 +210,11 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     logger: logger.child({ component: "operations" }),
   });
 
+  const drift = new DriftRepository(db);
   const requests = new DeploymentRequests({
     deployments,
     operations,
+    drift,
     requests: operationRequests,
     access,
     namespaces: config.namespaces,
@@ -251,6 +259,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     logger: logger.child({ component: "alert-evaluation" }),
   });
 
+  const driftDetector = new DriftDetector({ deployments, drift, clusterFor, renderContextFor, logger: logger.child({ component: "drift-check" }) });
+
   const slackDependencies = {
     requests,
     operations: operationRequests,
@@ -259,6 +269,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       operations,
       clusterFor,
       containerPort: config.modelServerPort,
+      drift,
       requestRate: createRequestRateSource({ trafficProvider: config.trafficProvider, ...(config.canaryMetrics.prometheusUrl ? { prometheusUrl: config.canaryMetrics.prometheusUrl } : {}) }),
     }),
     modelUpdates,
@@ -313,6 +324,13 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   // Its own connection: the worker blocks on Redis, and the queue must wait for Redis, not fail fast.
   const alertConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   alertConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (alerts) connection problem"));
+  const driftSchedule = startDriftDetection({
+    connection: alertConnection,
+    prefix: config.queuePrefix,
+    intervalMs: overrides.driftCheckIntervalMs ?? config.driftCheckIntervalMs,
+    detector: driftDetector,
+    logger: logger.child({ component: "drift-check" }),
+  });
   const alertSchedule = startAlertEvaluation({
     connection: alertConnection,
     prefix: config.queuePrefix,
@@ -333,6 +351,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     recovery,
     metrics,
     alertEvaluator,
+    driftDetector,
     beginDrain() {
       draining = true;
     },
@@ -342,6 +361,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
       await slack.stop().catch(() => undefined);
       await worker.close();
       await alertSchedule.close();
+      await driftSchedule.close();
       alertConnection.disconnect();
       publisher.close();
       await queue.close();

@@ -85,7 +85,7 @@ export type ChangeSubject =
   | { kind: "create"; after: RunningState }
   | { kind: "edit"; changes: readonly FieldChange[]; before: RunningState; after: RunningState }
   | { kind: "scale"; before: RunningState; after: RunningState }
-  | { kind: "stop" | "start" | "delete"; before: RunningState }
+  | { kind: "stop" | "start" | "delete" | "reapply"; before: RunningState }
   | { kind: "update-model"; strategy: UpdateStrategy; fromVersion: string; toVersion: string }
   | { kind: "rollback"; fromVersion: string; toVersion: string };
 
@@ -115,6 +115,8 @@ export function changeRisks(subject: ChangeSubject): ChangeRisk[] {
       return [{ kind: "endpoint-removed", detail: "instances, endpoint and configuration are removed; this cannot be undone" }];
     case "start":
       return [{ kind: "new-capacity", detail: `${subject.before.replicas} instance(s) start with the previous configuration` }];
+    case "reapply":
+      return [{ kind: "restart", detail: "fields changed outside deploybot are set back; instances restart if their pod template changed" }];
     case "update-model":
       return subject.strategy === "rolling"
         ? [{ kind: "restart", detail: `pods are replaced with ${subject.toVersion} a few at a time` }]

@@ -28,6 +28,8 @@ export interface DeploymentRecord {
   specVersion: number;
   /** A freeze set with `/deploy lock`: only its holder may request changes. */
   freeze: DeploymentFreeze | null;
+  /** While `missing`: the status it had before its workloads were deleted outside the bot. */
+  statusBeforeMissing: DeploymentStatus | null;
 }
 
 export interface DeploymentFreeze {

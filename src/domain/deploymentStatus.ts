@@ -16,10 +16,12 @@ export const DEPLOYMENT_STATUSES = [
   "starting",
   "deleting",
   "failed",
+  /** Its workloads were deleted outside the bot (found by the drift check); it returns to its previous status when they come back. */
+  "missing",
 ] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
-export const OPERATION_KINDS = ["create", "edit", "scale", "stop", "start", "delete", "update-model", "rollback"] as const;
+export const OPERATION_KINDS = ["create", "edit", "scale", "stop", "start", "delete", "update-model", "rollback", "reapply"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 /** `deleted` is not a status: the deployment record is gone, its operations stay as history. */
@@ -41,10 +43,12 @@ export const TRANSITIONS: Record<OperationKind, Transition> = {
   edit: { from: ["live", "stopped"], running: "updating", succeeded: "unchanged", failed: "unchanged", verb: "edit" },
   scale: { from: ["live"], running: "scaling", succeeded: "live", failed: "unchanged", verb: "scale" },
   stop: { from: ["live", "failed"], running: "stopping", succeeded: "stopped", failed: "failed", verb: "stop" },
-  start: { from: ["stopped", "failed"], running: "starting", succeeded: "live", failed: "failed", verb: "start" },
-  delete: { from: ["live", "stopped", "failed"], running: "deleting", succeeded: "deleted", failed: "failed", verb: "delete" },
+  start: { from: ["stopped", "failed", "missing"], running: "starting", succeeded: "live", failed: "failed", verb: "start" },
+  delete: { from: ["live", "stopped", "failed", "missing"], running: "deleting", succeeded: "deleted", failed: "failed", verb: "delete" },
   "update-model": { from: ["live"], running: "updating", succeeded: "live", failed: "unchanged", verb: "update the model of" },
   rollback: { from: ["live", "failed"], running: "updating", succeeded: "live", failed: "unchanged", verb: "roll back" },
+  // Back to the status it had: a missing deployment returns to its previous status once the drift check sees its workloads again.
+  reapply: { from: ["live", "stopped", "missing"], running: "updating", succeeded: "unchanged", failed: "unchanged", verb: "re-apply" },
 };
 
 export const STATUS_LABELS: Record<DeploymentStatus, string> = {
@@ -58,6 +62,7 @@ export const STATUS_LABELS: Record<DeploymentStatus, string> = {
   starting: "Starting",
   deleting: "Deleting",
   failed: "Failed",
+  missing: "Missing",
 };
 
 export type TransitionCheck = { allowed: true } | { allowed: false; reason: string };
@@ -66,6 +71,7 @@ const HINTS: Partial<Record<DeploymentStatus, string>> = {
   stopped: "Start it first with `/deploy start NAME`.",
   failed: "Look at the failure above, then start it again or delete it.",
   pending: "Wait for its creation to finish.",
+  missing: "Its workloads were deleted outside deploybot: re-create them with `/deploy start NAME` or Re-apply on the details panel, or delete it.",
 };
 
 export function checkTransition(name: string, status: DeploymentStatus, kind: OperationKind): TransitionCheck {
@@ -80,10 +86,15 @@ export function statusWhileRunning(kind: OperationKind): DeploymentStatus {
   return TRANSITIONS[kind].running;
 }
 
-export function statusAfter(kind: OperationKind, outcome: "succeeded" | "failed", before: DeploymentStatus): StatusAfter {
+/**
+ * `beforeMissing`: for a deployment that was missing, the status it had before its workloads
+ * were deleted; an operation that succeeds on it (a Re-apply re-created them) returns it there.
+ */
+export function statusAfter(kind: OperationKind, outcome: "succeeded" | "failed", before: DeploymentStatus, beforeMissing: DeploymentStatus | null = null): StatusAfter {
   const transition = TRANSITIONS[kind];
   const after = outcome === "succeeded" ? transition.succeeded : transition.failed;
-  return after === "unchanged" ? before : after;
+  const status = after === "unchanged" ? before : after;
+  return status === "missing" && outcome === "succeeded" ? (beforeMissing !== null && beforeMissing !== "missing" ? beforeMissing : "live") : status;
 }
 
 export function isDeploymentStatus(value: string): value is DeploymentStatus {

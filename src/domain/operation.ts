@@ -40,6 +40,7 @@ export const OPERATION_KIND_LABELS: Record<OperationKind, string> = {
   delete: "Delete",
   "update-model": "Update model",
   rollback: "Rollback",
+  reapply: "Re-apply",
 };
 
 export function isOperationStatus(value: string): value is OperationStatus {

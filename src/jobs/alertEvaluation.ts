@@ -1,4 +1,3 @@
-import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { describeBreach, INITIAL_ALERT_STATE, nextAlertState, type AlertRule, type AlertState } from "../domain/alertRules.js";
@@ -7,6 +6,7 @@ import { deploymentKey } from "../domain/deploymentRef.js";
 import { readAlertSignals, type FleetWorkloads } from "../monitoring/alertSignals.js";
 import type { DeploymentMetricsReader } from "../monitoring/deploymentMetrics.js";
 import type { AlertNotifier } from "../operations/alertNotifications.js";
+import { startPeriodicJob, type PeriodicJob } from "./periodicJob.js";
 import type { AlertRepository } from "../store/alertRepository.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 
@@ -91,52 +91,24 @@ export class AlertEvaluator {
   }
 }
 
-export interface AlertEvaluationSchedule {
-  close(): Promise<void>;
-}
-
-/**
- * Schedules the evaluation every `intervalMs` and works it off one job at a time. Scheduling is
- * retried until Redis answers: a bot started while Redis is away still evaluates once it is back.
- */
+/** Schedules the evaluation every `intervalMs` (see periodicJob.ts). */
 export function startAlertEvaluation(options: {
   connection: Redis;
   prefix: string;
   intervalMs: number;
   evaluator: AlertEvaluator;
   logger: Logger;
-}): AlertEvaluationSchedule {
-  const { connection, prefix, intervalMs, evaluator, logger } = options;
-  const queue = new Queue(ALERT_QUEUE, { connection, prefix });
-  queue.on("error", (error) => logger.warn({ err: error.message }, "alert queue problem"));
-  let closed = false;
-  let retry: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
-    queue
-      .upsertJobScheduler(ALERT_SCHEDULER_ID, { every: intervalMs }, { name: "evaluate", opts: { removeOnComplete: 10, removeOnFail: 50 } })
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, "could not schedule the alert evaluation; retrying");
-        if (!closed) retry = setTimeout(schedule, Math.min(intervalMs, 10_000));
-      });
-  };
-  schedule();
-  const worker = new Worker(
-    ALERT_QUEUE,
-    async () => {
+}): PeriodicJob {
+  const { evaluator, logger } = options;
+  return startPeriodicJob({
+    ...options,
+    queue: ALERT_QUEUE,
+    schedulerId: ALERT_SCHEDULER_ID,
+    label: "alert evaluation",
+    async run() {
       const summary = await evaluator.evaluate();
       logger.debug({ ...summary }, "alert evaluation done");
       return { fired: summary.fired, resolved: summary.resolved };
     },
-    { connection, prefix, concurrency: 1 },
-  );
-  worker.on("error", (error) => logger.warn({ err: error.message }, "alert worker problem"));
-  worker.on("failed", (_job, error) => logger.warn({ err: error.message }, "alert evaluation failed; the next round tries again"));
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(retry);
-      await worker.close();
-      await queue.close();
-    },
-  };
+  });
 }

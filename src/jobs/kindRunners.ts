@@ -5,6 +5,7 @@ import { deleteDeploymentRunner } from "./runners/deleteDeployment.js";
 import { editDeploymentRunner } from "./runners/editDeployment.js";
 import type { ModelUpdateDependencies } from "./rollout/dependencies.js";
 import { rollbackModelRunner } from "./rollout/rollbackRunner.js";
+import { reapplyDeploymentRunner } from "./runners/reapplyDeployment.js";
 import { scaleDeploymentRunner } from "./runners/scaleDeployment.js";
 import { startDeploymentRunner, stopDeploymentRunner } from "./runners/stopStartDeployment.js";
 import { updateModelRunner } from "./rollout/updateModelRunner.js";
@@ -17,6 +18,7 @@ export const kindRunners: Partial<Record<OperationKind, KindRunner>> = {
   stop: stopDeploymentRunner,
   start: startDeploymentRunner,
   delete: deleteDeploymentRunner,
+  reapply: reapplyDeploymentRunner,
 };
 
 /** Model updates and rollbacks keep revisions, read metrics and log to the thread: the composition root gives them what they need. */

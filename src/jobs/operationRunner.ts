@@ -223,7 +223,7 @@ export class OperationRunner {
   /** Ends a run as succeeded: the operation, its deployment and the event in one transaction (refused when stale). */
   private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker): Promise<void> {
     const finishedAt = new Date();
-    const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment));
+    const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment), deployment.statusBeforeMissing);
     await this.deps.operations.settleRun(fenceOf(operation), "succeeded", {
       deploymentId: deployment.id,
       deploymentStatus: after,

@@ -111,7 +111,7 @@ export function planChange(operation: Pick<OperationRecord, "kind" | "params">, 
       const params = editParamsSchema.safeParse(operation.params);
       const spec = params.success ? params.data.spec : baseSpec;
       const changes = specChanges(baseSpec, spec);
-      const replicas = Math.min(Math.max(deployment.replicas, spec.scaling.minReplicas), spec.scaling.maxReplicas);
+      const replicas = (params.success ? params.data.replicas : undefined) ?? Math.min(Math.max(deployment.replicas, spec.scaling.minReplicas), spec.scaling.maxReplicas);
       const after: RunningState = { spec, replicas, running };
       return {
         ...same,
@@ -131,6 +131,16 @@ export function planChange(operation: Pick<OperationRecord, "kind" | "params">, 
         afterRunning: after,
         subject: { kind: "scale", before: beforeRunning ?? after, after } satisfies ChangeSubject,
         fieldChanges: [`Replicas: ${deployment.replicas} → ${replicas}`],
+      };
+    }
+    case "reapply": {
+      const after: RunningState = beforeRunning ?? { spec: baseSpec, replicas: deployment.replicas, running };
+      return {
+        ...same,
+        after: { spec: baseSpec, state: steady },
+        afterRunning: after,
+        subject: { kind: "reapply", before: after } satisfies ChangeSubject,
+        fieldChanges: ["Takes back the fields changed outside deploybot: the cluster gets the stored configuration again"],
       };
     }
     case "stop":

@@ -14,6 +14,23 @@ import { DeploymentNameTakenError, type DeploymentRepository } from "../store/de
 import type { OperationRepository } from "../store/operationRepository.js";
 import { type DeploymentRecord } from "../domain/deployment.js";
 import type { OperationRecord } from "../domain/operation.js";
+import { adoptLiveValues, isCurrentDrift } from "../domain/drift.js";
+import { specChanges } from "../domain/editability.js";
+import type { DriftRepository } from "../store/driftRepository.js";
+
+/** What the audit trail says of an edit requested by Adopt. */
+export const ADOPT_REASON = "Adopt: the values changed outside deploybot become the stored configuration";
+
+export type AdoptRequestResult =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      request: Extract<OperationRequestResult, { ok: true }>;
+      /** Field by field, as an edit's confirmation shows them (empty when only the replica count is kept). */
+      changes: FieldChange[];
+      /** Drifted fields the configuration cannot hold: they stay as they are until a Re-apply. */
+      notAdoptable: string[];
+    };
 
 export type EditRequestResult =
   | { ok: false; errors: FieldError[] }
@@ -34,6 +51,7 @@ export class DeploymentRequests {
     private readonly deps: {
       deployments: DeploymentRepository;
       operations: OperationRepository;
+      drift: DriftRepository;
       requests: OperationRequests;
       access: AccessControl;
       now?: () => Date;
@@ -131,6 +149,46 @@ export class DeploymentRequests {
     const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: validation.spec, changedPaths }, requester, confirmation: true });
     if (!request.ok) return request;
     return { ok: true, request, changes: validation.changes, restart: needsRestart(validation.changes) };
+  }
+
+  /**
+   * Adopt: the live values of the drifted fields become the stored configuration, requested as an
+   * edit (or, when only the replica count drifted, a scale), so the same gates apply: access,
+   * the lock, approvals in production, the confirmation and the audit trail. Fields the spec
+   * cannot express are named and left to a Re-apply.
+   */
+  async requestAdopt(name: string, requester: Requester): Promise<AdoptRequestResult> {
+    const found = await this.deps.requests.find(name);
+    if (!found.ok) return found;
+    const { deployment } = found;
+    const drift = await this.deps.drift.get(deployment.id);
+    if (!drift || !isCurrentDrift(drift, deployment) || drift.fields.length === 0) {
+      return { ok: false, message: `*${deployment.name}* has nothing to adopt: the last drift check found its live objects as configured.` };
+    }
+    const adoption = adoptLiveValues(deployment.spec, deployment.replicas, drift.fields);
+    const notAdoptable = adoption.notAdoptable.map((field) => `${field.kind} ${field.object}: ${field.path}`);
+    if (adoption.adopted.length === 0) {
+      return { ok: false, message: `None of the drifted fields of *${deployment.name}* can be stored in its configuration (${notAdoptable.join(", ")}). Re-apply sets them back.` };
+    }
+    const specChanged = specChanges(deployment.spec, adoption.spec).length > 0;
+    if (!specChanged && notAdoptable.length === 0) {
+      const request = await this.deps.requests.requestScale(name, adoption.replicas, requester);
+      return request.ok ? { ok: true, request, changes: [], notAdoptable } : request;
+    }
+    let edited = { spec: deployment.spec, changes: [] as FieldChange[] };
+    if (specChanged) {
+      const validation = validateEdit(deployment.spec, { ...adoption.spec }, this.deps.trafficProvider);
+      if (!validation.ok) return { ok: false, message: `The live values cannot be adopted: ${validation.errors.map((error) => error.message).join(" ")}` };
+      const quota = quotaErrors(validation.spec, await this.deps.access.rules(deployment.environment));
+      if (quota.length > 0) return { ok: false, message: quota.map((error) => error.message).join(" ") };
+      edited = validation;
+    }
+    const changedPaths = edited.changes.map((change) => change.path);
+    const replicas = adoption.replicas === deployment.replicas ? {} : { replicas: adoption.replicas };
+    // The fields the spec cannot hold are set back by this apply (forced, on the deployment's own objects).
+    const request = await this.deps.requests.request({ name, kind: "edit", params: { spec: edited.spec, changedPaths, ...replicas, takeOver: true }, requester, confirmation: true, reason: ADOPT_REASON });
+    if (!request.ok) return request;
+    return { ok: true, request, changes: edited.changes, notAdoptable };
   }
 
   /** One page of the deployments, in environment then name order, with how many there are in all. */

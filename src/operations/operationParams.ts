@@ -17,7 +17,16 @@ const statusBefore = z.enum(DEPLOYMENT_STATUSES).optional();
 const baseSpec = deploymentSpecSchema.optional();
 
 /** An edit records the edited spec and the paths it changes; it applies only while the spec is still `baseSpec`. */
-export const editParamsSchema = z.object({ spec: deploymentSpecSchema, changedPaths: z.array(z.string()).default([]), statusBefore, baseSpec });
+export const editParamsSchema = z.object({
+  spec: deploymentSpecSchema,
+  changedPaths: z.array(z.string()).default([]),
+  /** Set by Adopt when the live replica count is kept too; otherwise the count stays within the new bounds. */
+  replicas: z.number().int().min(0).max(MAX_REPLICAS).optional(),
+  /** Set by Adopt: the drifted fields the spec cannot hold are taken back (forced), as a Re-apply would. */
+  takeOver: z.boolean().optional(),
+  statusBefore,
+  baseSpec,
+});
 export type EditParams = z.input<typeof editParamsSchema>;
 
 export const scaleParamsSchema = z.object({
@@ -58,6 +67,7 @@ export const OPERATION_PARAMS_SCHEMAS = {
   delete: noParamsSchema,
   "update-model": updateModelParamsSchema,
   rollback: rollbackParamsSchema,
+  reapply: noParamsSchema,
 } as const satisfies Record<OperationKind, z.ZodType>;
 
 export type OperationParams<Kind extends OperationKind> = z.input<(typeof OPERATION_PARAMS_SCHEMAS)[Kind]>;

@@ -41,6 +41,8 @@ export interface OperationRequest<Kind extends OperationKind = OperationKind> {
   requester: Requester;
   /** Waits for the requester's confirmation before anything runs (unless it waits for approvals). */
   confirmation: boolean;
+  /** Why, for the audit trail, when the kind alone does not say (an edit requested by Adopt). */
+  reason?: string;
 }
 
 function when(date: Date | null): string {
@@ -171,6 +173,7 @@ export class OperationRequests {
       operationId: result.operation.id,
       action: "requested",
       decision: request.kind,
+      ...(request.reason ? { reason: request.reason } : {}),
       before: { status: deployment.status, replicas: deployment.replicas, spec: deployment.spec },
       after: request.params,
       data: { state: result.state, ...(result.state === "awaiting_approval" ? { requiredApprovals: rules.requiredApprovals } : {}) },

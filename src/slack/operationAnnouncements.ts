@@ -15,13 +15,15 @@ export interface AnnounceOptions {
   /** Tells the requester privately (a refusal, a problem posting). */
   tell: (text: string) => Promise<void>;
   changes?: readonly FieldChange[];
+  /** An edit requested by Adopt: the live values become the configuration, nothing restarts for them. */
+  adoption?: { notAdoptable: readonly string[] };
 }
 
 /** What the confirmation of each gated operation says, in the guide's words. */
 export function confirmationContent(
   operation: OperationRecord,
   deployment: DeploymentRecord,
-  extras: { changes?: readonly FieldChange[]; requestRate?: string } = {},
+  extras: { changes?: readonly FieldChange[]; requestRate?: string; adoption?: AnnounceOptions["adoption"] } = {},
 ): ConfirmationContent {
   const { changes } = extras;
   switch (operation.kind) {
@@ -37,10 +39,25 @@ export function confirmationContent(
     case "scale":
       return { consequences: ["All instances will shut down", "Endpoint will become unavailable until you scale up again"] };
     case "edit":
+      if (extras.adoption) {
+        return {
+          warning: "Adopt: the values changed outside deploybot become the stored configuration.",
+          consequences: [
+            "The running instances already have these values: applying them changes nothing in the cluster",
+            ...(extras.adoption.notAdoptable.length > 0 ? [`Not adoptable, set back to the stored configuration: ${extras.adoption.notAdoptable.join(", ")}`.slice(0, 500)] : []),
+          ],
+          ...(changes ? { changes } : {}),
+        };
+      }
       return {
         warning: "These changes require a restart of every instance.",
         consequences: ["Instances are replaced one by one with the new resources (rolling restart)"],
         ...(changes ? { changes } : {}),
+      };
+    case "reapply":
+      return {
+        warning: "Re-apply takes back what was changed outside deploybot.",
+        consequences: ["Fields changed outside deploybot are set back to the stored configuration", "Objects deleted outside deploybot are created again"],
       };
     default:
       return { consequences: [] };
@@ -71,7 +88,11 @@ export async function announceRequest(result: OperationRequestResult, options: A
   const message = confirmationMessage(
     operation,
     deployment,
-    confirmationContent(operation, deployment, { ...(options.changes ? { changes: options.changes } : {}), ...(requestRate ? { requestRate } : {}) }),
+    confirmationContent(operation, deployment, {
+      ...(options.changes ? { changes: options.changes } : {}),
+      ...(requestRate ? { requestRate } : {}),
+      ...(options.adoption ? { adoption: options.adoption } : {}),
+    }),
   );
   try {
     const posted = await client.chat.postMessage({ channel: operation.channelId, text: message.text, blocks: message.blocks });

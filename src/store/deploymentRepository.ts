@@ -39,6 +39,7 @@ export function toDeploymentRecord(row: DeploymentRow): DeploymentRecord {
     activeOperationId: row.activeOperationId,
     specVersion: row.specVersion,
     freeze: row.lockedBy && row.lockedAt ? { holder: row.lockedBy, reason: row.lockReason ?? "", since: row.lockedAt } : null,
+    statusBeforeMissing: row.statusBeforeMissing && isDeploymentStatus(row.statusBeforeMissing) ? row.statusBeforeMissing : null,
   };
 }
 

@@ -257,6 +257,31 @@ describe("fake Kubernetes API server dry runs (dryRun=All)", () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it("records field ownership per manager, refuses an unforced apply over another manager's change, and a forced one takes the field back", async () => {
+    interface Entry { manager: string; operation: string; time: string; fieldsType: string; fieldsV1: Record<string, unknown> }
+    const entries = async (): Promise<Entry[]> => ((await call("GET", `${deploymentPath}/web`)).body.metadata as { managedFields: Entry[] }).managedFields;
+    await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot`, deployment(2), APPLY);
+    const [applied] = await entries();
+    expect(applied).toMatchObject({ manager: "deploybot", operation: "Apply", fieldsType: "FieldsV1" });
+    expect(applied?.fieldsV1).toMatchObject({ "f:spec": { "f:replicas": {}, "f:template": { "f:spec": { "f:containers": { 'k:{"name":"c"}': { ".": {}, "f:image": {} } } } } } });
+
+    const edited = await call("PATCH", `${deploymentPath}/web?fieldManager=kubectl-edit`, { spec: { replicas: 4 } }, "application/merge-patch+json");
+    expect(edited.status).toBe(200);
+    const afterEdit = await entries();
+    expect(afterEdit.find((e) => e.manager === "kubectl-edit")).toMatchObject({ operation: "Update", fieldsV1: { "f:spec": { "f:replicas": {} } } });
+    expect(afterEdit.find((e) => e.manager === "deploybot")?.fieldsV1).not.toHaveProperty(["f:spec", "f:replicas"]);
+
+    // The same value is shared without conflict; another one is refused, naming the manager and field.
+    expect((await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot`, deployment(4), APPLY)).status).toBe(200);
+    const refused = await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot`, deployment(2), APPLY);
+    expect(refused.body).toMatchObject({ code: 409, reason: "Conflict", details: { causes: [{ reason: "FieldManagerConflict", field: ".spec.replicas", message: 'conflict with "kubectl-edit" using apps/v1' }] } });
+
+    expect((await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&force=true`, deployment(2), APPLY)).status).toBe(200);
+    const forced = await entries();
+    expect(forced.map((e) => e.manager)).toEqual(["deploybot"]);
+    expect(server.get("Deployment", NS, "web")?.spec).toMatchObject({ replicas: 2 });
+  });
+
   it("refuses dry-run values other than All, as the API server does", async () => {
     const answer = await call("PATCH", `${deploymentPath}/web?fieldManager=deploybot&dryRun=Server`, deployment(1), APPLY);
     expect(answer.body).toMatchObject({ code: 400, reason: "BadRequest" });

@@ -44,6 +44,16 @@ describe("deployment status state machine", () => {
     expect(statusAfter("delete", "succeeded", "live")).toBe("deleted");
     expect(statusAfter("delete", "failed", "live")).toBe("failed");
   });
+
+  it("lets a missing deployment be re-created (start, Re-apply) or deleted, and a Re-apply return it to where it was", () => {
+    expect(checkTransition("resnet-prod", "missing", "scale")).toMatchObject({ allowed: false, reason: expect.stringContaining("`/deploy start resnet-prod`") });
+    for (const kind of ["start", "reapply", "delete"] as const) expect(checkTransition("resnet-prod", "missing", kind)).toEqual({ allowed: true });
+    expect(statusAfter("reapply", "succeeded", "missing", "stopped")).toBe("stopped");
+    expect(statusAfter("reapply", "succeeded", "missing", null)).toBe("live");
+    expect(statusAfter("reapply", "failed", "missing", "stopped")).toBe("missing");
+    expect(statusAfter("start", "succeeded", "missing", "stopped")).toBe("live");
+    expect(statusAfter("reapply", "succeeded", "live")).toBe("live");
+  });
 });
 
 describe("which operations always wait for a confirmation", () => {

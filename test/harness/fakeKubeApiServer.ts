@@ -7,8 +7,11 @@
  * cluster. The deployment controller is not simulated automatically: tests drive rollouts through
  * `progressDeployment` / `failDeploymentProgress`, or opt into `setAutoProgress`.
  *
- * Simplifications worth knowing: server-side apply assumes a single field manager (see `applyPatch`),
- * strategic merge patch is a plain merge patch, there are no ReplicaSets (Pods are owned by their
+ * Field ownership is tracked in `metadata.managedFields` (Apply and Update entries per manager, from
+ * the `fieldManager` query parameter, FieldsV1 sets: see fakeKube/managedFields.ts), and an apply
+ * without `force` is refused with a FieldManagerConflict 409 when it would change a field another
+ * manager owns. Simplifications worth knowing: the merge of an apply replaces whole top-level fields
+ * (see `applyPatch`), only lists of named items are associative, strategic merge patch is a plain merge patch, there are no ReplicaSets (Pods are owned by their
  * Deployment), unknown fields are kept rather than pruned, and deletion is immediate (no finalizers).
  */
 
@@ -40,6 +43,7 @@ import { cloneObject, isRecord, isStringMap, jsonEqual, type KubeObject } from "
 import { ObjectStore, type StoreEvent, type WatchEventType } from "./fakeKube/objectStore.js";
 import { applyServerDefaults, initialStatus, validateObject } from "./fakeKube/objectRules.js";
 import { applyJsonPatch, applyMergePatch, PatchError } from "./fakeKube/patches.js";
+import { applyConflicts, changedFields, fieldsOf, managedFieldsOf, presentFields, recordWrite, type FieldSet, type ManagedFieldsEntry } from "./fakeKube/managedFields.js";
 import {
   apiGroupDocument,
   apiGroupListDocument,
@@ -100,14 +104,44 @@ export interface FailureInjection {
  * `fields` the configuration also sets (fields as it prints them: `.spec.replicas`).
  */
 export function applyConflict(manager: string, fields: string[]): FailureInjection {
-  const causes = fields.map((field) => ({ reason: "FieldManagerConflict", message: `conflict with "${manager}" using apps/v1`, field }));
+  const status = applyConflictStatus(fields.map((field) => ({ manager, field }))).status;
   return {
     status: 409,
     reason: "Conflict",
-    message: `Apply failed with ${fields.length} conflict${fields.length === 1 ? "" : "s"}: ${causes.map((c) => `${c.message}: ${c.field}`).join(", ")}`,
-    details: { causes },
+    message: status.message,
+    ...(status.details === undefined ? {} : { details: status.details }),
     match: (method, path) => method === "PATCH" && !path.includes("/status"),
   };
+}
+
+/** The 409 of a server-side apply that would change fields other managers own (without force). */
+function applyConflictStatus(conflicts: readonly { manager: string; field: string }[]): ApiStatusError {
+  const causes = conflicts.map(({ manager, field }) => ({ reason: "FieldManagerConflict", message: `conflict with "${manager}" using apps/v1`, field }));
+  const message = `Apply failed with ${causes.length} conflict${causes.length === 1 ? "" : "s"}: ${causes.map((c) => `${c.message}: ${c.field}`).join(", ")}`;
+  return failure(409, message, { causes }, "Conflict");
+}
+
+/**
+ * The managedFields after a write. A write that leaves every manager's field set as it was keeps
+ * the entries (and their times) as they were, as the real server does for a no-op apply.
+ */
+function trackWrite(existing: KubeObject | undefined, next: KubeObject, writer: FieldWriter): ManagedFieldsEntry[] {
+  const entries = managedFieldsOf(existing);
+  const changed = changedFields(existing, next);
+  // A scale through the subresource owns spec.replicas only; an apply owns what it configures.
+  const fields = writer.subresource === "scale" ? (Object.keys(changed).length > 0 ? REPLICAS_FIELD : {}) : writer.applied !== undefined ? fieldsOf(writer.applied) : changed;
+  if (writer.operation === "Update" && Object.keys(fields).length === 0) return entries;
+  const recorded = presentFields(recordWrite(entries, {
+    manager: writer.manager,
+    operation: writer.operation,
+    apiVersion: next.apiVersion,
+    time: nowIso(),
+    fields,
+    force: writer.force === true,
+    ...(writer.subresource === undefined ? {} : { subresource: writer.subresource }),
+  }), next);
+  const sameSets = recorded.length === entries.length && recorded.every((entry) => entries.some((old) => old.manager === entry.manager && old.operation === entry.operation && old.subresource === entry.subresource && jsonEqual(old.fieldsV1, entry.fieldsV1)));
+  return sameSets ? entries : recorded;
 }
 
 export type UnavailableMode = "reset" | "503";
@@ -141,6 +175,26 @@ const SERVER_MANAGED_METADATA = ["uid", "resourceVersion", "generation", "creati
 /** A server-side apply may set these metadata fields; everything else in metadata is the server's. */
 const APPLYABLE_METADATA = ["labels", "annotations", "ownerReferences", "finalizers"];
 const DEFAULT_WATCH_SECONDS = 1800;
+/** What the real server records for a write whose request named no field manager (it derives one from the user agent). */
+const DEFAULT_FIELD_MANAGER = "unknown";
+
+/** Who writes, and how, for the object's managedFields (see fakeKube/managedFields.ts). */
+interface FieldWriter {
+  manager: string;
+  operation: ManagedFieldsEntry["operation"];
+  /** Only for Apply: conflicting fields are taken from their managers. */
+  force?: boolean;
+  /** Only for Apply: the applied configuration, whose fields become the manager's set. */
+  applied?: KubeObject;
+  subresource?: "scale";
+}
+
+function updateBy(query: URLSearchParams, subresource?: "scale"): FieldWriter {
+  const manager = query.get("fieldManager");
+  return { manager: manager === null || manager === "" ? DEFAULT_FIELD_MANAGER : manager, operation: "Update", ...(subresource ? { subresource } : {}) };
+}
+
+const REPLICAS_FIELD: FieldSet = { "f:spec": { "f:replicas": {} } };
 
 function isDiscoveryPath(path: string): boolean {
   return (
@@ -507,11 +561,11 @@ export class FakeKubeApiServer {
       return;
     }
     if (method === "POST" && name === undefined) {
-      this.sendJson(res, 201, this.create(route, parseBody(rawBody), dryRun));
+      this.sendJson(res, 201, this.create(route, parseBody(rawBody), query, dryRun));
       return;
     }
     if (method === "PUT" && name !== undefined) {
-      this.sendJson(res, 200, this.replace(route, name, parseBody(rawBody), dryRun));
+      this.sendJson(res, 200, this.replace(route, name, parseBody(rawBody), query, dryRun));
       return;
     }
     if (method === "PATCH" && name !== undefined) {
@@ -654,7 +708,7 @@ export class FakeKubeApiServer {
     return rest;
   }
 
-  private create(route: Route, body: unknown, dryRun: boolean): KubeObject {
+  private create(route: Route, body: unknown, query: URLSearchParams, dryRun: boolean): KubeObject {
     const object = this.checkIncoming(route, body, undefined);
     const namespace = route.resource.namespaced ? route.namespace : undefined;
     if (object.metadata.name === "" && typeof object.metadata.generateName === "string") {
@@ -664,15 +718,15 @@ export class FakeKubeApiServer {
       throw alreadyExists(route.resource, object.metadata.name);
     }
     this.requireNamespace(route.resource, namespace, dryRun);
-    return this.commitCreate(route.resource, object, dryRun);
+    return this.commitCreate(route.resource, object, dryRun, updateBy(query));
   }
 
-  private replace(route: Route, name: string, body: unknown, dryRun: boolean): KubeObject | Record<string, unknown> {
+  private replace(route: Route, name: string, body: unknown, query: URLSearchParams, dryRun: boolean): KubeObject | Record<string, unknown> {
     const existing = this.requireObject(route, name);
     const object = this.checkIncoming(route, body, name);
     if (route.subresource === "scale") {
       const spec = isRecord(body) && isRecord(body.spec) ? body.spec : {};
-      return scaleOf(this.commitUpdate(route.resource, existing, withReplicas(existing, spec.replicas), dryRun));
+      return scaleOf(this.commitUpdate(route.resource, existing, withReplicas(existing, spec.replicas), dryRun, updateBy(query, "scale")));
     }
     const requested = object.metadata.resourceVersion;
     if (requested === undefined || requested === "") {
@@ -686,9 +740,9 @@ export class FakeKubeApiServer {
     }
     if (requested !== existing.metadata.resourceVersion) throw conflict(route.resource, name);
     if (route.subresource === "status") {
-      return this.commitUpdate(route.resource, existing, { ...existing, status: object.status }, dryRun, true);
+      return this.commitUpdate(route.resource, existing, { ...existing, status: object.status }, dryRun, undefined);
     }
-    return this.commitUpdate(route.resource, existing, object, dryRun);
+    return this.commitUpdate(route.resource, existing, object, dryRun, updateBy(query));
   }
 
   private patch(
@@ -724,7 +778,7 @@ export class FakeKubeApiServer {
     if (!isRecord(patched)) throw badRequest("the patch must produce an object");
     if (route.subresource === "scale") {
       const spec = isRecord(patched.spec) ? patched.spec : {};
-      const updated = this.commitUpdate(route.resource, existing, withReplicas(existing, spec.replicas), dryRun);
+      const updated = this.commitUpdate(route.resource, existing, withReplicas(existing, spec.replicas), dryRun, updateBy(query, "scale"));
       return { code: 200, object: scaleOf(updated) };
     }
     const patchedMeta = isRecord(patched.metadata) ? patched.metadata : {};
@@ -738,11 +792,11 @@ export class FakeKubeApiServer {
     if (existing.metadata.namespace !== undefined) candidate.metadata.namespace = existing.metadata.namespace;
     const statusOnly = route.subresource === "status";
     const next = statusOnly ? { ...existing, status: candidate.status } : candidate;
-    return { code: 200, object: this.commitUpdate(route.resource, existing, next, dryRun, statusOnly) };
+    return { code: 200, object: this.commitUpdate(route.resource, existing, next, dryRun, statusOnly ? undefined : updateBy(query)) };
   }
 
   /**
-   * Server-side apply for a sole field manager: the applied configuration's labels, annotations and
+   * Server-side apply, merged simply: after the conflict check, the applied configuration's labels, annotations and
    * every top-level field replace the live ones, so a field dropped from the configuration
    * disappears. Exception: a Deployment's `spec.replicas` left out of the configuration keeps its
    * live value, because in deploybot's clusters an HPA (another manager) owns it.
@@ -770,11 +824,14 @@ export class FakeKubeApiServer {
     if (existing === undefined) {
       if (requested !== undefined && requested !== "") throw conflict(route.resource, name);
       this.requireNamespace(route.resource, namespace, dryRun);
-      return { code: 201, object: this.commitCreate(route.resource, applied, dryRun) };
+      return { code: 201, object: this.commitCreate(route.resource, applied, dryRun, { manager: fieldManager, operation: "Apply", applied }) };
     }
     if (requested !== undefined && requested !== "" && requested !== existing.metadata.resourceVersion) {
       throw conflict(route.resource, name);
     }
+    const force = query.get("force") === "true";
+    const conflicts = force ? [] : applyConflicts(managedFieldsOf(existing), fieldManager, existing, applied);
+    if (conflicts.length > 0) throw applyConflictStatus(conflicts);
     const metadata: Record<string, unknown> = { ...existing.metadata };
     for (const key of APPLYABLE_METADATA) {
       if (key === "ownerReferences" || key === "finalizers") {
@@ -796,7 +853,7 @@ export class FakeKubeApiServer {
       const live = isRecord(existing.spec) ? existing.spec.replicas : undefined;
       if (live !== undefined) merged.spec.replicas = live;
     }
-    return { code: 200, object: this.commitUpdate(route.resource, existing, merged, dryRun) };
+    return { code: 200, object: this.commitUpdate(route.resource, existing, merged, dryRun, { manager: fieldManager, operation: "Apply", force, applied }) };
   }
 
   private deleteOne(
@@ -956,10 +1013,10 @@ export class FakeKubeApiServer {
     return object;
   }
 
-  private commitCreate(resource: ResourceType, incoming: KubeObject, dryRun: boolean): KubeObject {
+  private commitCreate(resource: ResourceType, incoming: KubeObject, dryRun: boolean, writer: FieldWriter): KubeObject {
     const object = cloneObject(incoming);
     for (const key of SERVER_MANAGED_METADATA) delete object.metadata[key];
-    delete object.metadata.managedFields;
+    object.metadata.managedFields = trackWrite(undefined, object, writer);
     object.metadata.uid = randomUUID();
     object.metadata.creationTimestamp = nowIso();
     object.metadata.generation = 1;
@@ -981,8 +1038,10 @@ export class FakeKubeApiServer {
     existing: KubeObject,
     candidate: KubeObject,
     dryRun: boolean,
-    statusOnly = false,
+    /** undefined for a status write: the status subresource's own entries are not tracked. */
+    writer: FieldWriter | undefined,
   ): KubeObject {
+    const statusOnly = writer === undefined;
     const next = cloneObject(candidate);
     next.apiVersion = existing.apiVersion;
     next.kind = existing.kind;
@@ -992,7 +1051,8 @@ export class FakeKubeApiServer {
       if (existing.metadata[key] === undefined) delete next.metadata[key];
       else next.metadata[key] = existing.metadata[key];
     }
-    delete next.metadata.managedFields;
+    next.metadata.managedFields = writer === undefined ? existing.metadata.managedFields : trackWrite(existing, next, writer);
+    if (next.metadata.managedFields === undefined) delete next.metadata.managedFields;
     if (existing.metadata.namespace !== undefined) next.metadata.namespace = existing.metadata.namespace;
     if (!statusOnly) {
       if (existing.status === undefined) delete next.status;

@@ -1,3 +1,4 @@
+import { DriftRepository } from "../../src/store/driftRepository.js";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -34,6 +35,7 @@ function queries(prometheusUrl?: string, provider: "service" | "istio" = "servic
     operations: new OperationRepository(database.db),
     clusterFor: () => new KubernetesCluster(kubeConfig, { fieldManager: "test", logger: pino({ level: "silent" }) }),
     containerPort: 8080,
+    drift: new DriftRepository(database.db),
     requestRate: createRequestRateSource({ trafficProvider: provider, ...(prometheusUrl ? { prometheusUrl } : {}) }),
   });
 }

@@ -24,6 +24,8 @@ export async function applyDeploymentState(
   context: OperationRunContext,
   spec: DeploymentSpec,
   state: DeploymentState,
+  /** Only a person's Re-apply takes fields other managers changed (see applyConflict.ts). */
+  options: { takeOver?: boolean } = {},
 ): Promise<AppliedState> {
   const { cluster, deployment, renderContext } = context;
   const { objects } = renderDeploymentObjects(spec, state, renderContext);
@@ -37,7 +39,7 @@ export async function applyDeploymentState(
       await context.step(`Replacing Service ${desired.metadata?.name ?? ""} (load balancer turned ${spec.loadBalancer.enabled ? "on" : "off"})`);
     }
   }
-  const applied = await cluster.apply(objects, { owner: context.owner });
+  const applied = await cluster.apply(objects, { owner: context.owner, ...(options.takeOver ? { takeOver: true } : {}) });
 
   const wanted = new Set(objects.map(key));
   const pruned: DeletedObject[] = [];

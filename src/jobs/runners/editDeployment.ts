@@ -25,15 +25,15 @@ function replicasWithin(replicas: number, min: number, max: number): number {
 export const editDeploymentRunner: KindRunner = {
   async run(context: OperationRunContext): Promise<RunResult> {
     const { deployment, deployments } = context;
-    const { spec, statusBefore } = editParams(context);
-    const replicas = replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
+    const { spec, statusBefore, replicas: adopted, takeOver } = editParams(context);
+    const replicas = adopted ?? replicasWithin(deployment.replicas, spec.scaling.minReplicas, spec.scaling.maxReplicas);
     if (statusBefore === "stopped") {
       await deployments.update(deployment.id, { spec, replicas }, fenceOf(context.operation));
       await context.step("Saved the new configuration; it applies when the deployment is started");
       return { detail: `*${deployment.name}* configuration updated. It is stopped: the changes apply on \`/deploy start ${deployment.name}\`.` };
     }
     await context.progress({ phase: "applying", detail: "Applying the new configuration" });
-    await applyDeploymentState(context, spec, steadyState(deployment, { replicas }));
+    await applyDeploymentState(context, spec, steadyState(deployment, { replicas }), { takeOver: takeOver === true });
     await context.step("Applied the new configuration");
     const status = await followRollout(context, deploymentName(deployment.name, deployment.activeSlot));
     await deployments.update(deployment.id, { spec, replicas }, fenceOf(context.operation));

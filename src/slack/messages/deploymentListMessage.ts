@@ -16,6 +16,7 @@ export const STATUS_EMOJI: Record<DeploymentStatus, string> = {
   starting: ":arrow_forward:",
   deleting: ":wastebasket:",
   failed: ":red_circle:",
+  missing: ":warning:",
 };
 
 /** Message limit is 50 blocks: one section per deployment, a title and the page buttons. */

@@ -8,7 +8,38 @@ import { UPDATE_STRATEGY_LABELS } from "../../domain/strategy.js";
 
 export const DETAILS_CALLBACK_ID = "deployment-details";
 export const DEPLOYMENT_ACTION_PREFIX = "deployment:";
-export type DeploymentAction = "edit" | "update-model" | "scale" | "stop" | "start" | "delete" | "metrics";
+export type DeploymentAction = "edit" | "update-model" | "scale" | "stop" | "start" | "delete" | "metrics" | "reapply" | "adopt";
+
+/** Slack's limit for a section's text, less room for the heading. */
+const DRIFT_TEXT_LIMIT = 2900;
+
+/** Lines that fit one section: the rest are counted. */
+function fitLines(lines: readonly string[], limit: number): string {
+  for (let kept = lines.length; kept > 0; kept--) {
+    const rest = lines.length - kept;
+    const text = [...lines.slice(0, kept), ...(rest > 0 ? [`…and ${rest} more`] : [])].join("\n");
+    if (text.length <= limit) return text;
+  }
+  return `${lines.length} changes (too long to list)`;
+}
+
+/** "Drifted": what changed outside deploybot, by whom and when, with Re-apply and Adopt. */
+function driftBlocks(details: DeploymentDetails): KnownBlock[] {
+  const { drift, deployment } = details;
+  if (!drift) return [];
+  const lines = [...drift.fields.map((line) => `• ${escapeMrkdwn(line)}`), ...drift.missing.map((object) => `• ${escapeMrkdwn(object)}: deleted outside deploybot`)];
+  const heading = `:warning: *Drifted*: the cluster no longer holds the stored configuration (seen ${drift.detectedAt.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
+  const notAdoptable = drift.notAdoptable.length > 0 ? `Adopt cannot store ${drift.notAdoptable.length === drift.fields.length ? "any of these" : `${drift.notAdoptable.map(escapeMrkdwn).join(", ")}`} in the configuration: Adopt and Re-apply both set ${drift.notAdoptable.length === 1 ? "it" : "them"} back.` : "";
+  return [
+    { type: "section", block_id: "deployment-drift", text: mrkdwn(`${heading}\n${fitLines(lines, DRIFT_TEXT_LIMIT - heading.length)}`) },
+    ...(notAdoptable ? [{ type: "context" as const, elements: [mrkdwn(notAdoptable.slice(0, 2900))] }] : []),
+    {
+      type: "actions",
+      block_id: "deployment-drift-actions",
+      elements: [button("reapply", "Re-apply", deployment.name, "primary"), ...(drift.adoptable ? [button("adopt", "Adopt", deployment.name)] : [])],
+    },
+  ];
+}
 
 function check(value: boolean): string {
   return value ? ":ballot_box_with_check: on" : ":white_square: off";
@@ -41,7 +72,7 @@ export function buildDeploymentDetailsView(details: DeploymentDetails, privateMe
       button("edit", "Edit", deployment.name),
       button("update-model", "Update Model", deployment.name),
       button("scale", "Scale", deployment.name),
-      deployment.status === "stopped" || deployment.status === "failed" ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
+      deployment.status === "stopped" || deployment.status === "failed" || deployment.status === "missing" ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
       button("delete", "Delete", deployment.name, "danger"),
       button("metrics", "Metrics", deployment.name),
     ],
@@ -61,6 +92,7 @@ export function buildDeploymentDetailsView(details: DeploymentDetails, privateMe
     ...(deployment.freeze
       ? [{ type: "section" as const, text: mrkdwn(`:lock: *Locked* by <@${deployment.freeze.holder}> since ${deployment.freeze.since.toISOString().slice(0, 16).replace("T", " ")} UTC: ${escapeMrkdwn(deployment.freeze.reason)}`) }]
       : []),
+    ...driftBlocks(details),
     { type: "section", text: mrkdwn(`*Description*\n${spec.description ? escapeMrkdwn(spec.description) : "—"}`) },
     { type: "divider" },
     { type: "header", text: plainText("Resource Configuration") },

@@ -5,11 +5,11 @@ import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
 import { parseFormMetadata } from "../../views/formMetadata.js";
 import { buttonCommandContext, ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 import { describeFailure } from "../../messages/failureText.js";
-import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
+import { requestAdopt, requestReapply, runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
 import { showLogs, showMetrics } from "../commands/monitoringCommands.js";
 
-const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete", "metrics", "export-logs"]);
+const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "start", "delete", "metrics", "export-logs", "reapply", "adopt"]);
 
 /**
  * The Details button of `/deploy list` and the action buttons of the details modal. Each does
@@ -29,6 +29,8 @@ export function registerDeploymentButtons(app: App, deps: SlackDependencies): vo
     try {
       if (verb.data === "metrics") await showMetrics(name.data, "1h", context);
       else if (verb.data === "export-logs") await showLogs(name.data, {}, context, body.message?.ts);
+      else if (verb.data === "reapply") await requestReapply(name.data, context);
+      else if (verb.data === "adopt") await requestAdopt(name.data, context);
       else if (verb.data === "update-model") await runModelUpdateCommand({ verb: "update-model", name: name.data }, context);
       else await runLifecycleCommand({ verb: verb.data, name: name.data }, context);
     } catch (error) {

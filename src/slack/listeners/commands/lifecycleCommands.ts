@@ -79,3 +79,17 @@ async function openScaleForm(name: string, context: CommandContext): Promise<voi
   if (refusal) return replyPrivately(context, refusal);
   await context.openView(buildScaleView(found.deployment, serializeFormMetadata({ mode: "scale", channelId: context.channelId, name })));
 }
+
+/** Re-apply from the details panel's drift section: the stored configuration again, through the same gates as any change. */
+export async function requestReapply(name: string, context: CommandContext): Promise<void> {
+  const result = await context.deps.operations.request({ name, kind: "reapply", params: {}, requester: requesterOf(context), confirmation: true });
+  await announceRequest(result, { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) });
+}
+
+/** Adopt from the details panel's drift section: the live values become the configuration, as an edit. */
+export async function requestAdopt(name: string, context: CommandContext): Promise<void> {
+  const result = await context.deps.requests.requestAdopt(name, requesterOf(context));
+  const tell = (text: string) => replyPrivately(context, text);
+  if (!result.ok) return tell(result.message);
+  await announceRequest(result.request, { client: context.client, deps: context.deps, tell, changes: result.changes, adoption: { notAdoptable: result.notAdoptable } });
+}
