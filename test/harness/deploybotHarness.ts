@@ -54,6 +54,11 @@ export interface HarnessOptions {
   databasePassword?: string;
   /** More recorder options, e.g. the app-level token it accepts for Socket Mode. */
   slack?: Omit<SlackRecorderOptions, "botToken">;
+  /**
+   * The database the bot uses, when not a copy of the template on the shared server (e.g. one on
+   * a private PostgreSQL the test stops and starts); the harness disconnects it when it stops.
+   */
+  database?: TestDatabase;
   /** Runs once the recorder is up and before the bot starts (e.g. to serve `apps.connections.open`). */
   beforeStart?: (slack: SlackRecorder) => Promise<void> | void;
 }
@@ -63,7 +68,7 @@ export interface HarnessOptions {
  * queue prefix of this test file's own), a local Kubernetes API server and a Slack recorder.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<DeploybotHarness> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const redis = createTestRedis();
   const slack = await startSlackRecorder({ ...options.slack, botToken: BOT_TOKEN });
   await options.beforeStart?.(slack);
