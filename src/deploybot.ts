@@ -66,6 +66,8 @@ export interface DeploybotOverrides {
   gateSweepIntervalMs?: number;
   /** How often alerts are evaluated (tests shorten DEPLOYBOT_ALERT_EVALUATION_INTERVAL_SECONDS' minimum of 10 s). */
   alertEvaluationIntervalMs?: number;
+  /** How long a run waits in place for an unreachable database before the queue retries it (tests shorten it). */
+  databaseOutageWaitMs?: number;
 }
 
 export interface Deploybot {
@@ -173,6 +175,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
     podsFor,
+    ...(overrides.databaseOutageWaitMs === undefined ? {} : { databaseOutageWaitMs: overrides.databaseOutageWaitMs }),
   });
   // Who the bot is decides who is "external": asked once, before the first request is authorized.
   const identity = await botIdentity(slackClient, logger);
