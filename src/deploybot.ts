@@ -43,8 +43,6 @@ import { AccessRepository } from "./store/accessRepository.js";
 import { ApprovalRepository } from "./store/approvalRepository.js";
 import { AuditRepository } from "./store/auditRepository.js";
 import { SlackUserDirectory } from "./slack/slackUserDirectory.js";
-import { DeploymentPods } from "./cluster/deploymentPods.js";
-import { WorkloadStatusReader } from "./cluster/workloadStatus.js";
 import { ChartRenderer } from "./monitoring/chartRenderer.js";
 import { createDeploymentMetrics } from "./monitoring/deploymentMetrics.js";
 import { AlertNotifier } from "./operations/alertNotifications.js";
@@ -74,6 +72,8 @@ export interface DeploybotOverrides {
   alertEvaluationIntervalMs?: number;
   /** How often the drift check runs (tests shorten DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS). */
   driftCheckIntervalMs?: number;
+  /** How long a run waits in place for an unreachable database before the queue retries it (tests shorten it). */
+  databaseOutageWaitMs?: number;
 }
 
 export interface Deploybot {
@@ -160,14 +160,9 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     timeout: SLACK_API_TIMEOUT_MS,
   });
   const publisher = new SlackProgressPublisher(slackClient, new OperationMessages(operations), logger.child({ component: "progress" }), overrides.progressUpdateIntervalMs);
-  // One pod reader per cluster: a failure is explained from the cluster the deployment runs on.
-  const podReaders = new Map<KubeConfig, DeploymentPods>();
-  const podsOf = (config: KubeConfig): DeploymentPods => {
-    let reader = podReaders.get(config);
-    if (!reader) podReaders.set(config, (reader = new DeploymentPods(config)));
-    return reader;
-  };
-  const deploymentPods = podsOf(kubeConfig);
+  // Pods and workloads are read from the cluster the deployment runs on (one reader per cluster).
+  const podsFor = (environment: Environment) => clusters.podsFor(environment);
+  const workloadsFor = (environment: Environment) => clusters.workloadsFor(environment);
   const canaryMetrics = createCanaryMetrics({ ...config.canaryMetrics, trafficProvider: config.trafficProvider });
   const runner = new OperationRunner({
     deployments,
@@ -189,7 +184,8 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
-    podsFor: (environment) => podsOf(clusters.kubeConfigFor(environment)),
+    podsFor,
+    ...(overrides.databaseOutageWaitMs === undefined ? {} : { databaseOutageWaitMs: overrides.databaseOutageWaitMs }),
   });
   // Who the bot is decides who is "external": asked once, before the first request is authorized.
   const identity = await botIdentity(slackClient, logger);
@@ -237,14 +233,13 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const monitoringConfig = config.monitoring;
   const deploymentMetrics = createDeploymentMetrics(monitoringConfig);
   const chartRenderer = new ChartRenderer(monitoringConfig.quickChart);
-  const workloads = new WorkloadStatusReader(kubeConfig);
   const alertRepository = new AlertRepository(db);
   const alertNotifier = new AlertNotifier({
     alerts: alertRepository,
     publisher: new SlackAlertPublisher(slackClient),
     metrics: deploymentMetrics,
     charts: chartRenderer,
-    pods: deploymentPods,
+    podsFor,
     oncallGroupId: config.alertOncallGroupId,
     logger: logger.child({ component: "alerts" }),
   });
@@ -254,7 +249,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     alerts: alertRepository,
     notifier: alertNotifier,
     metrics: deploymentMetrics,
-    workloads,
+    workloads: { readFleet: (namespaces) => clusters.readFleet(namespaces, config.namespaces) },
     defaultRules: monitoringConfig.alerts.rules,
     logger: logger.child({ component: "alert-evaluation" }),
   });
@@ -283,7 +278,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     audit: new AuditQueries({ audit: new AuditRepository(db), deployments, access }),
     accessAdministration: new AccessAdministration({ access: new AccessRepository(db), control: access, requests: operationRequests }),
     dryRuns: new DryRuns({ deployments, clusterFor, renderContextFor, access, requests: operationRequests, modelUpdates }),
-    monitoring: new DeploymentMonitoring({ deployments, revisions, access, metrics: deploymentMetrics, workloads, pods: deploymentPods, charts: chartRenderer }),
+    monitoring: new DeploymentMonitoring({ deployments, revisions, access, metrics: deploymentMetrics, workloadsFor, podsFor, charts: chartRenderer }),
     alerts: alertRequests,
     alertmanagerToken: monitoringConfig.alerts.alertmanagerToken,
     publisher,

@@ -1,15 +1,21 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { ENVIRONMENTS, type Environment } from "../domain/deploymentSpec.js";
+import { DeploymentPods } from "./deploymentPods.js";
 import { KubernetesCluster, type KubernetesClusterOptions } from "./kubernetesClient.js";
 import { KUBE_CONTEXT_VARIABLES, KubeContextConfigError, type KubeContexts } from "./kubeContexts.js";
+import { WorkloadStatusReader, type WorkloadStatus } from "./workloadStatus.js";
 
 /** One cluster the bot talks to, and the environments it serves. */
 export interface ClusterEntry {
   context: string;
   environments: Environment[];
   cluster: KubernetesCluster;
-  /** The kubeconfig with this context current: for the other API readers (DeploymentPods, WorkloadStatusReader). */
+  /** The kubeconfig with this context current. */
   kubeConfig: KubeConfig;
+  /** The cluster's pods (logs, diagnosis, secret values to redact). */
+  pods: DeploymentPods;
+  /** The cluster's workloads (replicas, autoscaler bounds) for metrics and alerts. */
+  workloads: WorkloadStatusReader;
 }
 
 /**
@@ -54,7 +60,7 @@ export class ClusterDirectory {
       if (entry === undefined) {
         const contextConfig = withCurrentContext(kubeConfig, context);
         const cluster = new KubernetesCluster(contextConfig, { ...options, logger: options.logger.child({ context }) });
-        entry = { context, environments: [], cluster, kubeConfig: contextConfig };
+        entry = { context, environments: [], cluster, kubeConfig: contextConfig, pods: new DeploymentPods(contextConfig), workloads: new WorkloadStatusReader(contextConfig) };
         byContext.set(context, entry);
       }
       entry.environments.push(environment);
@@ -70,6 +76,30 @@ export class ClusterDirectory {
   /** The environment's kubeconfig (its context current), shared by environments on one context. */
   kubeConfigFor(environment: Environment): KubeConfig {
     return this.entryFor(environment).kubeConfig;
+  }
+
+  /** The pods of the environment's cluster: logs and diagnosis come from where the deployment runs. */
+  podsFor(environment: Environment): DeploymentPods {
+    return this.entryFor(environment).pods;
+  }
+
+  workloadsFor(environment: Environment): WorkloadStatusReader {
+    return this.entryFor(environment).workloads;
+  }
+
+  /**
+   * Every deploybot workload in these namespaces, each namespace read from the cluster of the
+   * environments that deploy there (`namespaces`: the namespace of each environment); a namespace
+   * no environment names is read from every cluster.
+   */
+  async readFleet(namespaces: readonly string[], namespaceOf: Readonly<Record<Environment, string>>): Promise<Map<string, WorkloadStatus>> {
+    const reads = namespaces.flatMap((namespace) => {
+      const environments = ENVIRONMENTS.filter((environment) => namespaceOf[environment] === namespace);
+      const entries = environments.length > 0 ? new Set(environments.map((environment) => this.entryFor(environment))) : this.entries;
+      return [...entries].map((entry) => entry.workloads.readFleet([namespace]));
+    });
+    const fleets = await Promise.all(reads);
+    return new Map(fleets.flatMap((fleet) => [...fleet]));
   }
 
   /** Each distinct cluster once, e.g. for a readiness check that pings every one. */

@@ -10,6 +10,15 @@ export type Failure =
   | { kind: "invalid"; field: string | null; why: string }
   | { kind: "unknown" };
 
+/** What the driver adapter says of a database error: its kind, and PostgreSQL's SQLSTATE. */
+interface AdapterCause {
+  kind?: unknown;
+  code?: unknown;
+  constraint?: { fields?: unknown };
+  column?: unknown;
+  message?: unknown;
+}
+
 interface ErrorShape {
   name?: unknown;
   message?: unknown;
@@ -18,7 +27,7 @@ interface ErrorShape {
     target?: unknown;
     column_name?: unknown;
     field_name?: unknown;
-    driverAdapterError?: { cause?: { kind?: unknown; code?: unknown; constraint?: { fields?: unknown }; column?: unknown; message?: unknown } };
+    driverAdapterError?: { cause?: AdapterCause };
   };
   cause?: unknown;
 }
@@ -72,12 +81,14 @@ export function classifyFailure(error: unknown): Failure {
   const code = typeof shape.code === "string" ? shape.code : "";
   const name = typeof shape.name === "string" ? shape.name : "";
   const message = typeof shape.message === "string" ? shape.message : "";
-  const adapter = shape.meta?.driverAdapterError?.cause;
+  // Prisma wraps the driver adapter's error in its own, except where it raises it as is (starting a transaction).
+  const adapter = shape.meta?.driverAdapterError?.cause ?? (name === "DriverAdapterError" ? (shapeOf(shape.cause) as AdapterCause) : undefined);
   const adapterKind = typeof adapter?.kind === "string" ? adapter.kind : "";
   const sqlState = typeof adapter?.code === "string" ? adapter.code : code;
 
   if (DATABASE_OUTAGE_CODES.has(code) || POSTGRES_OUTAGE_STATES.test(sqlState) || ADAPTER_OUTAGE_KINDS.has(adapterKind)) return { kind: "outage", dependency: "database" };
-  if (/Connection terminated|Can't reach database server|timeout exceeded when trying to connect|statement timeout/i.test(message)) return { kind: "outage", dependency: "database" };
+  // node-postgres refuses a statement itself on a connection it saw end ("… is not queryable").
+  if (/Connection terminated|Can't reach database server|timeout exceeded when trying to connect|statement timeout|is not queryable/i.test(message)) return { kind: "outage", dependency: "database" };
   if (code === "P2002" || adapterKind === "UniqueConstraintViolation") {
     return { kind: "duplicate", field: firstField(adapter?.constraint?.fields ?? shape.meta?.target) };
   }

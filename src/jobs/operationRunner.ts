@@ -11,6 +11,7 @@ import type { AuditRepository } from "../store/auditRepository.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
 import { fenceOf, isStaleRun } from "../domain/runFence.js";
+import { DatabaseOutageWait, isDatabaseOutage, waitingOutOutages } from "./databaseOutageWait.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
 import { isParkRun } from "./parkRun.js";
 import { ProgressTracker } from "./progressTracker.js";
@@ -29,6 +30,8 @@ export interface OperationRunnerDependencies {
   logger: Logger;
   /** Explains failed rollouts from the pods' states and events. */
   podsFor?(environment: Environment): DeploymentPods;
+  /** How long a run waits in place for an unreachable database (default DATABASE_OUTAGE_WAIT_MS). */
+  databaseOutageWaitMs?: number;
 }
 
 export interface AttemptInfo {
@@ -46,6 +49,21 @@ export type RunOutcome = "succeeded" | "failed" | "skipped" | "retrying";
  * few writes; a claim older than this was left by a process that died, and is taken over.
  */
 const SETTLE_CLAIM_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * How long a run waits where it is for PostgreSQL to come back: a restart or a fail-over takes
+ * seconds to a minute. A longer outage fails the attempt, and the queue retries it later.
+ */
+export const DATABASE_OUTAGE_WAIT_MS = 3 * 60_000;
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.round(ms / 1000));
+}
+
+/** What the channel is told of a failure: an unreachable database in words, not the driver's. */
+function reasonOf(error: unknown): string {
+  return isDatabaseOutage(error) ? "The deploybot database is unreachable" : messageOf(error);
+}
 
 function ownerOf(operation: OperationRecord, deployment: DeploymentRecord): ApplyOwner {
   return { deploymentId: deployment.id, deploymentName: deployment.name, operationId: operation.id };
@@ -101,18 +119,19 @@ export class OperationRunner {
     const fence = fenceOf(running);
 
     const tracker = await this.progressTracker(running, deployment);
+    const wait = this.databaseOutageWait(tracker, attempt.signal, log);
     const context: OperationRunContext = {
       operation: running,
       deployment,
       cluster: this.deps.clusterFor(deployment.environment),
       owner: ownerOf(operation, deployment),
       ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
-      deployments,
+      deployments: waitingOutOutages(deployments, wait),
       renderContext: this.deps.renderContextFor(deployment.namespace),
       logger: log,
       signal: attempt.signal,
       step: async (message, data) => {
-        await operations.recordRunEvent(fence, "step", message, data);
+        await wait.through(() => operations.recordRunEvent(fence, "step", message, data));
         tracker.steps.push({ at: new Date(), message });
         await tracker.publish({});
       },
@@ -122,7 +141,7 @@ export class OperationRunner {
     try {
       if (!runner) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
       const result = await runner.run(context);
-      await this.succeed(running, deployment, result, tracker);
+      await this.succeed(running, deployment, result, tracker, wait);
       log.info({ detail: result.detail }, "operation succeeded");
       return "succeeded";
     } catch (error) {
@@ -136,18 +155,19 @@ export class OperationRunner {
         log.warn({ err: error, epoch: fence.epoch }, "stale run fenced: its write was refused; leaving the operation to the newer run");
         return "skipped";
       }
-      const reason = messageOf(error);
+      const reason = reasonOf(error);
       if (isRetryable(error) && attempt.attempt < attempt.maxAttempts && !attempt.signal.aborted) {
-        const seconds = Math.round(attempt.nextDelayMs / 1000);
-        await operations.recordRunEvent(fence, "retry", reason, { attempt: attempt.attempt });
-        tracker.steps.push({ at: new Date(), message: `${reason}: retrying in ${seconds} s` });
-        await tracker.publish({ phase: "retrying", detail: `${reason}. Retrying in ${seconds} s (attempt ${attempt.attempt} of ${attempt.maxAttempts}).` });
+        const delay = Math.round(attempt.nextDelayMs / 1000);
+        // The channel hears of the retry even when the database that would record it is away.
+        await operations.recordRunEvent(fence, "retry", reason, { attempt: attempt.attempt }).catch((recordError: unknown) => log.warn({ err: recordError }, "could not record the retry"));
+        tracker.steps.push({ at: new Date(), message: `${reason}: retrying in ${delay} s` });
+        await tracker.publish({ phase: "retrying", detail: `${reason}. Retrying in ${delay} s (attempt ${attempt.attempt} of ${attempt.maxAttempts}).` });
         log.warn({ err: error, attempt: attempt.attempt }, "operation will be retried");
         throw new RetryLater(reason);
       }
       if (attempt.signal.aborted) throw new RetryLater("worker shutting down");
       log.error({ err: error }, "operation failed");
-      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, runner);
+      await this.fail(running, deployment, statusBefore, reason, error, context, tracker, runner, wait);
       return "failed";
     }
   }
@@ -220,22 +240,48 @@ export class OperationRunner {
     return typeof recorded === "string" && isDeploymentStatus(recorded) ? recorded : deployment.status;
   }
 
-  /** Ends a run as succeeded: the operation, its deployment and the event in one transaction (refused when stale). */
-  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker): Promise<void> {
-    const finishedAt = new Date();
-    const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment), deployment.statusBeforeMissing);
-    await this.deps.operations.settleRun(fenceOf(operation), "succeeded", {
-      deploymentId: deployment.id,
-      deploymentStatus: after,
-      statusReason: null,
-      event: { step: "succeeded", message: result.detail },
-      finishedAt,
-      result: { detail: result.detail },
+  /**
+   * The run's database writes wait out an outage where they are (the cluster work done so far is
+   * not redone by a retry); the progress message says the database is away, then that it is back.
+   */
+  private databaseOutageWait(tracker: ProgressTracker, signal: AbortSignal, log: Logger): DatabaseOutageWait {
+    return new DatabaseOutageWait({
+      maxWaitMs: this.deps.databaseOutageWaitMs ?? DATABASE_OUTAGE_WAIT_MS,
+      signal,
+      onOutage: (error) => {
+        log.warn({ err: error }, "the database is unreachable: the run waits for it");
+        void tracker.interrupt(
+          "The deploybot database is unreachable: waiting for it",
+          "The deploybot database is unreachable; the operation waits for it and resumes when it is back. Nothing done so far is lost.",
+        );
+      },
+      onBack: (outageMs) => {
+        const step = `The database was unreachable for ${seconds(outageMs)} s; resumed`;
+        log.info({ outageMs }, "the database is back: the run goes on");
+        void tracker.resume(step);
+      },
     });
-    await this.audit(operation, deployment, "succeeded", result.detail);
-    tracker.steps.push({ at: finishedAt, message: result.detail });
+  }
+
+  /** Ends a run as succeeded: the operation, its deployment and the event in one transaction (refused when stale). */
+  private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker, wait: DatabaseOutageWait): Promise<void> {
+    const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment), deployment.statusBeforeMissing);
+    const settle = (finishedAt: Date) =>
+      this.deps.operations.settleRun(fenceOf(operation), "succeeded", {
+        deploymentId: deployment.id,
+        deploymentStatus: after,
+        statusReason: null,
+        event: { step: "succeeded", message: result.detail },
+        finishedAt,
+        result: { detail: result.detail },
+      });
+    await wait.through(() => settle(new Date()));
+    const finishedAt = new Date();
+    const detail = wait.delayedMs > 0 ? `${result.detail} (delayed ${seconds(wait.delayedMs)} s by a database outage, resumed once it was back)` : result.detail;
+    await this.audit(operation, deployment, "succeeded", detail);
+    tracker.steps.push({ at: finishedAt, message: detail });
     await tracker.publish(
-      { phase: "succeeded", detail: result.detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
+      { phase: "succeeded", detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
       { operationStatus: "succeeded", finishedAt, final: true },
     );
   }
@@ -253,10 +299,15 @@ export class OperationRunner {
     context: OperationRunContext,
     tracker: ProgressTracker,
     runner: KindRunner | undefined,
+    wait?: DatabaseOutageWait,
   ): Promise<void> {
     const { operations, logger } = this.deps;
-    const claimedAt = new Date();
-    const epoch = await operations.claimSettlement(operation.id, claimedAt, new Date(claimedAt.getTime() - SETTLE_CLAIM_TIMEOUT_MS), operation.runEpoch);
+    // A run's settlement waits out an outage like its other writes; an abandoned operation's does not wait.
+    const write = <T>(work: () => Promise<T>): Promise<T> => (wait ? wait.through(work) : work());
+    const epoch = await write(() => {
+      const claimedAt = new Date();
+      return operations.claimSettlement(operation.id, claimedAt, new Date(claimedAt.getTime() - SETTLE_CLAIM_TIMEOUT_MS), operation.runEpoch);
+    });
     if (epoch === null) {
       logger.warn({ operationId: operation.id, reason }, "operation is already being settled elsewhere (or a newer run holds it); not compensating it twice");
       return;
@@ -277,15 +328,17 @@ export class OperationRunner {
     const finishedAt = new Date();
     const after = statusAfter(operation.kind, "failed", statusBefore);
     const statusReason = cleanupProblem ? `${reason} (clean-up incomplete: ${cleanupProblem})` : reason;
-    await operations.settleRun(fenceOf(settling), "failed", {
-      deploymentId: deployment.id,
-      deploymentStatus: after === "deleted" ? "failed" : after,
-      statusReason,
-      event: { step: "failed", message: statusReason, data: { cleanedUp } },
-      finishedAt,
-      error: statusReason,
-      result: { cleanedUp },
-    });
+    await write(() =>
+      operations.settleRun(fenceOf(settling), "failed", {
+        deploymentId: deployment.id,
+        deploymentStatus: after === "deleted" ? "failed" : after,
+        statusReason,
+        event: { step: "failed", message: statusReason, data: { cleanedUp } },
+        finishedAt,
+        error: statusReason,
+        result: { cleanedUp },
+      }),
+    );
     await this.audit(operation, deployment, "failed", statusReason);
     tracker.cleanedUp = cleanedUp;
     tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });

@@ -8,6 +8,8 @@ import type { ProgressUpdate } from "./runContext.js";
 export class ProgressTracker {
   cleanedUp: string[] | undefined;
   private current: ProgressUpdate = {};
+  /** What the message showed before an interruption the run did not choose (a database outage). */
+  private beforeInterruption: ProgressUpdate | undefined;
 
   constructor(
     private readonly operation: OperationRecord,
@@ -16,6 +18,21 @@ export class ProgressTracker {
     private readonly publisher: ProgressPublisher,
     private readonly logger: Logger,
   ) {}
+
+  /** Shows why the run stands still (the step it was at is shown again by `resume`). */
+  async interrupt(step: string, detail: string): Promise<void> {
+    this.beforeInterruption ??= this.current;
+    this.steps.push({ at: new Date(), message: step });
+    await this.publish({ phase: "retrying", detail });
+  }
+
+  /** Back to what the message showed before the interruption, with a step that says it ended. */
+  async resume(step: string): Promise<void> {
+    if (this.beforeInterruption) this.current = this.beforeInterruption;
+    this.beforeInterruption = undefined;
+    this.steps.push({ at: new Date(), message: step });
+    await this.publish({});
+  }
 
   async publish(
     update: ProgressUpdate,

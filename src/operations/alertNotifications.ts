@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AlertRule } from "../domain/alertRules.js";
 import { isAlertRuleKind, type AlertPublisher, type AlertRecord, type AlertView, type ChartImage } from "../domain/alerts.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
+import type { Environment } from "../domain/deploymentSpec.js";
 import type { DeploymentPods } from "../cluster/deploymentPods.js";
 import { diagnoseDeployment } from "../cluster/deploymentDiagnosis.js";
 import { alertMetricHistory } from "../monitoring/alertSignals.js";
@@ -32,7 +33,8 @@ export class AlertNotifier {
       publisher: AlertPublisher;
       metrics: DeploymentMetricsReader;
       charts: ChartRenderer;
-      pods: DeploymentPods;
+      /** The pods of the environment's cluster: an alert's cause is read where the deployment runs. */
+      podsFor(environment: Environment): DeploymentPods;
       oncallGroupId: string | undefined;
       logger: Logger;
       now?: () => number;
@@ -94,7 +96,7 @@ export class AlertNotifier {
 
   private async cause(deployment: DeploymentRecord): Promise<AlertView["cause"]> {
     try {
-      const diagnosis = await diagnoseDeployment(this.deps.pods, deployment);
+      const diagnosis = await diagnoseDeployment(this.deps.podsFor(deployment.environment), deployment);
       return diagnosis ? { summary: diagnosis.summary, nextStep: diagnosis.nextStep } : undefined;
     } catch (error) {
       this.deps.logger.debug({ err: error, deployment: deployment.name }, "no pod diagnosis for an alert");

@@ -1,4 +1,5 @@
 import type { DeploymentRecord } from "../domain/deployment.js";
+import type { Environment } from "../domain/deploymentSpec.js";
 import type { Requester } from "../domain/operation.js";
 import type { RevisionRecord } from "../domain/revision.js";
 import type { ChartImage } from "../domain/alerts.js";
@@ -66,8 +67,9 @@ export class DeploymentMonitoring {
       revisions: RevisionRepository;
       access: AccessControl;
       metrics: DeploymentMetricsReader;
-      workloads: WorkloadStatusReader;
-      pods: DeploymentPods;
+      /** The workloads and pods of the environment's cluster (environments may live on separate clusters). */
+      workloadsFor(environment: Environment): WorkloadStatusReader;
+      podsFor(environment: Environment): DeploymentPods;
       charts: ChartRenderer;
       now?: () => number;
     },
@@ -85,7 +87,7 @@ export class DeploymentMonitoring {
     const nowSeconds = (this.deps.now?.() ?? Date.now()) / 1000;
     const [metrics, workload, series, revisions] = await Promise.all([
       this.deps.metrics.summary(ref, window),
-      this.deps.workloads.read(ref).then(
+      this.deps.workloadsFor(deployment.environment).read(ref).then(
         (status): MetricsReport["workload"] => status ?? "absent",
         (error: unknown) => ({ unreadable: error instanceof Error ? error.message : String(error) }),
       ),
@@ -115,8 +117,9 @@ export class DeploymentMonitoring {
       ...(request.pod === undefined ? {} : { pod: request.pod }),
       ...(request.previous ? { previous: true } : {}),
     };
-    const secrets = await redactionValues(this.deps.pods, deployment);
-    const tails = await this.deps.pods.tailLogs({ namespace: deployment.namespace, name: deployment.name }, options, secrets);
+    const pods = this.deps.podsFor(deployment.environment);
+    const secrets = await redactionValues(pods, deployment);
+    const tails = await pods.tailLogs({ namespace: deployment.namespace, name: deployment.name }, options, secrets);
     if (tails.length === 0) return { ok: false, message: `*${deployment.name}* has no pods running in ${deployment.namespace}: there are no logs to show.` };
     const sections = tails.map((tail) => ({ heading: `${tail.pod} / ${tail.container}`, text: tail.text, ...(tail.unavailable === undefined ? {} : { unavailable: tail.unavailable }) }));
     return { ok: true, deployment, presentation: presentLogTail(deployment.name, sections, new Date(this.deps.now?.() ?? Date.now())) };

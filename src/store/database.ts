@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type Database = PrismaClient;
@@ -14,9 +15,38 @@ export const DATABASE_TIMEOUTS = {
   idle_in_transaction_session_timeout: 60_000,
 } as const;
 
+/** How long a connection that ended while checked out may stay so before the pool takes it back. */
+const ENDED_CONNECTION_GRACE_MS = 1_000;
+
+/**
+ * Prisma's transaction manager releases a transaction's connection only once its COMMIT or
+ * ROLLBACK statement succeeded. When the server ended the connection (a restart, a fail-over, a
+ * terminated backend) that statement fails, and the connection would stay checked out for good:
+ * every outage would take slots of the pool, and disconnecting would wait for them forever. A
+ * connection that ended while checked out and was not released soon after is released here.
+ */
+function releaseEndedConnections(pool: pg.Pool): void {
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_error, client) => checkedOut.delete(client));
+  pool.on("connect", (client) => {
+    client.once("end", () => {
+      if (!checkedOut.has(client)) return;
+      setTimeout(() => {
+        if (!checkedOut.has(client)) return;
+        client.release(new Error("the connection ended while checked out"));
+        // Whoever held it may still release it later: that is no longer an error.
+        client.release = () => undefined;
+      }, ENDED_CONNECTION_GRACE_MS).unref();
+    });
+  });
+}
+
 export function createDatabase(databaseUrl: string): Database {
   // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS }) });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS });
+  releaseEndedConnections(pool);
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 /** Readiness: the database answers a trivial query. */

@@ -2,7 +2,6 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterDirectory } from "../../src/cluster/clusterDirectory.js";
-import { DeploymentPods } from "../../src/cluster/deploymentPods.js";
 import { KubeContextConfigError, parseKubeContexts } from "../../src/cluster/kubeContexts.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
 
@@ -73,9 +72,22 @@ describe("ClusterDirectory", () => {
     expect(asked(shared, "/api/v1/namespaces/ml-production")).toBe(false);
 
     // The other API readers follow the same contexts.
-    const pods = new DeploymentPods(directory.kubeConfigFor("production"));
-    await pods.listPods({ namespace: "ml-production", name: "resnet" });
+    await directory.podsFor("production").listPods({ namespace: "ml-production", name: "resnet" });
     expect(production.requests.some((request) => request.path === "/api/v1/namespaces/ml-production/pods")).toBe(true);
+    await directory.workloadsFor("production").read({ namespace: "ml-production", name: "resnet" });
+    expect(production.requests.some((request) => request.path === "/apis/apps/v1/namespaces/ml-production/deployments")).toBe(true);
+  });
+
+  it("reads the alerts' fleet of each namespace from the cluster of the environments deploying there", async () => {
+    const directory = ClusterDirectory.create(twoClusterKubeConfig(), parseKubeContexts({ DEPLOYBOT_KUBE_CONTEXT_PRODUCTION: "prod" }), options);
+    const namespaceOf = { development: "ml-development", staging: "ml-staging", production: "ml-production" };
+    const deploymentsListed = (server: FakeKubeApiServer) =>
+      server.requests.filter((request) => /^\/apis\/apps\/v1\/namespaces\/[^/]+\/deployments$/.test(request.path)).map((request) => request.path.split("/")[5]);
+    shared.clearRequests();
+    production.clearRequests();
+    await directory.readFleet(["ml-development", "ml-production"], namespaceOf);
+    expect(deploymentsListed(shared)).toEqual(["ml-development"]);
+    expect(deploymentsListed(production)).toEqual(["ml-production"]);
   });
 
   it("shares one cluster between environments on the same context", () => {

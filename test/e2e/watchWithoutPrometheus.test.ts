@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
 import { createLiveDeployment } from "../harness/deploymentFlows.js";
+import { OOM_KILLED_STATUS, setPodStatuses } from "../harness/podStatuses.js";
 import { sendSlashCommand } from "../harness/slackRequests.js";
 
 /** Without PROMETHEUS_URL, `/deploy metrics` still answers from the Kubernetes API and says why it has no more. */
@@ -42,22 +43,7 @@ describe("metrics without Prometheus", () => {
 
   it("fires 'no ready replicas' from the Kubernetes API alone, naming the pods' cause", async () => {
     h.kube.progressDeployment(NS, "plain-model-blue", 0);
-    for (const pod of h.kube.list("Pod", NS).filter((p) => p.metadata.name.startsWith("plain-model-blue-"))) {
-      h.kube.put({
-        ...pod,
-        status: {
-          phase: "Running",
-          conditions: [{ type: "Ready", status: "False" }],
-          containerStatuses: [
-            {
-              name: "model-server", image: "ghcr.io/deploybot/model-server:1.0", imageID: "", ready: false, restartCount: 2,
-              state: { waiting: { reason: "CrashLoopBackOff", message: "back-off" } },
-              lastState: { terminated: { reason: "OOMKilled", exitCode: 137, startedAt: "2026-11-30T10:00:00Z", finishedAt: "2026-11-30T10:00:04Z" } },
-            },
-          ],
-        },
-      });
-    }
+    setPodStatuses(h.kube, NS, "plain-model-blue-", OOM_KILLED_STATUS);
     const alert = await eventually(() => h.slack.messages(CHANNEL).find((m) => m.text?.startsWith("Firing")), 10_000, "the alert");
     const text = JSON.stringify(alert.blocks);
     expect(text).toContain("no ready replicas, at or under the threshold of 0");

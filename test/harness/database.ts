@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import pg from "pg";
 import { inject } from "vitest";
 import { createDatabase, type Database } from "../../src/store/database.js";
@@ -8,6 +10,11 @@ export const ADMIN_DATABASE_URL = `${SERVER_URL}/postgres`;
 
 export function databaseUrlFor(database: string): string {
   return `${SERVER_URL}/${database}`;
+}
+
+/** Applies the committed migrations to a database with the real `prisma migrate deploy`. */
+export async function applyMigrations(databaseUrl: string): Promise<void> {
+  await promisify(execFile)("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: databaseUrl } });
 }
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

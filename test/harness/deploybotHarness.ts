@@ -1,3 +1,4 @@
+import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startDeploybot, type Deploybot, type DeploybotOverrides } from "../../src/deploybot.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
@@ -54,6 +55,16 @@ export interface HarnessOptions {
   databasePassword?: string;
   /** More recorder options, e.g. the app-level token it accepts for Socket Mode. */
   slack?: Omit<SlackRecorderOptions, "botToken">;
+  /**
+   * The database the bot uses, when not a copy of the template on the shared server (e.g. one on
+   * a private PostgreSQL the test stops and starts); the harness disconnects it when it stops.
+   */
+  database?: TestDatabase;
+  /**
+   * The bot's kubeconfig, built from the harness's API server (default: that server alone), e.g.
+   * with a context more for an environment that lives on a cluster of its own.
+   */
+  kubeConfig?: (kube: FakeKubeApiServer) => KubeConfig;
   /** Runs once the recorder is up and before the bot starts (e.g. to serve `apps.connections.open`). */
   beforeStart?: (slack: SlackRecorder) => Promise<void> | void;
 }
@@ -63,7 +74,7 @@ export interface HarnessOptions {
  * queue prefix of this test file's own), a local Kubernetes API server and a Slack recorder.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<DeploybotHarness> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const redis = createTestRedis();
   const slack = await startSlackRecorder({ ...options.slack, botToken: BOT_TOKEN });
   await options.beforeStart?.(slack);
@@ -89,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Deploy
   // The logger `npm start` uses (with its redaction), writing into logLines.
   const logger = createLogger("debug", { write: (line: string) => void logLines.push(line) }, options.redactKnownSecrets === false ? {} : { knownSecrets: secretsOfConfig(config) });
   const bot = await startDeploybot(config, {
-    kubeConfig: kube.kubeConfig(),
+    kubeConfig: options.kubeConfig?.(kube) ?? kube.kubeConfig(),
     logger,
     recoveryIntervalMs: 60_000,
     progressUpdateIntervalMs: 50,

@@ -1,8 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { ADMIN_DATABASE_URL, databaseUrlFor } from "./database.js";
+import { ADMIN_DATABASE_URL, applyMigrations, databaseUrlFor } from "./database.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -28,10 +27,7 @@ async function admin(sql: string): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const template = `deploybot_template_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   await admin(`CREATE DATABASE "${template}"`);
-  execFileSync("npx", ["prisma", "migrate", "deploy"], {
-    env: { ...process.env, DATABASE_URL: databaseUrlFor(template) },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  await applyMigrations(databaseUrlFor(template));
   project.provide("templateDatabase", template);
   return async () => {
     await admin(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
