@@ -14,9 +14,20 @@ export const DATABASE_TIMEOUTS = {
   idle_in_transaction_session_timeout: 60_000,
 } as const;
 
+/**
+ * Interactive transactions wait this long for a pooled connection, and may run this long. Prisma's
+ * defaults (2 s and 5 s) failed requests when two replicas on two busy cores shared the database:
+ * a request then waited for the connections its own worker held ("Unable to start a transaction
+ * in the given time"). Still well inside the statement and idle-in-transaction bounds above.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
 export function createDatabase(databaseUrl: string): Database {
   // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
 }
 
 /** Readiness: the database answers a trivial query. */
