@@ -11,6 +11,8 @@
  *   npm run bench -- --concurrency 16  DEPLOYBOT_WORKER_CONCURRENCY for the bots (default: the bot's)
  *   npm run bench -- --from-source     runs src/main.ts through tsx instead of the compiled build (CI)
  *   npm run bench -- --keep            keeps the processes' logs (the directory is printed)
+ *   npm run bench -- --runtime-env FILE  the bots' V8/allocator settings from FILE instead of
+ *                                      scripts/node-runtime.env (what production uses), to compare
  *   npm run bench -- --only single,pair  only these phases (ack, busy, single, memory, pair, stored);
  *                                      the 100 creates run whenever one of them needs deployments
  *
@@ -41,7 +43,7 @@ import {
 } from "./lib/scenarios.js";
 import { openCreateModal, submitModal, targetOf } from "./lib/slackDriver.js";
 import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
-import { buildBot, heapAfterGc, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
+import { buildBot, heapAfterGc, readRuntimeEnv, RUNTIME_ENV_FILE, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
 import { mib, ms, ratio, summarize } from "./lib/stats.js";
 
 const { values: flags } = parseArgs({
@@ -52,6 +54,7 @@ const { values: flags } = parseArgs({
     keep: { type: "boolean", default: false },
     "from-source": { type: "boolean", default: false },
     only: { type: "string" },
+    "runtime-env": { type: "string" },
   },
 });
 
@@ -106,7 +109,7 @@ function invariantCell(report: InvariantReport): string {
 function render(results: Results): string {
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
-  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}${ONLY ? ` (only ${[...ONLY].join(", ")})` : ""}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (DEPLOYBOT_WORKER_CONCURRENCY unset)"}.`);
+  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}${ONLY ? ` (only ${[...ONLY].join(", ")})` : ""}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (DEPLOYBOT_WORKER_CONCURRENCY unset)"}; bot runtime ${Object.entries(readRuntimeEnv(flags["runtime-env"] ?? RUNTIME_ENV_FILE)).map(([k, v]) => `${k}=${v}`).join(" ") || "(none)"}.`);
   lines.push("");
   lines.push("| measure | deploybot | bare Bolt | ratio | target | result |");
   lines.push("|---|---|---|---|---|---|");
@@ -246,7 +249,7 @@ async function main(): Promise<number> {
   const bots: BotProcess[] = [];
   const startBot = async (name: string, profile = flags["cpu-prof"] === true): Promise<BotProcess> => {
     if (!stack || !database || !redis) throw new Error("the stack is not up");
-    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(profile ? { cpuProfileDir: profileDir } : {}) });
+    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(flags["runtime-env"] ? { runtimeEnvFile: flags["runtime-env"] } : {}), ...(profile ? { cpuProfileDir: profileDir } : {}) });
     bots.push(bot);
     return bot;
   };
