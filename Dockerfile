@@ -60,7 +60,12 @@ CMD ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"]
 # The bot (last stage, so it is what a plain `docker build` produces). Migrations are not run
 # here: they need schema-changing credentials the bot must not hold (see the migrate target).
 FROM runtime AS bot
-ENV PORT=3000
+# The Node runtime settings of scripts/node-runtime.env (start.sh sources that file; a test checks
+# that both say the same): a young generation capped at 2 MiB semi-spaces and an old generation
+# bounded well inside the pod's memory limit, and two malloc arenas instead of one per thread.
+ENV PORT=3000 \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=320" \
+    MALLOC_ARENA_MAX=2
 COPY --from=build /app/dist ./dist
 USER 10001:10001
 EXPOSE 3000

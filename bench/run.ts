@@ -11,6 +11,10 @@
  *   npm run bench -- --concurrency 16  DEPLOYBOT_WORKER_CONCURRENCY for the bots (default: the bot's)
  *   npm run bench -- --from-source     runs src/main.ts through tsx instead of the compiled build (CI)
  *   npm run bench -- --keep            keeps the processes' logs (the directory is printed)
+ *   npm run bench -- --runtime-env FILE  the bots' V8/allocator settings from FILE instead of
+ *                                      scripts/node-runtime.env (what production uses), to compare
+ *   npm run bench -- --only single,pair  only these phases (ack, busy, single, memory, pair, stored);
+ *                                      the 100 creates run whenever one of them needs deployments
  *
  * Exits 1 when an invariant breaks (an operation lost, recorded twice, run twice, two at once on
  * one deployment, or a wrong final replica count); never because of a time.
@@ -39,7 +43,7 @@ import {
 } from "./lib/scenarios.js";
 import { openCreateModal, submitModal, targetOf } from "./lib/slackDriver.js";
 import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
-import { buildBot, heapAfterGc, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
+import { buildBot, heapAfterGc, readRuntimeEnv, RUNTIME_ENV_FILE, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
 import { mib, ms, ratio, summarize } from "./lib/stats.js";
 
 const { values: flags } = parseArgs({
@@ -49,8 +53,19 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string" },
     keep: { type: "boolean", default: false },
     "from-source": { type: "boolean", default: false },
+    only: { type: "string" },
+    "runtime-env": { type: "string" },
   },
 });
+
+const PHASES = ["ack", "busy", "single", "memory", "pair", "stored"] as const;
+type Phase = (typeof PHASES)[number];
+const ONLY = flags.only === undefined ? undefined : new Set(flags.only.split(",").map((p) => p.trim()));
+for (const phase of ONLY ?? []) {
+  if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--only: unknown phase "${phase}" (phases: ${PHASES.join(", ")})`);
+}
+/** Whether a phase runs: all of them unless `--only` names some. */
+const runs = (phase: Phase): boolean => ONLY === undefined || ONLY.has(phase);
 
 const SHORT = flags.short === true;
 const PLAN = SHORT
@@ -94,7 +109,7 @@ function invariantCell(report: InvariantReport): string {
 function render(results: Results): string {
   const lines: string[] = [];
   const row = (...cells: string[]) => lines.push(`| ${cells.join(" | ")} |`);
-  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (DEPLOYBOT_WORKER_CONCURRENCY unset)"}.`);
+  lines.push(`Machine: ${machine()}. Mode: ${SHORT ? "short" : "full"}${ONLY ? ` (only ${[...ONLY].join(", ")})` : ""}, bot ${flags["from-source"] ? "from source (tsx)" : "compiled (node main.js)"}${flags.concurrency ? `, DEPLOYBOT_WORKER_CONCURRENCY=${flags.concurrency}` : ", worker concurrency: the bot's default (DEPLOYBOT_WORKER_CONCURRENCY unset)"}; bot runtime ${Object.entries(readRuntimeEnv(flags["runtime-env"] ?? RUNTIME_ENV_FILE)).map(([k, v]) => `${k}=${v}`).join(" ") || "(none)"}.`);
   lines.push("");
   lines.push("| measure | deploybot | bare Bolt | ratio | target | result |");
   lines.push("|---|---|---|---|---|---|");
@@ -234,7 +249,7 @@ async function main(): Promise<number> {
   const bots: BotProcess[] = [];
   const startBot = async (name: string, profile = flags["cpu-prof"] === true): Promise<BotProcess> => {
     if (!stack || !database || !redis) throw new Error("the stack is not up");
-    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(profile ? { cpuProfileDir: profileDir } : {}) });
+    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(flags["runtime-env"] ? { runtimeEnvFile: flags["runtime-env"] } : {}), ...(profile ? { cpuProfileDir: profileDir } : {}) });
     bots.push(bot);
     return bot;
   };
@@ -276,92 +291,100 @@ async function main(): Promise<number> {
     await checkpoint(bot, `${PLAN.deployments} created`, results.rssTimeline);
     const current = new Map(created.names.map((name) => [name, 1]));
 
-    log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
-    results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
+    if (runs("ack")) {
+      log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
+      results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
+    }
     await stack.stopBot(bare);
 
-    log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
-    const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
-    const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
-    const submitAckMs: number[] = [];
-    const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
-      during: async () => {
-        // Let the chains fill the queue first: the point is an ack while the worker is busy.
-        await sleep(1_000);
-        await inParallel(opened.length, 5, async (k) => {
-          const view = opened[k];
-          const index = busyIndexes[k];
-          if (!view || index === undefined) return;
-          const { response, ackMs } = await submitModal(target, fakes, view, { ...CREATE_ANSWERS, name: deploymentName(index) });
-          if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
-          submitAckMs.push(ackMs);
-        });
-      },
-    });
-    const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
-    results.busy = { submitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
-    broken ||= brokenInvariants(busyScale.invariants);
+    if (runs("busy")) {
+      log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
+      const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
+      const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
+      const submitAckMs: number[] = [];
+      const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
+        during: async () => {
+          // Let the chains fill the queue first: the point is an ack while the worker is busy.
+          await sleep(1_000);
+          await inParallel(opened.length, 5, async (k) => {
+            const view = opened[k];
+            const index = busyIndexes[k];
+            if (!view || index === undefined) return;
+            const { response, ackMs } = await submitModal(target, fakes, view, { ...CREATE_ANSWERS, name: deploymentName(index) });
+            if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
+            submitAckMs.push(ackMs);
+          });
+        },
+      });
+      const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
+      results.busy = { submitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
+      broken ||= brokenInvariants(busyScale.invariants);
+    }
 
-    log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
-    const rssBefore = await checkpoint(bot, "after ack latency and busy creates (0 throughput ops)", results.rssTimeline);
-    const maxBefore = bot.rss.samples.length;
-    let cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
-    const single = await scaleChains([target], fakes, pool, created.names, PLAN.perChain, current);
-    results.cpu.push({ phase: "one bot", operations: single.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
-    const singleMax = Math.max(...bot.rss.samples.slice(maxBefore).map((s) => s.mib));
-    const rssAfter = await checkpoint(bot, `after ${single.operations} ops`, results.rssTimeline);
-    results.single = { ...single, rssBefore, rssAfter, rssMax: singleMax };
-    broken ||= brokenInvariants(single.invariants);
+    if (runs("single")) {
+      log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
+      const rssBefore = await checkpoint(bot, "after ack latency and busy creates (0 throughput ops)", results.rssTimeline);
+      const maxBefore = bot.rss.samples.length;
+      const cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
+      const single = await scaleChains([target], fakes, pool, created.names, PLAN.perChain, current);
+      results.cpu.push({ phase: "one bot", operations: single.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
+      const singleMax = Math.max(...bot.rss.samples.slice(maxBefore).map((s) => s.mib));
+      const rssAfter = await checkpoint(bot, `after ${single.operations} ops`, results.rssTimeline);
+      results.single = { ...single, rssBefore, rssAfter, rssMax: singleMax };
+      broken ||= brokenInvariants(single.invariants);
+    }
 
-    if (PLAN.memoryPerChain > 0) {
+    if (PLAN.memoryPerChain > 0 && runs("memory")) {
       log(`memory: ${PLAN.deployments * PLAN.memoryPerChain} more scales on the same bot`);
       const mark = bot.rss.samples.length;
-      cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
+      const cpu = { bot: cpuSeconds(bot.pid), fakes: stack.fakesCpuSeconds() };
       const more = await scaleChains([target], fakes, pool, created.names, PLAN.memoryPerChain, current);
       results.cpu.push({ phase: "one bot, next", operations: more.operations, botSeconds: cpuSeconds(bot.pid) - cpu.bot, fakesSeconds: stack.fakesCpuSeconds() - cpu.fakes });
       const moreMax = Math.max(...bot.rss.samples.slice(mark).map((s) => s.mib));
-      const moreAfter = await checkpoint(bot, `after ${single.operations + more.operations} ops`, results.rssTimeline);
+      const moreAfter = await checkpoint(bot, `after ${(results.single?.operations ?? 0) + more.operations} ops`, results.rssTimeline);
       results.memory = { ...more, rssAfter: moreAfter, rssMax: moreMax };
       broken ||= brokenInvariants(more.invariants);
     }
     await stack.stopBot(bot);
 
-    log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, two bot replicas`);
-    const replicas = await Promise.all([startBot("replica-1"), startBot("replica-2")]);
-    const pairBefore = await Promise.all(replicas.map((r) => settledRss(r)));
-    const pairMarks = replicas.map((r) => r.rss.samples.length);
-    const pairHeapBefore = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
-    const pairCpu = { bots: replicas.map((r) => cpuSeconds(r.pid)), fakes: stack.fakesCpuSeconds() };
-    const pair = await scaleChains(
-      replicas.map((r) => targetOf(r.port, SIGNING_SECRET)),
-      fakes,
-      pool,
-      created.names,
-      PLAN.perChain,
-      current,
-    );
-    results.cpu.push({
-      phase: "two replicas",
-      operations: pair.operations,
-      botSeconds: replicas.reduce((sum, r, i) => sum + cpuSeconds(r.pid) - (pairCpu.bots[i] ?? 0), 0),
-      fakesSeconds: stack.fakesCpuSeconds() - pairCpu.fakes,
-    });
-    const pairAfter = await Promise.all(replicas.map((r) => settledRss(r)));
-    const pairHeapAfter = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
-    results.pair = {
-      ...pair,
-      rss: replicas.map((r, i) => ({
-        before: pairBefore[i] ?? Number.NaN,
-        after: pairAfter[i] ?? Number.NaN,
-        max: Math.max(...r.rss.samples.slice(pairMarks[i]).map((s) => s.mib)),
-        heapBefore: pairHeapBefore[i] ?? Number.NaN,
-        heapAfter: pairHeapAfter[i] ?? Number.NaN,
-      })),
-    };
-    broken ||= brokenInvariants(pair.invariants);
-    await Promise.all(replicas.map((r) => stack?.stopBot(r)));
+    if (runs("pair")) {
+      log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, two bot replicas`);
+      const replicas = await Promise.all([startBot("replica-1"), startBot("replica-2")]);
+      const pairBefore = await Promise.all(replicas.map((r) => settledRss(r)));
+      const pairMarks = replicas.map((r) => r.rss.samples.length);
+      const pairHeapBefore = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
+      const pairCpu = { bots: replicas.map((r) => cpuSeconds(r.pid)), fakes: stack.fakesCpuSeconds() };
+      const pair = await scaleChains(
+        replicas.map((r) => targetOf(r.port, SIGNING_SECRET)),
+        fakes,
+        pool,
+        created.names,
+        PLAN.perChain,
+        current,
+      );
+      results.cpu.push({
+        phase: "two replicas",
+        operations: pair.operations,
+        botSeconds: replicas.reduce((sum, r, i) => sum + cpuSeconds(r.pid) - (pairCpu.bots[i] ?? 0), 0),
+        fakesSeconds: stack.fakesCpuSeconds() - pairCpu.fakes,
+      });
+      const pairAfter = await Promise.all(replicas.map((r) => settledRss(r)));
+      const pairHeapAfter = await Promise.all(replicas.map((r) => heapAfterGc(r).catch(() => Number.NaN)));
+      results.pair = {
+        ...pair,
+        rss: replicas.map((r, i) => ({
+          before: pairBefore[i] ?? Number.NaN,
+          after: pairAfter[i] ?? Number.NaN,
+          max: Math.max(...r.rss.samples.slice(pairMarks[i]).map((s) => s.mib)),
+          heapBefore: pairHeapBefore[i] ?? Number.NaN,
+          heapAfter: pairHeapAfter[i] ?? Number.NaN,
+        })),
+      };
+      broken ||= brokenInvariants(pair.invariants);
+      await Promise.all(replicas.map((r) => stack?.stopBot(r)));
+    }
 
-    if (PLAN.stored > 0) {
+    if (PLAN.stored > 0 && runs("stored")) {
       const fresh100 = await startBot("fresh-100", false);
       const rssIdle100 = await settledRss(fresh100);
       await stack.stopBot(fresh100);

@@ -21,4 +21,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
 npx prisma migrate deploy
 npx tsc -p tsconfig.build.json
+# The bot's Node runtime settings (V8 heap flags, malloc arenas), as in the image; only the bot's
+# process gets them (the build above needs more heap than the bot does).
+set -a; . scripts/node-runtime.env; set +a
 exec node dist/main.js

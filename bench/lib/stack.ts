@@ -4,7 +4,7 @@
  * Bolt baseline.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { BenchDatabase, BenchRedis } from "./benchServices.js";
@@ -18,6 +18,19 @@ export const SIGNING_SECRET = "bench-signing-secret-0123456789";
 export const BOT_TOKEN = "xoxb-bench";
 /** `node --import tsx`, not the tsx CLI: that one runs a second node process, whose RSS we would miss. */
 const TS_NODE = ["--import", "tsx"];
+
+/** The bot's runtime settings in production (V8 flags, allocator): KEY=VALUE lines, `#` comments. */
+export const RUNTIME_ENV_FILE = join(PROJECT, "scripts/node-runtime.env");
+
+/** Reads a runtime settings file as start.sh sources it (values may be double-quoted). */
+export function readRuntimeEnv(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2].replace(/^"(.*)"$/, "$1");
+  }
+  return env;
+}
 
 /** Only what a process needs: the bench never forwards the caller's DATABASE_URL and the like. */
 function baseEnv(): NodeJS.ProcessEnv {
@@ -72,11 +85,13 @@ export class Stack {
 
   async startBot(
     name: string,
-    options: { entry: string; database: BenchDatabase; redis: BenchRedis; env?: Record<string, string>; cpuProfileDir?: string; inspect?: boolean },
+    options: { entry: string; database: BenchDatabase; redis: BenchRedis; env?: Record<string, string>; cpuProfileDir?: string; inspect?: boolean; runtimeEnvFile?: string },
   ): Promise<BotProcess> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...baseEnv(),
+      // As in production (start.sh, the image): the V8 flags in NODE_OPTIONS and the allocator's.
+      ...readRuntimeEnv(options.runtimeEnvFile ?? RUNTIME_ENV_FILE),
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: this.ready.slackApiUrl,

@@ -42,7 +42,19 @@ export interface KubernetesClusterOptions {
  * exists without that mark is refused. `takeOver` forces every conflicting field: only for a
  * person's explicit Re-apply of a drifted deployment (see applyConflict.ts for the normal rule).
  */
-export type ApplyOptions = { owner: ApplyOwner; takeOver?: boolean };
+export type ApplyOptions = {
+  owner: ApplyOwner;
+  takeOver?: boolean;
+  /**
+   * Objects the caller has just listed as the owner's (listOwnedObjects): these need no read
+   * before their apply, since the read only checks ownership. Others are read as usual.
+   */
+  listedOwned?: readonly KubernetesObject[];
+};
+
+function objectKey(object: KubernetesObject): string {
+  return `${object.kind ?? ""}/${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+}
 
 /** One object of a dry-run apply: what is there now and what the API server says it would become. */
 export interface DryRunAppliedObject {
@@ -131,8 +143,9 @@ export class KubernetesCluster {
    */
   async apply(objects: readonly KubernetesObject[], options: ApplyOptions): Promise<KubernetesObject[]> {
     const applied: KubernetesObject[] = [];
+    const listed = new Map((options.listedOwned ?? []).filter((o) => isOwnedBy(o, options.owner)).map((o) => [objectKey(o), o]));
     for (const object of objects) {
-      const live = await this.readObject(object);
+      const live = listed.get(objectKey(object)) ?? (await this.readObject(object));
       if (live !== null && !isOwnedBy(live, options.owner)) throw new ForeignObjectError(live, object.metadata?.namespace ?? "?");
       applied.push(await this.applyOne(stampOwnership(object, options.owner), options.takeOver === true));
     }

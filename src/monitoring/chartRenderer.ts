@@ -1,4 +1,4 @@
-import QuickChartModule from "quickchart-js";
+import type QuickChartModule from "quickchart-js";
 import { CHART_JS_VERSION, chartAltText, type ChartSpec } from "./charts.js";
 
 /**
@@ -12,7 +12,20 @@ import { CHART_JS_VERSION, chartAltText, type ChartSpec } from "./charts.js";
 // Under nodenext the default import types as the module namespace while at run time it is the
 // class itself (ESM build); take `.default` when it is there, the import otherwise.
 type QuickChartClass = typeof QuickChartModule.default;
-const QuickChart: QuickChartClass = (QuickChartModule as unknown as { default?: QuickChartClass }).default ?? (QuickChartModule as unknown as QuickChartClass);
+
+let quickChartClass: Promise<QuickChartClass> | undefined;
+
+/**
+ * quickchart-js (and the HTTP client it brings) is loaded on the first chart, not at start: it
+ * adds about 10 MiB to the process, and only `/deploy metrics` and alerts with charts use it.
+ */
+function loadQuickChart(): Promise<QuickChartClass> {
+  quickChartClass ??= import("quickchart-js").then((module) => {
+    const loaded = module as unknown as { default?: QuickChartClass };
+    return loaded.default ?? (module as unknown as QuickChartClass);
+  });
+  return quickChartClass;
+}
 
 /** Slack's limit on an image block's `image_url`. */
 export const SLACK_IMAGE_URL_LIMIT = 3000;
@@ -41,7 +54,8 @@ export class ChartRenderer {
   }
 
   /** A QuickChart client for one chart, pointed at the configured server. */
-  quickChart(spec: ChartSpec): InstanceType<typeof QuickChart> {
+  async quickChart(spec: ChartSpec): Promise<InstanceType<QuickChartClass>> {
+    const QuickChart = await loadQuickChart();
     const client = new QuickChart();
     client.setScheme(this.base.protocol.replace(":", ""));
     // The path prefix of a self-hosted server behind a proxy rides along with the host.
@@ -59,8 +73,8 @@ export class ChartRenderer {
   async render(spec: ChartSpec, fileName: string): Promise<RenderedChart> {
     const title = spec.options.plugins.title.text;
     const altText = chartAltText(spec);
-    const client = this.quickChart(spec);
     try {
+      const client = await this.quickChart(spec);
       if (this.settings.publiclyReachable) {
         const url = client.getUrl();
         if (url.length <= SLACK_IMAGE_URL_LIMIT) return { kind: "image-url", url, altText, title };

@@ -130,7 +130,19 @@ export class OperationRequests {
       await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: deployment.name, environment: deployment.environment, action: "refused", decision: request.kind, reason: refusal });
       return { ok: false, message: refusal };
     }
-    const rules = await this.deps.access.rules(deployment.environment);
+    return this.record(deployment, request, await this.deps.access.rules(deployment.environment));
+  }
+
+  /**
+   * Records a request that passed its checks: at a gate, or queued holding the deployment's lock.
+   * The caller has found the deployment and read its environment's rules (each once per request).
+   */
+  private async record<Kind extends OperationKind>(
+    deployment: DeploymentRecord,
+    request: OperationRequest<Kind>,
+    rules: Awaited<ReturnType<AccessControl["rules"]>>,
+  ): Promise<OperationRequestResult> {
+    const { requester } = request;
     const base = {
       deploymentId: deployment.id,
       deploymentName: deployment.name,
@@ -192,11 +204,13 @@ export class OperationRequests {
     // Busy and access first: "already runs 2" would be wrong while another scale is running.
     const refusal = await this.changeRefusal(deployment, "scale", requester);
     if (refusal) return { ok: false, message: refusal };
-    const quota = scaleQuotaRefusal(deployment.environment, replicas, await this.deps.access.rules(deployment.environment));
+    const rules = await this.deps.access.rules(deployment.environment);
+    const quota = scaleQuotaRefusal(deployment.environment, replicas, rules);
     if (quota) return { ok: false, message: quota };
     const check = checkScale(name, deployment.spec, deployment.replicas, replicas);
     if (!check.allowed) return { ok: false, message: check.reason };
-    return this.request({ name, kind: "scale", params: { replicas, from: deployment.replicas }, requester, confirmation: check.confirmation });
+    // Found and checked once: recorded from here, without looking the deployment up again.
+    return this.record(deployment, { name, kind: "scale", params: { replicas, from: deployment.replicas }, requester, confirmation: check.confirmation }, rules);
   }
 
   /**

@@ -15,6 +15,14 @@ export const DATABASE_TIMEOUTS = {
   idle_in_transaction_session_timeout: 60_000,
 } as const;
 
+/**
+ * Interactive transactions wait this long for a pooled connection, and may run this long. Prisma's
+ * defaults (2 s and 5 s) failed requests when two replicas on two busy cores shared the database:
+ * a request then waited for the connections its own worker held ("Unable to start a transaction
+ * in the given time"). Still well inside the statement and idle-in-transaction bounds above.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
 /** How long a connection that ended while checked out may stay so before the pool takes it back. */
 const ENDED_CONNECTION_GRACE_MS = 1_000;
 
@@ -46,7 +54,7 @@ export function createDatabase(databaseUrl: string): Database {
   // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS });
   releaseEndedConnections(pool);
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
 }
 
 /** Readiness: the database answers a trivial query. */

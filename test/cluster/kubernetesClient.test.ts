@@ -280,6 +280,23 @@ describe("KubernetesCluster against the fake API server", () => {
       expect(error.message).toContain("left by another deployment of that name");
     });
 
+    it("skips the ownership read only for objects just listed as the owner's, and still refuses a foreign one", async () => {
+      const objects = allObjects("resnet-prod").filter((o) => !o.apiVersion?.startsWith("networking.istio.io"));
+      await cluster.apply(objects, { owner: OWNER });
+      const owned = await cluster.listOwnedObjects(NAMESPACE, OWNER);
+      server.requests.length = 0;
+      await cluster.apply(objects, { owner: OWNER, listedOwned: owned });
+      expect(server.requests.filter((r) => r.method === "GET")).toEqual([]);
+      expect(server.requests.filter((r) => r.method === "PATCH")).toHaveLength(objects.length);
+
+      // A listed object of another deployment is not taken as this one's: it is read, and refused.
+      const other = ownerOf("bert-staging");
+      server.requests.length = 0;
+      const error = await catchClusterError(cluster.apply([deploymentManifest("resnet-prod")], { owner: other, listedOwned: owned }));
+      expect(error).toMatchObject({ reason: "ForeignObject" });
+      expect(server.requests.some((r) => r.method === "GET" && r.path.endsWith("/deployments/resnet-prod"))).toBe(true);
+    });
+
     it("lists and deletes only marked objects, never a look-alike carrying the name labels", async () => {
       await cluster.apply(allObjects("resnet-prod"), { owner: OWNER });
       server.put({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "resnet-prod-theirs", namespace: NAMESPACE, labels: labelsOf("resnet-prod") }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: "x" } } } });

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readRuntimeEnv } from "../../bench/lib/stack.js";
 
 /**
  * No Docker engine (or hadolint) here, so the Dockerfile's rules are checked as text: the
@@ -83,5 +85,18 @@ describe("the Dockerfile", () => {
 
   it("keeps local secrets and build output out of the build context", () => {
     for (const entry of [".env", ".env.*", "node_modules", "dist", "src/generated", ".git"]) expect(dockerignore, entry).toContain(entry);
+  });
+
+  it("runs the bot with the Node runtime settings that start.sh and the bench use", () => {
+    const runtimeEnv = readRuntimeEnv(fileURLToPath(new URL("scripts/node-runtime.env", ROOT)));
+    expect(Object.keys(runtimeEnv).sort()).toEqual(["MALLOC_ARENA_MAX", "NODE_OPTIONS"]);
+    expect(runtimeEnv.NODE_OPTIONS).toMatch(/--max-old-space-size=\d+/);
+    const env = stage("bot").lines.filter((line) => line.startsWith("ENV ")).join(" ");
+    for (const [key, value] of Object.entries(runtimeEnv)) {
+      expect(env, key).toContain(/\s/.test(value) ? `${key}="${value}"` : `${key}=${value}`);
+    }
+    // The migrate image runs the prisma CLI, which needs more heap than the bot: not these settings.
+    expect(stage("runtime").lines.join("\n")).not.toContain("NODE_OPTIONS");
+    expect(readFileSync(new URL("scripts/start.sh", ROOT), "utf8")).toMatch(/\. scripts\/node-runtime\.env[^\n]*\nexec node dist\/main\.js/);
   });
 });

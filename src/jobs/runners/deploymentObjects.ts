@@ -39,7 +39,8 @@ export async function applyDeploymentState(
       await context.step(`Replacing Service ${desired.metadata?.name ?? ""} (load balancer turned ${spec.loadBalancer.enabled ? "on" : "off"})`);
     }
   }
-  const applied = await cluster.apply(objects, { owner: context.owner, ...(options.takeOver ? { takeOver: true } : {}) });
+  // The objects just listed are the deployment's own: their apply needs no ownership read.
+  const applied = await cluster.apply(objects, { owner: context.owner, listedOwned: existing, ...(options.takeOver ? { takeOver: true } : {}) });
 
   const wanted = new Set(objects.map(key));
   const pruned: DeletedObject[] = [];
