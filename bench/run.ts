@@ -11,6 +11,7 @@
  *   npm run bench -- --concurrency 16  DEPLOYBOT_WORKER_CONCURRENCY for the bots (default: the bot's)
  *   npm run bench -- --from-source     runs src/main.ts through tsx instead of the compiled build (CI)
  *   npm run bench -- --keep            keeps the processes' logs (the directory is printed)
+ *   npm run bench -- --only ack,busy   only these phases (ack, busy, throughput) after the creates
  *
  * Exits 1 when an invariant breaks (an operation lost, recorded twice, run twice, two at once on
  * one deployment, or a wrong final replica count); never because of a time.
@@ -37,7 +38,7 @@ import {
   type ListAtScale,
   type ThroughputResult,
 } from "./lib/scenarios.js";
-import { openCreateModal, submitModal, targetOf } from "./lib/slackDriver.js";
+import { openCreateModal, submitModal, submitToBare, targetOf } from "./lib/slackDriver.js";
 import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
 import { buildBot, heapAfterGc, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
 import { mib, ms, ratio, summarize } from "./lib/stats.js";
@@ -49,8 +50,15 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string" },
     keep: { type: "boolean", default: false },
     "from-source": { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
+const PHASES = ["ack", "busy", "throughput"] as const;
+type Phase = (typeof PHASES)[number];
+const ONLY = flags.only === undefined ? undefined : new Set(flags.only.split(",").map((phase) => phase.trim()));
+for (const phase of ONLY ?? []) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`--only: unknown phase ${phase} (known: ${PHASES.join(", ")})`);
+/** The 100 creates always run (the other phases need the deployments); `--only` picks among the rest. */
+const runs = (phase: Phase): boolean => ONLY === undefined || ONLY.has(phase);
 
 const SHORT = flags.short === true;
 const PLAN = SHORT
@@ -64,7 +72,7 @@ interface Results {
   idle: { bot: number; bare: number };
   create?: { count: number; live: number; wallMs: number };
   ack?: AckRound;
-  busy?: { submitAckMs: number[]; created: number; live: number; scale: ThroughputResult };
+  busy?: { submitAckMs: number[]; bareSubmitAckMs: number[]; created: number; live: number; scale: ThroughputResult };
   single?: ThroughputResult & { rssBefore: number; rssAfter: number; rssMax: number };
   memory?: ThroughputResult & { rssAfter: number; rssMax: number };
   pair?: ThroughputResult & { rss: { before: number; after: number; max: number; heapBefore: number; heapAfter: number }[] };
@@ -115,7 +123,15 @@ function render(results: Results): string {
   }
   if (results.busy) {
     const submit = summarize(results.busy.submitAckMs);
-    row(`create submission ack, worker busy, p50 / p99 (n=${submit.n})`, `${ms(submit.p50)} / ${ms(submit.p99)}`, "", "", "p99 < 150 ms", SHORT ? "(short: not judged)" : pass(submit.p99 < 150));
+    const bareSubmit = summarize(results.busy.bareSubmitAckMs);
+    row(
+      `create submission ack, worker busy, p50 / p99 (n=${submit.n})`,
+      `${ms(submit.p50)} / ${ms(submit.p99)}`,
+      `${ms(bareSubmit.p50)} / ${ms(bareSubmit.p99)}`,
+      `${ratio(submit.p50, bareSubmit.p50)} / ${ratio(submit.p99, bareSubmit.p99)}`,
+      "p99 < 150 ms",
+      SHORT ? "(short: not judged)" : pass(submit.p99 < 150),
+    );
     row("  … operations while busy", `${results.busy.scale.operations} scales, ${results.busy.live}/${results.busy.created} created live`, "", "", "invariants", invariantCell(results.busy.scale.invariants));
   }
   const throughputRows = (label: string, result: ThroughputResult) => {
@@ -251,7 +267,8 @@ async function main(): Promise<number> {
       else rmSync(workDir, { recursive: true, force: true });
     })());
   interrupted = cleanUp;
-  try {
+  // `break phases` (after --only's last phase) still cleans up and prints what was measured.
+  phases: try {
     log(`work directory ${workDir}`);
     log("building the bot, creating the database, starting the fakes");
     const build = flags["from-source"] ? Promise.resolve(SOURCE_ENTRY) : buildBot(workDir);
@@ -276,31 +293,45 @@ async function main(): Promise<number> {
     await checkpoint(bot, `${PLAN.deployments} created`, results.rssTimeline);
     const current = new Map(created.names.map((name) => [name, 1]));
 
-    log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
-    results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
-    await stack.stopBot(bare);
+    if (runs("ack")) {
+      log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
+      results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
+    }
 
-    log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
-    const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
-    const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
-    const submitAckMs: number[] = [];
-    const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
-      during: async () => {
-        // Let the chains fill the queue first: the point is an ack while the worker is busy.
-        await sleep(1_000);
-        await inParallel(opened.length, 5, async (k) => {
-          const view = opened[k];
-          const index = busyIndexes[k];
-          if (!view || index === undefined) return;
-          const { response, ackMs } = await submitModal(target, fakes, view, { ...CREATE_ANSWERS, name: deploymentName(index) });
-          if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
-          submitAckMs.push(ackMs);
-        });
-      },
-    });
-    const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
-    results.busy = { submitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
-    broken ||= brokenInvariants(busyScale.invariants);
+    if (runs("busy")) {
+      log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
+      const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
+      const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
+      const submitAckMs: number[] = [];
+      const bareSubmitAckMs: number[] = [];
+      const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
+        during: async () => {
+          // Let the chains fill the queue first: the point is an ack while the worker is busy.
+          await sleep(1_000);
+          await inParallel(opened.length, 5, async (k) => {
+            const view = opened[k];
+            const index = busyIndexes[k];
+            if (!view || index === undefined) return;
+            const answers = { ...CREATE_ANSWERS, name: deploymentName(index) };
+            // The same submission to the bare app, just before or just after (alternating): the same minutes, the same machine.
+            if (k % 2 === 1) bareSubmitAckMs.push(await submitToBare(bareTarget, view, answers));
+            const { response, ackMs } = await submitModal(target, fakes, view, answers);
+            if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
+            submitAckMs.push(ackMs);
+            if (k % 2 === 0) bareSubmitAckMs.push(await submitToBare(bareTarget, view, answers));
+          });
+        },
+      });
+      const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
+      results.busy = { submitAckMs, bareSubmitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
+      broken ||= brokenInvariants(busyScale.invariants);
+    }
+    await stack.stopBot(bare);
+    if (!runs("throughput")) {
+      await stack.stopBot(bot);
+      if (flags["cpu-prof"]) results.profile = summarizeProfiles(profileDir);
+      break phases;
+    }
 
     log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
     const rssBefore = await checkpoint(bot, "after ack latency and busy creates (0 throughput ops)", results.rssTimeline);
