@@ -1,6 +1,6 @@
 /**
  * The baseline: a bare @slack/bolt App on its HTTP receiver with the same signing secret as the
- * bot, answering every `/deploy` with a static acknowledgement. Whatever the bot spends beyond
+ * bot, answering every `/deploy` with a static acknowledgement and every modal submission with an empty one. Whatever the bot spends beyond
  * this (its own listeners, database, queue) is what the bench's ratios show.
  *
  *   PORT=3001 SLACK_SIGNING_SECRET=... tsx bench/bareBolt.ts
@@ -21,6 +21,10 @@ const app = new App({
 
 app.command("/deploy", async ({ ack }) => {
   await ack({ response_type: "ephemeral", text: "deploybot baseline: static answer" });
+});
+// A modal submission (the bench's create form), acknowledged with nothing: the modal closes.
+app.view(/.*/, async ({ ack }) => {
+  await ack();
 });
 
 await app.start(port);

@@ -90,3 +90,13 @@ export async function submitModal(
   }
   return { response, ackMs };
 }
+
+/** The same submission to the bare Bolt app, which only acknowledges it: the baseline for the bot's ack. */
+export async function submitToBare(target: SlackTarget, opened: OpenedView, answers: Record<string, unknown>): Promise<number> {
+  const view = opened.view as unknown as ViewOutput;
+  const values = viewStateFrom(view, answers);
+  const started = performance.now();
+  const response = await sendViewSubmission(target, { userId: USER_ID, view: { ...view, state: { values } } });
+  if (response.status !== 200) throw new Error(`the bare app answered a submission ${response.status}`);
+  return performance.now() - started;
+}

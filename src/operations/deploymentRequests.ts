@@ -1,12 +1,12 @@
 import { needsRestart, validateEdit, type FieldChange } from "../domain/editability.js";
 import { parseEnvironmentVariables } from "../domain/environmentVariablesText.js";
 import type { Requester } from "../domain/operation.js";
-import { quotaErrors } from "../domain/environmentRules.js";
+import { quotaErrors, type EnvironmentRules } from "../domain/environmentRules.js";
 import type { Logger } from "pino";
 import type { AccessControl } from "./accessControl.js";
 import { clusterNameErrors, type ClusterNameReader } from "./clusterNameCheck.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
-import { validateDeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
+import { validateDeploymentSpec, type DeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
 import { classifyFailure } from "../domain/failureClass.js";
 import { trafficCapabilityErrors, type TrafficProviderId } from "../domain/trafficCapabilities.js";
@@ -14,6 +14,7 @@ import { DeploymentNameTakenError, type DeploymentRepository } from "../store/de
 import type { OperationRepository } from "../store/operationRepository.js";
 import { type DeploymentRecord } from "../domain/deployment.js";
 import type { OperationRecord } from "../domain/operation.js";
+import { FreshSharedReads } from "./freshSharedReads.js";
 import { adoptLiveValues, isCurrentDrift } from "../domain/drift.js";
 import { specChanges } from "../domain/editability.js";
 import type { DriftRepository } from "../store/driftRepository.js";
@@ -36,6 +37,31 @@ export type EditRequestResult =
   | { ok: false; errors: FieldError[] }
   | { ok: false; message: string }
   | { ok: true; request: Extract<OperationRequestResult, { ok: true }>; changes: FieldChange[]; restart: boolean };
+
+/** A new deployment that passed every check of `checkCreate`, ready to record. */
+export interface CheckedCreate {
+  spec: DeploymentSpec;
+  rules: EnvironmentRules;
+  requester: Requester;
+  idempotencyKey: string;
+}
+
+export type CreateCheckResult =
+  | { ok: false; errors: FieldError[] }
+  /** The same submission again, already recorded: what the first one recorded. */
+  | { ok: true; duplicate: Extract<CreateRequestResult, { ok: true }> }
+  | { ok: true; checked: CheckedCreate };
+
+function nameTaken(name: string): FieldError {
+  return { path: "name", message: `A deployment named ${name} already exists: choose another name.` };
+}
+
+export interface DeploymentPage {
+  deployments: DeploymentRecord[];
+  page: number;
+  pages: number;
+  total: number;
+}
 
 export type CreateRequestResult =
   | { ok: true; deployment: DeploymentRecord; operation: OperationRecord; duplicate: boolean; awaitingApproval: boolean }
@@ -63,34 +89,64 @@ export class DeploymentRequests {
   ) {}
 
   /**
-   * Records the deployment and its create operation, after every rule a new deployment must
-   * pass: the schema and the cluster's capabilities (pure, checked first), names no object in the
-   * cluster holds yet (clusterNameCheck), then a unique name (the database's unique constraint
-   * decides, so two racing submissions cannot both win).
-   * A repeated request with the same idempotency key (a retried submission) returns the first.
+   * Every rule a new deployment must pass that the form can show on a field, before Slack gets
+   * its answer: the schema and the cluster's capabilities (pure, checked first); then, read
+   * together, the requester's access from this channel, the environment's quotas, a name the
+   * bot does not use yet and that no object in the cluster holds (clusterNameCheck). Nothing is
+   * recorded here: `recordCreate` does that once the modal has been answered.
+   * A repeated submission (same idempotency key) that was already recorded answers the first.
    */
-  async requestCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateRequestResult> {
+  async checkCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateCheckResult> {
     const validation = validateDeploymentSpec(input);
     if (!validation.ok) return validation;
     const spec = validation.spec;
     const capabilityErrors = trafficCapabilityErrors(spec, this.deps.trafficProvider);
     if (capabilityErrors.length > 0) return { ok: false, errors: capabilityErrors };
 
-    const existing = await this.deps.operations.findByIdempotencyKey(idempotencyKey);
+    const { environment } = spec;
+    const namespace = this.deps.namespaces[environment];
+    // Two lanes of reads beside the cluster's answer, instead of six reads in a row: each read
+    // waits its turn on a busy event loop. Not all six at once: five submissions at a time would
+    // then take more connections than the pool has, and the worker's transactions would wait.
+    const [{ existing, stored }, { access, place, rules }, clusterErrors] = await Promise.all([
+      this.storedFacts(idempotencyKey, spec.name),
+      this.accessFacts(requester, environment),
+      clusterNameErrors(this.deps.clusterFor(environment), namespace, spec.name, this.deps.logger),
+    ]);
     if (existing?.deploymentId) {
       const deployment = await this.deps.deployments.get(existing.deploymentId);
-      if (deployment) return { ok: true, deployment, operation: existing, duplicate: true, awaitingApproval: existing.status === "awaiting_approval" };
+      if (deployment) return { ok: true, duplicate: { ok: true, deployment, operation: existing, duplicate: true, awaitingApproval: existing.status === "awaiting_approval" } };
     }
     // Who may create here, from this channel, within which quotas: refused on the environment field.
-    const access = await this.deps.access.check(requester, "request", spec.environment);
-    const place = access.ok ? await this.deps.access.placeRefusal(requester.channelId, spec.environment) : undefined;
     if (!access.ok || place) return { ok: false, errors: [{ path: "environment", message: access.ok ? (place ?? "") : access.message }] };
-    const rules = await this.deps.access.rules(spec.environment);
     const quota = quotaErrors(spec, rules);
     if (quota.length > 0) return { ok: false, errors: quota };
-    // A name the bot already uses is answered below, by the database, as "already exists".
-    const nameErrors = (await this.deps.deployments.findByName(spec.name)) ? [] : await clusterNameErrors(this.deps.clusterFor(spec.environment), this.deps.namespaces[spec.environment], spec.name, this.deps.logger);
-    if (nameErrors.length > 0) return { ok: false, errors: nameErrors };
+    // A stored deployment's objects are its own: the cluster's answer only counts for a new name.
+    if (stored) return { ok: false, errors: [nameTaken(spec.name)] };
+    if (clusterErrors.length > 0) return { ok: false, errors: clusterErrors };
+    return { ok: true, checked: { spec, rules, requester, idempotencyKey } };
+  }
+
+  /** Whether this submission was recorded already, and whether a deployment has the name. */
+  private async storedFacts(idempotencyKey: string, name: string) {
+    const existing = await this.deps.operations.findByIdempotencyKey(idempotencyKey);
+    return { existing, stored: await this.deps.deployments.findByName(name) };
+  }
+
+  /** May the requester create in this environment, from this channel, and within which quotas. */
+  private async accessFacts(requester: Requester, environment: Environment) {
+    const access = await this.deps.access.check(requester, "request", environment);
+    const place = await this.deps.access.placeRefusal(requester.channelId, environment);
+    return { access, place, rules: await this.deps.access.rules(environment) };
+  }
+
+  /**
+   * Records a checked deployment and its create operation. The database's unique constraints
+   * decide between two racing submissions: the same modal submitted twice is the first request,
+   * already recorded (answered as a duplicate); another modal with the same name is refused.
+   */
+  async recordCreate(checked: CheckedCreate): Promise<CreateRequestResult> {
+    const { spec, rules, requester, idempotencyKey } = checked;
     try {
       const now = this.deps.now?.() ?? new Date();
       const { deployment, operation } = await this.deps.deployments.createWithOperation({
@@ -118,14 +174,10 @@ export class DeploymentRequests {
       });
       return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
     } catch (error) {
-      // The same modal submitted twice at once: the second insert hits the first's name (or its
-      // idempotency key). That is the first request, already recorded, not a conflict.
       const first = error instanceof DeploymentNameTakenError || classifyFailure(error).kind === "duplicate" ? await this.deps.operations.findByIdempotencyKey(idempotencyKey) : null;
       const firstDeployment = first?.deploymentId ? await this.deps.deployments.get(first.deploymentId) : null;
       if (first && firstDeployment) return { ok: true, deployment: firstDeployment, operation: first, duplicate: true, awaitingApproval: first.status === "awaiting_approval" };
-      if (error instanceof DeploymentNameTakenError) {
-        return { ok: false, errors: [{ path: "name", message: `A deployment named ${spec.name} already exists: choose another name.` }] };
-      }
+      if (error instanceof DeploymentNameTakenError) return { ok: false, errors: [nameTaken(spec.name)] };
       throw error;
     }
   }
@@ -191,12 +243,19 @@ export class DeploymentRequests {
     return { ok: true, request, changes: edited.changes, notAdoptable };
   }
 
-  /** One page of the deployments, in environment then name order, with how many there are in all. */
-  async listPage(page: number, pageSize: number): Promise<{ deployments: DeploymentRecord[]; page: number; pages: number; total: number }> {
-    const total = await this.deps.deployments.count();
-    const pages = Math.max(1, Math.ceil(total / pageSize));
-    const current = Math.min(Math.max(1, page), pages);
-    const deployments = await this.deps.deployments.list({ limit: pageSize, offset: (current - 1) * pageSize });
-    return { deployments, page: current, pages, total };
+  /**
+   * One page of the deployments, in environment then name order, with how many there are in all.
+   * Lists asked for at the same time share their reads (FreshSharedReads), each still read after it was asked.
+   */
+  listPage(page: number, pageSize: number): Promise<DeploymentPage> {
+    return this.pages.get(`${page}/${pageSize}`, async () => {
+      const total = await this.deps.deployments.count();
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      const current = Math.min(Math.max(1, page), pages);
+      const deployments = await this.deps.deployments.list({ limit: pageSize, offset: (current - 1) * pageSize });
+      return { deployments, page: current, pages, total };
+    });
   }
+
+  private readonly pages = new FreshSharedReads<DeploymentPage>();
 }

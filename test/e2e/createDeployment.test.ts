@@ -230,4 +230,27 @@ describe("creating a deployment from Slack", () => {
     await waitForStatus(h, "double-submit", "live");
     expect((await operationsOf(h, "double-submit")).filter((operation) => operation.kind === "create")).toHaveLength(1);
   });
+
+  it("records one deployment when two forms take the same new name at once, and tells the other person why theirs was not created", async () => {
+    h.kube.setAutoProgress(true);
+    const answers = { ...BASE_ANSWERS, name: "same-name" };
+    // One after the other: openModal takes the first views.open after its command.
+    const mine = await openModal(h, "create");
+    const theirs = await openModal(h, "create", { userId: "U0BOB" });
+    expect(theirs.id).not.toBe(mine.id);
+    const responses = await Promise.all([
+      sendViewSubmission(h.target, { userId: USER, view: { id: mine.id }, answers }),
+      sendViewSubmission(h.target, { userId: "U0BOB", view: { id: theirs.id }, answers }),
+    ]);
+    await waitForStatus(h, "same-name", "live");
+    expect((await operationsOf(h, "same-name")).filter((operation) => operation.kind === "create")).toHaveLength(1);
+    // Both pass the checks before their answers, or the second is checked after the first was recorded.
+    const creator = (await deploymentNamed(h, "same-name")).createdBy;
+    const [loser, loserResponse] = creator === USER ? ["U0BOB", responses[1]] : [USER, responses[0]];
+    const inline = JSON.stringify(loserResponse?.body);
+    const told = inline.includes("already exists")
+      ? inline
+      : await eventually(() => h.slack.ephemerals({ channel: CHANNEL, user: loser }).find((e) => e.text?.includes("same-name was not created"))?.text, 5000, "the private refusal");
+    expect(told).toContain("A deployment named same-name already exists");
+  });
 });

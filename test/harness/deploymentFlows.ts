@@ -86,10 +86,9 @@ export async function createLiveDeployment(h: DeploybotHarness, options: LiveDep
 /** More than any test records: the repositories' list methods take a limit. */
 const EVERY = 1000;
 
+/** The stored deployment; a create submission is recorded just after its answer, so this waits a little for it. */
 export async function deploymentNamed(h: DeploybotHarness, name: string): Promise<DeploymentRecord> {
-  const deployment = await h.store.deployments.findByName(name);
-  if (!deployment) throw new Error(`no deployment named ${name}`);
-  return deployment;
+  return eventually(() => h.store.deployments.findByName(name), 5000, `a deployment named ${name}`);
 }
 
 export async function operationById(h: DeploybotHarness, id: string): Promise<OperationRecord> {

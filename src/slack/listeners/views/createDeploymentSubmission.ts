@@ -7,7 +7,12 @@ import { parseMetadataOf } from "../../views/formMetadata.js";
 import { announceChangeRequest, newMessageTarget, showThenEnqueue } from "../../operationAnnouncements.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
-/** Create Deployment: validated and recorded before the answer, so that every error shows on its field. */
+/**
+ * Create Deployment: checked before the answer, so that every error shows on its field; recorded
+ * and queued after it, so that the answer does not wait for the transaction (Slack gives a modal
+ * 3 s, and the worker's jobs share the process). What can still go wrong then — another modal
+ * took the name in between, the database failed — is told privately in the channel.
+ */
 export function registerCreateDeploymentSubmission(app: App, deps: SlackDependencies): void {
   app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "create");
@@ -18,24 +23,38 @@ export function registerCreateDeploymentSubmission(app: App, deps: SlackDependen
     }
     const values = readFormValues(state.data);
     const requester = requesterOfInteraction(body, metadata.channelId);
-    let result;
+    let check;
     try {
-      result = await deps.requests.requestCreate(formValuesToSpecInput(values), requester, `view:${view.id}`);
+      check = await deps.requests.checkCreate(formValuesToSpecInput(values), requester, `view:${view.id}`);
     } catch (error) {
-      deps.logger.error({ err: error }, "could not record a new deployment");
+      deps.logger.error({ err: error }, "could not check a new deployment");
       await ack({ response_action: "errors", errors: { name: describeFailure(error) } });
       return;
     }
-    if (!result.ok) {
-      await ack({ response_action: "errors", errors: inlineErrors(result.errors, visibleBlockIds(values)) });
+    if (!check.ok) {
+      await ack({ response_action: "errors", errors: inlineErrors(check.errors, visibleBlockIds(values)) });
       return;
     }
     await ack();
-    if (result.duplicate) return;
-    if (result.awaitingApproval) {
-      await announceChangeRequest(result.operation, client, deps, ephemeralTeller(client, metadata.channelId, body.user.id));
+    if ("duplicate" in check) return;
+    const tell = ephemeralTeller(client, metadata.channelId, body.user.id);
+    let result;
+    try {
+      result = await deps.requests.recordCreate(check.checked);
+    } catch (error) {
+      deps.logger.error({ err: error }, "could not record a new deployment");
+      await tell(`${check.checked.spec.name} was not created: ${describeFailure(error)}`);
       return;
     }
-    await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment), ephemeralTeller(client, metadata.channelId, body.user.id));
+    if (!result.ok) {
+      await tell(`${check.checked.spec.name} was not created: ${result.errors.map((error) => error.message).join(" ")}`);
+      return;
+    }
+    if (result.duplicate) return;
+    if (result.awaitingApproval) {
+      await announceChangeRequest(result.operation, client, deps, tell);
+      return;
+    }
+    await showThenEnqueue(deps, newMessageTarget(result.operation), queuedProgress(result.operation, result.deployment), tell);
   });
 }
