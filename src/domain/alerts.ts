@@ -1,5 +1,6 @@
 import { ALERT_RULE_DEFAULTS, ALERT_RULE_KINDS, type AlertRule, type AlertRuleKind, type AlertState } from "./alertRules.js";
 import type { DeploymentRef } from "./deploymentRef.js";
+import type { DeploymentStatus } from "./deploymentStatus.js";
 
 /**
  * Alerts as deploybot keeps and shows them: the stored state of one alert (a deployment's rule,
@@ -36,6 +37,14 @@ export function ruleAlertKey(deploymentId: string, kind: AlertRuleKind): string 
 
 export function alertmanagerAlertKey(fingerprint: string): string {
   return `alertmanager:${fingerprint}`;
+}
+
+/**
+ * A deployment still being created has never served: its pods coming up are its create's
+ * progress, not an outage (a large model can take minutes to load). Its signals count once it went live.
+ */
+export function isWatchedForAlerts(status: DeploymentStatus): boolean {
+  return status !== "pending" && status !== "deploying";
 }
 
 export function isAlertRuleKind(value: string): value is AlertRuleKind {

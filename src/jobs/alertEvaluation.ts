@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { describeBreach, INITIAL_ALERT_STATE, nextAlertState, type AlertRule, type AlertState } from "../domain/alertRules.js";
-import { effectiveAlertRules, ruleAlertKey } from "../domain/alerts.js";
+import { effectiveAlertRules, isWatchedForAlerts, ruleAlertKey } from "../domain/alerts.js";
 import { deploymentKey } from "../domain/deploymentRef.js";
 import { readAlertSignals, type FleetWorkloads } from "../monitoring/alertSignals.js";
 import type { DeploymentMetricsReader } from "../monitoring/deploymentMetrics.js";
@@ -64,7 +64,7 @@ export class AlertEvaluator {
         if (!rule.enabled) continue;
         const key = ruleAlertKey(deployment.id, rule.kind);
         const previous = stored.get(key);
-        const value = signals.find((s) => s.kind === rule.kind)?.value ?? null;
+        const value = isWatchedForAlerts(deployment.status) ? (signals.find((s) => s.kind === rule.kind)?.value ?? null) : null;
         const step = nextAlertState(rule, previous?.state ?? INITIAL_ALERT_STATE, { value }, now);
         const identity = { key, deploymentId: deployment.id, source: "rule" as const, rule: rule.kind };
         try {

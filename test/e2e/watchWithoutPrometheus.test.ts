@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
-import { createLiveDeployment } from "../harness/deploymentFlows.js";
+import { BASE_ANSWERS, createLiveDeployment, deploymentNamed, openModal, waitForStatus } from "../harness/deploymentFlows.js";
 import { OOM_KILLED_STATUS, setPodStatuses } from "../harness/podStatuses.js";
-import { sendSlashCommand } from "../harness/slackRequests.js";
+import { sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
 /** Without PROMETHEUS_URL, `/deploy metrics` still answers from the Kubernetes API and says why it has no more. */
 
@@ -39,6 +39,19 @@ describe("metrics without Prometheus", () => {
     const evaluation = await h.bot.alertEvaluator.evaluate();
     expect(evaluation).toMatchObject({ deployments: 1, fired: 0 });
     expect(h.slack.messages(CHANNEL).filter((m) => m.text?.startsWith("Firing"))).toHaveLength(0);
+  });
+
+  it("does not alert on a deployment still being created, whose pods are not ready yet", async () => {
+    h.kube.setAutoProgress(false);
+    const view = await openModal(h, "create", { userId: ALICE, channelId: CHANNEL });
+    await sendViewSubmission(h.target, { userId: ALICE, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "slow-loader" } });
+    await eventually(() => h.kube.get("Deployment", NS, "slow-loader-blue"), 10_000, "the new Deployment");
+    expect((await deploymentNamed(h, "slow-loader")).status).toBe("deploying");
+    const evaluation = await h.bot.alertEvaluator.evaluate();
+    expect(evaluation).toMatchObject({ deployments: 2, fired: 0 });
+    expect(h.slack.messages(CHANNEL).filter((m) => m.text?.startsWith("Firing"))).toHaveLength(0);
+    h.kube.setAutoProgress({ delayMs: 20 });
+    await waitForStatus(h, "slow-loader", "live");
   });
 
   it("fires 'no ready replicas' from the Kubernetes API alone, naming the pods' cause", async () => {
