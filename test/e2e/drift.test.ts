@@ -130,7 +130,11 @@ describe("drift", () => {
     expect(operation.kind).toBe("edit");
     await click("operation:confirm", request.ts);
     await waitForOperation(h, request.operationId, "succeeded");
-    const audit = await h.database.db.auditEvent.findMany({ where: { operationId: request.operationId }, orderBy: { id: "asc" } });
+    // The outcome's audit entry is appended after the operation is settled.
+    const audit = await eventually(async () => {
+      const entries = await h.database.db.auditEvent.findMany({ where: { operationId: request.operationId }, orderBy: { id: "asc" } });
+      return entries.length >= 3 ? entries : undefined;
+    }, 5_000, "the outcome's audit entry");
     expect(audit.map((entry) => [entry.action, entry.decision])).toEqual([["requested", "edit"], ["confirmed", null], ["succeeded", "edit"]]);
     expect(audit[0]?.reason).toContain("Adopt");
 
