@@ -5,6 +5,12 @@ import { BASE_ANSWERS, createLiveDeployment, deploymentNamed, eventsOf, finished
 import { PrivatePostgres } from "../harness/privatePostgres.js";
 import { sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
+/** No job left behind: the worker completes a job just after its operation is settled, so this waits a moment. */
+async function expectQueueDrained(): Promise<void> {
+  const drained = { active: 0, waiting: 0, delayed: 0 };
+  await eventually(async () => JSON.stringify(await h.bot.queue.queue.getJobCounts("active", "waiting", "delayed")) === JSON.stringify(drained), 5_000, "the queue drained");
+}
+
 const CHANNEL = "C0PGOUTAGE";
 const USER = "U0DAVE";
 const NS = "ml-development";
@@ -94,7 +100,7 @@ describe("when PostgreSQL stops mid-operation", () => {
     const { records } = await new AuditRepository(h.database.db).forDeployment(NAME, 1, 100);
     expect(records.filter((record) => record.operationId === scale.id && record.action === "succeeded")).toHaveLength(1);
     // No job stuck.
-    expect(await h.bot.queue.queue.getJobCounts("active", "waiting", "delayed")).toEqual({ active: 0, waiting: 0, delayed: 0 });
+    await expectQueueDrained();
     // The outcome says what happened.
     const final = await eventually(() => {
       const message = progressMessageOf(scale.id);
@@ -145,7 +151,7 @@ describe("when PostgreSQL stops mid-operation", () => {
     // The retry applied the same state once more (server-side apply: nothing changed), and nothing was compensated.
     expect(appliesTo(`/deployments/${NAME}-blue`) - appliesBefore).toBe(2);
     expect(replicasInCluster()).toBe(5);
-    expect(await h.bot.queue.queue.getJobCounts("active", "waiting", "delayed")).toEqual({ active: 0, waiting: 0, delayed: 0 });
+    await expectQueueDrained();
     await eventually(() => progressMessageOf(scale.id)?.text?.includes("Done"), 10_000, "the outcome");
   }, 90_000);
 });
