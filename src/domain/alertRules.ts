@@ -110,6 +110,11 @@ export const INITIAL_ALERT_STATE: AlertState = { phase: "ok" };
 export interface AlertSample {
   /** Null when the signal has no data (no traffic, metrics missing): the state is held as it is. */
   value: number | null;
+  /**
+   * The deployment is out of service on purpose (stopped, being deleted) or has not served yet:
+   * there is nothing to watch, so a firing alert resolves and a pending one is dropped.
+   */
+  standDown?: boolean;
 }
 
 export type AlertTransition = "pending" | "fired" | "resolved" | "none";
@@ -130,6 +135,10 @@ export function isRecovered(rule: AlertRule, value: number): boolean {
 /** `now` is in milliseconds since the epoch, as `Date.now()`. */
 export function nextAlertState(rule: AlertRule, state: AlertState, sample: AlertSample, now: number): AlertStep {
   const { value } = sample;
+  if (sample.standDown) {
+    if (state.phase === "firing") return { state: { phase: "ok" }, transition: "resolved" };
+    return state.phase === "ok" ? { state, transition: "none" } : { state: { phase: "ok" }, transition: "none" };
+  }
   // No data proves nothing either way: a firing alert does not resolve because traffic stopped.
   if (value === null) return { state, transition: "none" };
   switch (state.phase) {

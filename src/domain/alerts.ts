@@ -39,12 +39,20 @@ export function alertmanagerAlertKey(fingerprint: string): string {
   return `alertmanager:${fingerprint}`;
 }
 
-/**
- * A deployment still being created has never served: its pods coming up are its create's
- * progress, not an outage (a large model can take minutes to load). Its signals count once it went live.
- */
+/** Statuses in which a deployment is not meant to serve, so its signals are not alerts. */
+const OUT_OF_SERVICE: readonly DeploymentStatus[] = [
+  // Still being created: its pods coming up are its create's progress, not an outage (a large
+  // model can take minutes to load). Its signals count once it went live.
+  "pending",
+  "deploying",
+  // Taken out of service on purpose: no ready replicas is what was asked for.
+  "stopping",
+  "stopped",
+  "deleting",
+];
+
 export function isWatchedForAlerts(status: DeploymentStatus): boolean {
-  return status !== "pending" && status !== "deploying";
+  return !OUT_OF_SERVICE.includes(status);
 }
 
 export function isAlertRuleKind(value: string): value is AlertRuleKind {

@@ -64,8 +64,9 @@ export class AlertEvaluator {
         if (!rule.enabled) continue;
         const key = ruleAlertKey(deployment.id, rule.kind);
         const previous = stored.get(key);
-        const value = isWatchedForAlerts(deployment.status) ? (signals.find((s) => s.kind === rule.kind)?.value ?? null) : null;
-        const step = nextAlertState(rule, previous?.state ?? INITIAL_ALERT_STATE, { value }, now);
+        const watched = isWatchedForAlerts(deployment.status);
+        const value = watched ? (signals.find((s) => s.kind === rule.kind)?.value ?? null) : null;
+        const step = nextAlertState(rule, previous?.state ?? INITIAL_ALERT_STATE, { value, standDown: !watched }, now);
         const identity = { key, deploymentId: deployment.id, source: "rule" as const, rule: rule.kind };
         try {
           let alert = previous;

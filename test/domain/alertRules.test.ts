@@ -81,6 +81,16 @@ describe("alert rules", () => {
     expect(transitions).toEqual(["none", "pending", "none", "none", "none", "none", "fired", "resolved"]);
   });
 
+  it("stand down when the deployment is out of service: a firing alert resolves, a pending one is dropped", () => {
+    const noReady = rule("no-ready-replicas");
+    const firing: AlertState = { phase: "firing", since: 0, firedAt: 0 };
+    expect(nextAlertState(noReady, firing, { value: null, standDown: true }, MINUTE)).toEqual({ state: { phase: "ok" }, transition: "resolved" });
+    expect(nextAlertState(noReady, { phase: "pending", since: 0 }, { value: null, standDown: true }, MINUTE)).toEqual({ state: { phase: "ok" }, transition: "none" });
+    expect(nextAlertState(noReady, INITIAL_ALERT_STATE, { value: 0, standDown: true }, MINUTE)).toEqual({ state: INITIAL_ALERT_STATE, transition: "none" });
+    // Without standing down, no data holds a firing alert as it is.
+    expect(nextAlertState(noReady, firing, { value: null }, MINUTE)).toEqual({ state: firing, transition: "none" });
+  });
+
   it("describe a breach with value, unit and threshold", () => {
     expect(describeBreach(errorRate, 7.5)).toBe("error rate (5xx) 7.5% is at or over the 5% threshold");
     expect(describeBreach(rule("p99-latency"), 1234.4)).toBe("p99 latency 1234 ms is at or over the 1000 ms threshold");

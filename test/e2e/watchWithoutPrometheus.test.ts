@@ -64,4 +64,12 @@ describe("metrics without Prometheus", () => {
     expect(text).toContain("OOMKilled, limit 16Gi");
     expect(text).toContain("*Next step:* Raise Memory (GB)");
   });
+
+  it("resolves the alert when the deployment is stopped on purpose", async () => {
+    const alert = h.slack.messages(CHANNEL).find((m) => m.text?.startsWith("Firing"));
+    if (!alert) throw new Error("no firing alert to resolve");
+    const deployment = await deploymentNamed(h, "plain-model");
+    await h.store.deployments.setStatus(deployment.id, "stopped");
+    await eventually(() => h.slack.message(CHANNEL, alert.ts)?.text?.startsWith("Resolved"), 10_000, "the alert resolved");
+  });
 });
