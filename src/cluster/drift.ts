@@ -10,6 +10,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { DEPLOYBOT_FIELD_MANAGER } from "./ownership.js";
 import { formatFieldChange, MASKED_VALUE } from "./objectDiff.js";
+import { formatFieldPath, isRecord, itemName, type FieldSegment } from "./fieldPath.js";
 import type { DriftedField, MissingObject } from "../domain/drift.js";
 
 export type { DriftedField, MissingObject } from "../domain/drift.js";
@@ -27,15 +28,7 @@ interface ManagedFieldsEntry {
   fieldsV1?: object;
 }
 
-type Segment = { key: string } | { item: string } | { index: number };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function itemName(item: unknown): string | undefined {
-  return isRecord(item) && typeof item.name === "string" ? item.name : undefined;
-}
+type Segment = FieldSegment;
 
 function namedItems(list: readonly unknown[]): boolean {
   return list.length > 0 && list.every((item) => itemName(item) !== undefined);
@@ -46,16 +39,6 @@ function sameScalar(rendered: unknown, live: unknown): boolean {
   if (rendered === live) return true;
   const scalar = (value: unknown) => typeof value === "string" || typeof value === "number" || typeof value === "boolean";
   return scalar(rendered) && scalar(live) && String(rendered) === String(live);
-}
-
-function formatPath(segments: readonly Segment[]): string {
-  let text = "";
-  for (const segment of segments) {
-    if ("item" in segment) text += `[${segment.item}]`;
-    else if ("index" in segment) text += `[${segment.index}]`;
-    else text += text === "" ? segment.key : `.${segment.key}`;
-  }
-  return text;
 }
 
 interface RawDrift {
@@ -186,7 +169,7 @@ export function findDrift(rendered: readonly KubernetesObject[], live: readonly 
     const raw: RawDrift[] = [];
     compare(comparable(object), comparable(counterpart), [], raw);
     for (const drift of raw) {
-      fields.push({ kind, object: name, path: formatPath(drift.segments), rendered: drift.rendered, live: drift.live, ...changedBy(counterpart, drift.segments) });
+      fields.push({ kind, object: name, path: formatFieldPath(drift.segments), rendered: drift.rendered, live: drift.live, ...changedBy(counterpart, drift.segments) });
     }
   }
   return { fields, missing };

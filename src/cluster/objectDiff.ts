@@ -5,6 +5,7 @@
  */
 
 import { ANNOTATION_APPLIED_BY_OPERATION, LABEL_OWNER_DEPLOYMENT_ID } from "./ownership.js";
+import { formatFieldPath, isRecord, itemName, type FieldSegment } from "./fieldPath.js";
 
 /** A JSON-shaped Kubernetes object as client-node returns it. */
 export interface DiffableObject {
@@ -62,21 +63,7 @@ const NOISE_METADATA: Readonly<Record<string, ReadonlySet<string>>> = {
 
 const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
 
-/** One step of a path: an object key, or a list item (by name when the items are named, else by index). */
-type Segment = { key: string } | { item: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function formatPath(segments: readonly Segment[]): string {
-  let text = "";
-  for (const segment of segments) {
-    if ("item" in segment) text += `[${segment.item}]`;
-    else text += text === "" ? segment.key : `.${segment.key}`;
-  }
-  return text;
-}
+type Segment = FieldSegment;
 
 /** Key paths only (list items skipped), to match the noise table whatever the list addressing. */
 function keyPath(segments: readonly Segment[]): string {
@@ -116,7 +103,7 @@ function mask(value: unknown, segments: readonly Segment[]): unknown {
   if (isEnvValue(segments)) return MASKED_VALUE;
   if (Array.isArray(value)) {
     const named = namedItems(value);
-    return value.map((item, index) => mask(item, [...segments, { item: named ? itemName(item) : String(index) }]));
+    return value.map((item, index) => mask(item, [...segments, { item: named ? (itemName(item) ?? "") : String(index) }]));
   }
   if (isRecord(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, mask(child, [...segments, { key }])]));
@@ -124,17 +111,13 @@ function mask(value: unknown, segments: readonly Segment[]): unknown {
   return value;
 }
 
-function itemName(item: unknown): string {
-  return isRecord(item) && typeof item.name === "string" ? item.name : "";
-}
-
 /** Containers, env, ports, volumes: lists whose items carry unique names are compared by name, not position. */
 function namedItems(...lists: readonly unknown[][]): boolean {
   const all = lists.flat();
   if (all.length === 0) return false;
-  const names = all.map(itemName);
+  const names = all.map((item) => itemName(item) ?? "");
   if (names.some((name) => name === "")) return false;
-  return lists.every((list) => new Set(list.map(itemName)).size === list.length);
+  return lists.every((list) => new Set(list.map((item) => itemName(item) ?? "")).size === list.length);
 }
 
 function isScalarList(list: readonly unknown[]): boolean {
@@ -161,18 +144,18 @@ function collect(before: unknown, after: unknown, segments: Segment[], out: Fiel
   }
   if (Array.isArray(before) && Array.isArray(after) && !(isScalarList(before) && isScalarList(after))) {
     if (namedItems(before, after)) {
-      const beforeByName = new Map(before.map((item) => [itemName(item), item]));
-      const afterNames = new Set(after.map(itemName));
-      for (const item of after) collect(beforeByName.get(itemName(item)), item, [...segments, { item: itemName(item) }], out);
+      const beforeByName = new Map(before.map((item) => [itemName(item) ?? "", item]));
+      const afterNames = new Set(after.map((item) => itemName(item) ?? ""));
+      for (const item of after) collect(beforeByName.get(itemName(item) ?? ""), item, [...segments, { item: itemName(item) ?? "" }], out);
       for (const item of before) {
-        if (!afterNames.has(itemName(item))) collect(item, undefined, [...segments, { item: itemName(item) }], out);
+        if (!afterNames.has(itemName(item) ?? "")) collect(item, undefined, [...segments, { item: itemName(item) ?? "" }], out);
       }
     } else {
       for (let i = 0; i < Math.max(before.length, after.length); i++) collect(before[i], after[i], [...segments, { item: String(i) }], out);
     }
     return;
   }
-  out.push({ path: formatPath(segments), before: mask(before, segments), after: mask(after, segments) });
+  out.push({ path: formatFieldPath(segments), before: mask(before, segments), after: mask(after, segments) });
 }
 
 /** The changed fields from `before` to `after`, server-maintained fields left out, env values masked. */

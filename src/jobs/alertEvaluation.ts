@@ -100,16 +100,5 @@ export function startAlertEvaluation(options: {
   evaluator: AlertEvaluator;
   logger: Logger;
 }): PeriodicJob {
-  const { evaluator, logger } = options;
-  return startPeriodicJob({
-    ...options,
-    queue: ALERT_QUEUE,
-    schedulerId: ALERT_SCHEDULER_ID,
-    label: "alert evaluation",
-    async run() {
-      const summary = await evaluator.evaluate();
-      logger.debug({ ...summary }, "alert evaluation done");
-      return { fired: summary.fired, resolved: summary.resolved };
-    },
-  });
+  return startPeriodicJob({ ...options, queue: ALERT_QUEUE, schedulerId: ALERT_SCHEDULER_ID, label: "alert evaluation", run: () => options.evaluator.evaluate() });
 }

@@ -87,16 +87,5 @@ export class DriftDetector {
 
 /** Runs the check every `intervalMs` (see periodicJob.ts). */
 export function startDriftDetection(options: { connection: Redis; prefix: string; intervalMs: number; detector: DriftDetector; logger: Logger }): PeriodicJob {
-  const { detector, logger } = options;
-  return startPeriodicJob({
-    ...options,
-    queue: DRIFT_QUEUE,
-    schedulerId: DRIFT_SCHEDULER_ID,
-    label: "drift check",
-    async run() {
-      const summary = await detector.checkAll();
-      logger.debug({ ...summary }, "drift check done");
-      return { checked: summary.checked, drifted: summary.drifted, missing: summary.missing };
-    },
-  });
+  return startPeriodicJob({ ...options, queue: DRIFT_QUEUE, schedulerId: DRIFT_SCHEDULER_ID, label: "drift check", run: () => options.detector.checkAll() });
 }

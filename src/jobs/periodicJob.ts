@@ -20,7 +20,8 @@ export function startPeriodicJob(options: {
   intervalMs: number;
   /** What the log calls it: "alert evaluation", "drift check". */
   label: string;
-  run(): Promise<Record<string, unknown>>;
+  /** One round; what it returns is logged (debug) as the round's summary. */
+  run(): Promise<object>;
   logger: Logger;
 }): PeriodicJob {
   const { connection, prefix, intervalMs, label, logger } = options;
@@ -37,7 +38,15 @@ export function startPeriodicJob(options: {
       });
   };
   schedule();
-  const worker = new Worker(options.queue, () => options.run(), { connection, prefix, concurrency: 1 });
+  const worker = new Worker(
+    options.queue,
+    async () => {
+      const summary = await options.run();
+      logger.debug({ ...summary }, `${label} done`);
+      return summary;
+    },
+    { connection, prefix, concurrency: 1 },
+  );
   worker.on("error", (error) => logger.warn({ err: error.message }, `${label} worker problem`));
   worker.on("failed", (_job, error) => logger.warn({ err: error.message }, `${label} failed; the next round tries again`));
   return {

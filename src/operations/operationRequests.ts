@@ -213,6 +213,11 @@ export class OperationRequests {
     return this.record(deployment, { name, kind: "scale", params: { replicas, from: deployment.replicas }, requester, confirmation: check.confirmation }, rules);
   }
 
+  /** Re-apply the stored configuration over what changed in the cluster: always confirmed first, it overwrites someone's hand edits. */
+  requestReapply(name: string, requester: Requester): Promise<OperationRequestResult> {
+    return this.request({ name, kind: "reapply", params: {}, requester, confirmation: true });
+  }
+
   /**
    * The requester confirmed: the operation leaves the gate and takes its deployment's lock,
    * ready for the queue. A second click, a click by someone else, one after expiry, or one

@@ -82,7 +82,7 @@ async function openScaleForm(name: string, context: CommandContext): Promise<voi
 
 /** Re-apply from the details panel's drift section: the stored configuration again, through the same gates as any change. */
 export async function requestReapply(name: string, context: CommandContext): Promise<void> {
-  const result = await context.deps.operations.request({ name, kind: "reapply", params: {}, requester: requesterOf(context), confirmation: true });
+  const result = await context.deps.operations.requestReapply(name, requesterOf(context));
   await announceRequest(result, { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) });
 }
 
