@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
 import { ENVIRONMENT_LABELS, GPU_TYPE_LABELS, LOAD_BALANCING_ALGORITHM_LABELS } from "../../domain/deploymentSpec.js";
-import { STATUS_LABELS } from "../../domain/deploymentStatus.js";
+import { STATUS_LABELS, TRANSITIONS } from "../../domain/deploymentStatus.js";
 import { OPERATION_KIND_LABELS } from "../../domain/operation.js";
 import type { DeploymentDetails } from "../../operations/deploymentQueries.js";
 import { escapeMrkdwn, mrkdwn, plainText } from "../messages/text.js";
@@ -72,7 +72,8 @@ export function buildDeploymentDetailsView(details: DeploymentDetails, privateMe
       button("edit", "Edit", deployment.name),
       button("update-model", "Update Model", deployment.name),
       button("scale", "Scale", deployment.name),
-      deployment.status === "stopped" || deployment.status === "failed" || deployment.status === "missing" ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
+      // Start wherever the state machine allows it (stopped, failed, missing), else Stop.
+      TRANSITIONS.start.from.includes(deployment.status) ? button("start", "Start", deployment.name, "primary") : button("stop", "Stop", deployment.name),
       button("delete", "Delete", deployment.name, "danger"),
       button("metrics", "Metrics", deployment.name),
     ],
