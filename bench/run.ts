@@ -42,6 +42,7 @@ import {
   type ThroughputResult,
 } from "./lib/scenarios.js";
 import { openCreateModal, submitModal, submitToBare, targetOf } from "./lib/slackDriver.js";
+import type { SlackTarget } from "../test/harness/slackRequests.js";
 import { cpuSeconds, killAll, sleep } from "./lib/processes.js";
 import { buildBot, heapAfterGc, readRuntimeEnv, RUNTIME_ENV_FILE, SIGNING_SECRET, SOURCE_ENTRY, Stack, type BotProcess } from "./lib/stack.js";
 import { mib, ms, ratio, summarize } from "./lib/stats.js";
@@ -57,7 +58,7 @@ const { values: flags } = parseArgs({
     "runtime-env": { type: "string" },
   },
 });
-const PHASES = ["ack", "busy", "single", "memory", "pair", "stored"] as const;
+const PHASES = ["ack", "busy", "split", "single", "memory", "pair", "stored"] as const;
 type Phase = (typeof PHASES)[number];
 const ONLY = flags.only === undefined ? undefined : new Set(flags.only.split(",").map((p) => p.trim()));
 for (const phase of ONLY ?? []) {
@@ -74,15 +75,25 @@ const BOT_ENV: Record<string, string> = flags.concurrency ? { DEPLOYBOT_WORKER_C
 // Idle RSS is read after the process settles: right after start it still grows.
 const SETTLE_MS = SHORT ? 1_000 : 5_000;
 
+interface BusyCreates {
+  submitAckMs: number[];
+  bareSubmitAckMs: number[];
+  created: number;
+  live: number;
+  scale: ThroughputResult;
+}
+
 interface Results {
   idle: { bot: number; bare: number };
   create?: { count: number; live: number; wallMs: number };
   ack?: AckRound;
-  busy?: { submitAckMs: number[]; bareSubmitAckMs: number[]; created: number; live: number; scale: ThroughputResult };
+  busy?: BusyCreates;
+  /** The same, with the Slack side and the worker in processes of their own (DEPLOYBOT_ROLE web and worker). */
+  split?: BusyCreates & { rss: { web: number; worker: number } };
   single?: ThroughputResult & { rssBefore: number; rssAfter: number; rssMax: number };
   memory?: ThroughputResult & { rssAfter: number; rssMax: number };
   pair?: ThroughputResult & { rss: { before: number; after: number; max: number; heapBefore: number; heapAfter: number }[] };
-  stored?: { count: number; rssIdle: number; rssAfterList: number; rssIdle100: number; list: ListAtScale };
+  stored?: { count: number; rssIdle: number; rssAfterList: number; rssIdle100: number; stored100: number; list: ListAtScale };
   profile?: ProfileSummary;
   rssTimeline: { phase: string; mib: number; heapMiB: number }[];
   /** CPU seconds the bot process(es) and the fakes used per throughput phase. */
@@ -127,18 +138,23 @@ function render(results: Results): string {
   if (results.create) {
     row(`create ${results.create.count} deployments through the modal, until live`, `${(results.create.wallMs / 1000).toFixed(1)} s (${results.create.live} live)`, "", "", "", "");
   }
-  if (results.busy) {
-    const submit = summarize(results.busy.submitAckMs);
-    const bareSubmit = summarize(results.busy.bareSubmitAckMs);
+  const busyRows = (label: string, busy: BusyCreates) => {
+    const submit = summarize(busy.submitAckMs);
+    const bareSubmit = summarize(busy.bareSubmitAckMs);
     row(
-      `create submission ack, worker busy, p50 / p99 (n=${submit.n})`,
+      `create submission ack, worker busy, ${label}, p50 / p99 (n=${submit.n})`,
       `${ms(submit.p50)} / ${ms(submit.p99)}`,
       `${ms(bareSubmit.p50)} / ${ms(bareSubmit.p99)}`,
       `${ratio(submit.p50, bareSubmit.p50)} / ${ratio(submit.p99, bareSubmit.p99)}`,
       "p99 < 150 ms",
       SHORT ? "(short: not judged)" : pass(submit.p99 < 150),
     );
-    row("  … operations while busy", `${results.busy.scale.operations} scales, ${results.busy.live}/${results.busy.created} created live`, "", "", "invariants", invariantCell(results.busy.scale.invariants));
+    row("  … operations while busy", `${busy.scale.operations} scales, ${busy.live}/${busy.created} created live`, "", "", "invariants", invariantCell(busy.scale.invariants));
+  };
+  if (results.busy) busyRows("one process (DEPLOYBOT_ROLE=all, the base install)", results.busy);
+  if (results.split) {
+    busyRows("web and worker processes apart (DEPLOYBOT_ROLE=web / worker, the production overlay)", results.split);
+    row("  … RSS after: web / worker", `${mib(results.split.rss.web)} / ${mib(results.split.rss.worker)}`, mib(results.idle.bare), "", "", "");
   }
   const throughputRows = (label: string, result: ThroughputResult) => {
     const ack = summarize(result.scaleAckMs);
@@ -178,7 +194,7 @@ function render(results: Results): string {
     const s = results.stored;
     const list = summarize(s.list.latencyMs);
     row(`RSS idle with ${s.count.toLocaleString("en")} stored deployments (fresh bot)`, mib(s.rssIdle), mib(results.idle.bare), ratio(s.rssIdle, results.idle.bare), "< 200 MB (190.7 MiB)", pass(s.rssIdle < 200e6 / 2 ** 20));
-    row(`  … same bot, fresh with ${PLAN.deployments + PLAN.busyCreates} deployments`, mib(s.rssIdle100), "", ratio(s.rssIdle, s.rssIdle100), "", "");
+    row(`  … same bot, fresh with ${s.stored100} deployments`, mib(s.rssIdle100), "", ratio(s.rssIdle, s.rssIdle100), "", "");
     row(`  … RSS after ${s.list.latencyMs.length} \`/deploy list\``, mib(s.rssAfterList), "", "", "< 200 MB", pass(s.rssAfterList < 200e6 / 2 ** 20));
     row(`\`/deploy list\` with ${s.count.toLocaleString("en")}: answer posted p50 / max`, `${ms(list.p50)} / ${ms(list.max)}`, "", "", "< 1 s", pass(list.max < 1000 && s.list.missing === 0));
     row(
@@ -254,9 +270,9 @@ async function main(): Promise<number> {
   const results: Results = { idle: { bot: Number.NaN, bare: Number.NaN }, rssTimeline: [], cpu: [] };
   let broken = false;
   const bots: BotProcess[] = [];
-  const startBot = async (name: string, profile = flags["cpu-prof"] === true): Promise<BotProcess> => {
+  const startBot = async (name: string, profile = flags["cpu-prof"] === true, env: Record<string, string> = {}): Promise<BotProcess> => {
     if (!stack || !database || !redis) throw new Error("the stack is not up");
-    const bot = await stack.startBot(name, { entry, database, redis, env: BOT_ENV, inspect: !SHORT, ...(flags["runtime-env"] ? { runtimeEnvFile: flags["runtime-env"] } : {}), ...(profile ? { cpuProfileDir: profileDir } : {}) });
+    const bot = await stack.startBot(name, { entry, database, redis, env: { ...BOT_ENV, ...env }, inspect: !SHORT, ...(flags["runtime-env"] ? { runtimeEnvFile: flags["runtime-env"] } : {}), ...(profile ? { cpuProfileDir: profileDir } : {}) });
     bots.push(bot);
     return bot;
   };
@@ -303,13 +319,16 @@ async function main(): Promise<number> {
       results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
     }
 
-    if (runs("busy")) {
-      log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
-      const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => PLAN.deployments + i);
-      const opened = await Promise.all(busyIndexes.map(() => openCreateModal(target, fakes)));
+    /**
+     * Create submissions (half of them also sent to the bare app, the same minutes) while the
+     * worker runs scale chains: the ack of a submission that must check its answers in the database.
+     */
+    const busyCreates = async (web: SlackTarget, firstIndex: number): Promise<BusyCreates> => {
+      const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => firstIndex + i);
+      const opened = await Promise.all(busyIndexes.map(() => openCreateModal(web, fakes)));
       const submitAckMs: number[] = [];
       const bareSubmitAckMs: number[] = [];
-      const busyScale = await scaleChains([target], fakes, pool, created.names, PLAN.busyPerChain, current, {
+      const scale = await scaleChains([web], fakes, pool, created.names, PLAN.busyPerChain, current, {
         during: async () => {
           // Let the chains fill the queue first: the point is an ack while the worker is busy.
           await sleep(1_000);
@@ -320,18 +339,22 @@ async function main(): Promise<number> {
             const answers = { ...CREATE_ANSWERS, name: deploymentName(index) };
             // The same submission to the bare app, just before or just after (alternating): the same minutes, the same machine.
             if (k % 2 === 1) bareSubmitAckMs.push(await submitToBare(bareTarget, view, answers));
-            const { response, ackMs } = await submitModal(target, fakes, view, answers);
+            const { response, ackMs } = await submitModal(web, fakes, view, answers);
             if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
             submitAckMs.push(ackMs);
             if (k % 2 === 0) bareSubmitAckMs.push(await submitToBare(bareTarget, view, answers));
           });
         },
       });
-      const busyLive = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
-      results.busy = { submitAckMs, bareSubmitAckMs, created: PLAN.busyCreates, live: busyLive, scale: busyScale };
-      broken ||= brokenInvariants(busyScale.invariants);
+      const live = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
+      broken ||= brokenInvariants(scale.invariants);
+      return { submitAckMs, bareSubmitAckMs, created: PLAN.busyCreates, live, scale };
+    };
+
+    if (runs("busy")) {
+      log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
+      results.busy = await busyCreates(target, PLAN.deployments);
     }
-    await stack.stopBot(bare);
 
     if (runs("single")) {
       log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, one bot`);
@@ -358,6 +381,16 @@ async function main(): Promise<number> {
       broken ||= brokenInvariants(more.invariants);
     }
     await stack.stopBot(bot);
+
+    if (runs("split")) {
+      log(`create submissions to a web process while a worker process runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
+      const worker = await startBot("worker", undefined, { DEPLOYBOT_ROLE: "worker" });
+      const web = await startBot("web", undefined, { DEPLOYBOT_ROLE: "web" });
+      const split = await busyCreates(targetOf(web.port, SIGNING_SECRET), PLAN.deployments + PLAN.busyCreates);
+      results.split = { ...split, rss: { web: await settledRss(web), worker: await settledRss(worker) } };
+      await Promise.all([stack.stopBot(web), stack.stopBot(worker)]);
+    }
+    await stack.stopBot(bare);
 
     if (runs("pair")) {
       log(`throughput: ${PLAN.deployments * PLAN.perChain} scales, two bot replicas`);
@@ -399,6 +432,7 @@ async function main(): Promise<number> {
     if (PLAN.stored > 0 && runs("stored")) {
       const fresh100 = await startBot("fresh-100", false);
       const rssIdle100 = await settledRss(fresh100);
+      const stored100 = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Deployment"`)).rows[0]?.n ?? 0);
       await stack.stopBot(fresh100);
       log(`scale: ${PLAN.stored.toLocaleString("en")} stored deployments`);
       const inserted = await insertDeployments(pool, deploymentName(0), PLAN.stored);
@@ -407,7 +441,7 @@ async function main(): Promise<number> {
       const rssIdle = await settledRss(big);
       const list = await listAtScale(targetOf(big.port, SIGNING_SECRET), fakes, 10);
       const rssAfterList = await settledRss(big);
-      results.stored = { count: PLAN.stored, rssIdle, rssAfterList, rssIdle100, list };
+      results.stored = { count: PLAN.stored, rssIdle, rssAfterList, rssIdle100, stored100, list };
       await stack.stopBot(big);
     }
     if (flags["cpu-prof"]) results.profile = summarizeProfiles(profileDir);

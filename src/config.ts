@@ -88,6 +88,7 @@ const environmentSchema = z.object({
   DEPLOYBOT_QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { error: "may use letters, digits, '-' and '_'" }).default("deploybot"),
   // Most of a job's time is spent waiting on the cluster (pods becoming ready), not on this process:
   // 16 keeps a 2-core bot busy (the bench did 1,000 scales in 51 s at 16, 106 s at 4).
+  DEPLOYBOT_ROLE: z.enum(["all", "web", "worker"], { error: "must be all, web or worker" }).default("all"),
   DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(16, 64),
   DEPLOYBOT_DRAIN_SECONDS: wholeNumber(15, 0, 600),
   // A paused rollout waits at most this long (without holding a worker slot), then rolls back.
@@ -107,6 +108,8 @@ const environmentSchema = z.object({
   DEPLOYBOT_ALERT_ONCALL_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, { error: "must be a Slack user group id (S…)" }).optional()),
 });
 
+export type BotRole = "all" | "web" | "worker";
+
 export interface Config {
   slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
   databaseUrl: string;
@@ -124,6 +127,12 @@ export interface Config {
   gpuNodeLabelKey: string;
   confirmationTtlMs: number;
   queuePrefix: string;
+  /**
+   * What this process does: `web` answers Slack (and serves the Alertmanager webhook), `worker`
+   * runs the operations and the periodic checks, `all` both. Split, a busy worker never delays
+   * Slack's 3-second acknowledgement, and each side scales on its own.
+   */
+  role: BotRole;
   workerConcurrency: number;
   /** How long a paused rollout waits for a button before it rolls back. */
   maxPauseMs: number;
@@ -196,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     gpuNodeLabelKey: values.DEPLOYBOT_GPU_NODE_LABEL_KEY,
     confirmationTtlMs: values.DEPLOYBOT_CONFIRMATION_TTL_MINUTES * 60_000,
     queuePrefix: values.DEPLOYBOT_QUEUE_PREFIX,
+    role: values.DEPLOYBOT_ROLE,
     workerConcurrency: values.DEPLOYBOT_WORKER_CONCURRENCY,
     maxPauseMs: values.DEPLOYBOT_MAX_PAUSE_HOURS * 3600_000,
     driftCheckIntervalMs: values.DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS * 1000,

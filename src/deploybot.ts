@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { ClusterDirectory } from "./cluster/clusterDirectory.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
-import type { Config } from "./config.js";
+import type { BotRole, Config } from "./config.js";
 import type { Environment } from "./domain/deploymentSpec.js";
 import { DeploymentQueries } from "./operations/deploymentQueries.js";
 import { DeploymentRequests } from "./operations/deploymentRequests.js";
@@ -29,7 +29,8 @@ import { createMetrics, type BotMetrics } from "./observability/metrics.js";
 import { observeOperationOutcomes, queueSnapshot } from "./observability/operationMetrics.js";
 import { secretsOfConfig } from "./observability/redaction.js";
 import { measuredSlackFetch } from "./observability/slackRequestMetrics.js";
-import { checkComponents } from "./slack/healthRoutes.js";
+import { checkComponents, healthRoutes } from "./slack/healthRoutes.js";
+import { startOperationalServer, type OperationalServer } from "./http/operationalServer.js";
 import { showExpiredConfirmations } from "./slack/operationAnnouncements.js";
 import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
@@ -80,9 +81,13 @@ export interface Deploybot {
   port: number;
   db: Database;
   queue: OperationQueue;
-  slack: SlackAppHandle;
-  worker: OperationWorker;
-  recovery: OperationRecovery;
+  /** What this process does (`DEPLOYBOT_ROLE`). */
+  role: BotRole;
+  /** Absent in the `worker` role. */
+  slack?: SlackAppHandle;
+  /** Absent in the `web` role. */
+  worker?: OperationWorker;
+  recovery?: OperationRecovery;
   metrics: BotMetrics;
   /** The alert evaluation the scheduled job runs; tests may also run a round themselves. */
   alertEvaluator: AlertEvaluator;
@@ -112,20 +117,23 @@ async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: 
   return undefined;
 }
 
-/** The composition root: builds every layer from the config and starts the bot and its worker. */
+/**
+ * The composition root: builds every layer from the config and starts what the process's role
+ * asks for: the Slack side (`web`), the worker and the periodic checks (`worker`), or both (`all`).
+ */
 export async function startDeploybot(config: Config, overrides: DeploybotOverrides = {}): Promise<Deploybot> {
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
+  const servesSlack = config.role !== "worker";
+  const runsJobs = config.role !== "web";
   const db = createDatabase(config.databaseUrl);
   const deployments = new DeploymentRepository(db);
   const operations = new OperationRepository(db);
   const revisions = new RevisionRepository(db);
 
   // The queue fails fast while Redis is away (the operation stays recorded and is re-enqueued by
-  // the recovery sweep); the worker's connection waits for Redis to come back.
+  // the recovery sweep).
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
-  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   queueConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (queue) connection problem"));
-  workerConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (worker) connection problem"));
   const queue = new OperationQueue(queueConnection, config.queuePrefix);
 
   const kubeConfig = overrides.kubeConfig ?? loadKubeConfig(config);
@@ -188,7 +196,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     ...(overrides.databaseOutageWaitMs === undefined ? {} : { databaseOutageWaitMs: overrides.databaseOutageWaitMs }),
   });
   // Who the bot is decides who is "external": asked once, before the first request is authorized.
-  const identity = await botIdentity(slackClient, logger);
+  const identity = servesSlack ? await botIdentity(slackClient, logger) : undefined;
   const access = new AccessControl({
     access: new AccessRepository(db),
     directory: new SlackUserDirectory(slackClient, logger.child({ component: "user-directory" })),
@@ -287,63 +295,90 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     trafficProvider: config.trafficProvider,
     logger,
   };
-  const slack = createSlackApp(
-    {
-      botToken: config.slack.botToken,
-      signingSecret: config.slack.signingSecret,
-      port: config.port,
-      ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
-      ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
-      ...(identity ? { botIdentity: { botId: identity.botId, botUserId: identity.botUserId } } : {}),
-    },
-    slackDependencies,
-  );
+  const slackOptions = {
+    botToken: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    port: config.port,
+    ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    ...(identity ? { botIdentity: { botId: identity.botId, botUserId: identity.botUserId } } : {}),
+  };
+  const slack = servesSlack ? createSlackApp(slackOptions, slackDependencies) : undefined;
   // Confirmations nobody answered in time: settle them and say so on their messages.
-  const gateSweep = setInterval(() => {
-    showExpiredConfirmations(slack.app.client, slackDependencies).catch((error: unknown) => logger.warn({ err: error }, "confirmation expiry sweep failed; will retry"));
-  }, overrides.gateSweepIntervalMs ?? 30_000);
-  gateSweep.unref();
+  const gateSweep = slack
+    ? setInterval(() => {
+        showExpiredConfirmations(slack.app.client, slackDependencies).catch((error: unknown) => logger.warn({ err: error }, "confirmation expiry sweep failed; will retry"));
+      }, overrides.gateSweepIntervalMs ?? 30_000)
+    : undefined;
+  gateSweep?.unref();
 
-  const worker = startOperationWorker(runner, {
-    connection: workerConnection,
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
-    logger: logger.child({ component: "worker" }),
-    ...(overrides.lockDurationMs ? { lockDurationMs: overrides.lockDurationMs } : {}),
-    ...(overrides.stalledIntervalMs ? { stalledIntervalMs: overrides.stalledIntervalMs } : {}),
-  });
-  observeOperationOutcomes(worker.worker, async (id) => (await operations.get(id))?.kind, metrics);
-  const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
-  recovery.start(overrides.recoveryIntervalMs ?? 60_000);
+  const jobs = runsJobs ? startJobs() : undefined;
+  /** The worker, the recovery sweep and the periodic checks (drift, alerts): the `worker` role's part. */
+  function startJobs() {
+    // The worker's connection waits for Redis to come back; so do the schedules', on their own.
+    const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    workerConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (worker) connection problem"));
+    const worker = startOperationWorker(runner, {
+      connection: workerConnection,
+      prefix: config.queuePrefix,
+      concurrency: config.workerConcurrency,
+      logger: logger.child({ component: "worker" }),
+      ...(overrides.lockDurationMs ? { lockDurationMs: overrides.lockDurationMs } : {}),
+      ...(overrides.stalledIntervalMs ? { stalledIntervalMs: overrides.stalledIntervalMs } : {}),
+    });
+    observeOperationOutcomes(worker.worker, async (id) => (await operations.get(id))?.kind, metrics);
+    const recovery = new OperationRecovery({ operations, queue, runner, logger: logger.child({ component: "recovery" }) });
+    recovery.start(overrides.recoveryIntervalMs ?? 60_000);
 
-  // Its own connection: the worker blocks on Redis, and the queue must wait for Redis, not fail fast.
-  const alertConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  alertConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (alerts) connection problem"));
-  const driftSchedule = startDriftDetection({
-    connection: alertConnection,
-    prefix: config.queuePrefix,
-    intervalMs: overrides.driftCheckIntervalMs ?? config.driftCheckIntervalMs,
-    detector: driftDetector,
-    logger: logger.child({ component: "drift-check" }),
-  });
-  const alertSchedule = startAlertEvaluation({
-    connection: alertConnection,
-    prefix: config.queuePrefix,
-    intervalMs: overrides.alertEvaluationIntervalMs ?? monitoringConfig.alerts.evaluationIntervalSeconds * 1000,
-    evaluator: alertEvaluator,
-    logger: logger.child({ component: "alert-evaluation" }),
-  });
+    // Its own connection: the worker blocks on Redis, and the schedules must not wait behind it.
+    const scheduleConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    scheduleConnection.on("error", (error) => logger.warn({ err: error.message }, "Redis (schedules) connection problem"));
+    const driftSchedule = startDriftDetection({
+      connection: scheduleConnection,
+      prefix: config.queuePrefix,
+      intervalMs: overrides.driftCheckIntervalMs ?? config.driftCheckIntervalMs,
+      detector: driftDetector,
+      logger: logger.child({ component: "drift-check" }),
+    });
+    const alertSchedule = startAlertEvaluation({
+      connection: scheduleConnection,
+      prefix: config.queuePrefix,
+      intervalMs: overrides.alertEvaluationIntervalMs ?? monitoringConfig.alerts.evaluationIntervalSeconds * 1000,
+      evaluator: alertEvaluator,
+      logger: logger.child({ component: "alert-evaluation" }),
+    });
+    return {
+      worker,
+      recovery,
+      /** Stops taking jobs at a safe point (running handlers see the abort), then the schedules. */
+      async stop() {
+        recovery.stop();
+        await worker.close();
+        await alertSchedule.close();
+        await driftSchedule.close();
+        scheduleConnection.disconnect();
+        workerConnection.disconnect();
+      },
+    };
+  }
 
-  const port = await slack.start();
-  logger.info({ port, socketMode: Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
+  // Without the Slack side, the probes and Prometheus still need /healthz, /readyz and /metrics.
+  let operationalServer: OperationalServer | undefined;
+  let port: number;
+  if (slack) port = await slack.start();
+  else {
+    operationalServer = await startOperationalServer(healthRoutes(health), config.port);
+    port = operationalServer.port;
+  }
+  logger.info({ port, role: config.role, socketMode: servesSlack && Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
 
   return {
     port,
     db,
     queue,
-    slack,
-    worker,
-    recovery,
+    role: config.role,
+    ...(slack ? { slack } : {}),
+    ...(jobs ? { worker: jobs.worker, recovery: jobs.recovery } : {}),
     metrics,
     alertEvaluator,
     driftDetector,
@@ -352,16 +387,12 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     },
     async stop() {
       clearInterval(gateSweep);
-      recovery.stop();
-      await slack.stop().catch(() => undefined);
-      await worker.close();
-      await alertSchedule.close();
-      await driftSchedule.close();
-      alertConnection.disconnect();
+      await slack?.stop().catch(() => undefined);
+      await operationalServer?.close().catch(() => undefined);
+      await jobs?.stop();
       publisher.close();
       await queue.close();
       queueConnection.disconnect();
-      workerConnection.disconnect();
       await db.$disconnect();
     },
   };

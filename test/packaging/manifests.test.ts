@@ -223,6 +223,53 @@ describe.each(Object.entries(BOT_BUILDS))("the bot in the %s build", (_name, obj
   });
 });
 
+describe("the production build's web and worker Deployments (components/split-roles)", () => {
+  const objects = BUILDS.production;
+  const web = find<V1Deployment>(objects, "Deployment", "deploybot", BOT_NAMESPACE);
+  const worker = find<V1Deployment>(objects, "Deployment", "deploybot-worker", BOT_NAMESPACE);
+  const workerPod = worker.spec?.template.spec;
+  const workerLabels = worker.spec?.template.metadata?.labels;
+  const roleOf = (deployment: V1Deployment) => deployment.spec?.template.spec?.containers[0]?.env?.find((variable) => variable.name === "DEPLOYBOT_ROLE")?.value;
+
+  it("runs the Slack side as `web` and the jobs as `worker`, two of each at least", () => {
+    expect(roleOf(web)).toBe("web");
+    expect(roleOf(worker)).toBe("worker");
+    expect(worker.spec?.replicas).toBeGreaterThanOrEqual(2);
+    expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "signing-secret", DATABASE_URL: "postgresql://db/d", REDIS_URL: "redis://r:6379", DEPLOYBOT_ROLE: roleOf(worker) }).role).toBe("worker");
+  });
+
+  it("gives the workers the web pod but for role, labels, resources and the two Slack-side secrets", () => {
+    const comparable = (deployment: V1Deployment) => {
+      const pod = structuredClone(deployment.spec?.template.spec);
+      for (const container of pod?.containers ?? []) {
+        container.env = container.env?.filter((variable) => !["DEPLOYBOT_ROLE", "SLACK_APP_TOKEN", "DEPLOYBOT_ALERTMANAGER_TOKEN"].includes(variable.name));
+        delete container.resources;
+      }
+      for (const constraint of pod?.topologySpreadConstraints ?? []) delete constraint.labelSelector;
+      return pod;
+    };
+    expect(comparable(worker)).toEqual(comparable(web));
+    const secretNames = (workerPod?.containers[0]?.env ?? []).filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name);
+    expect(secretNames.sort()).toEqual(["DATABASE_URL", "REDIS_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]);
+    expect(restrictedProfileProblems(workerPod).filter((p) => p !== "service-account token mounted")).toEqual([]);
+    expect(workerPod?.containers[0]?.resources?.requests?.cpu).toBe("1");
+  });
+
+  it("keeps the workers out of the Service, with a disruption budget and a network policy of their own", () => {
+    const service = find<V1Service>(objects, "Service", "deploybot", BOT_NAMESPACE);
+    expect(matches(service.spec?.selector, workerLabels)).toBe(false);
+    const pdb = find<V1PodDisruptionBudget>(objects, "PodDisruptionBudget", "deploybot-worker", BOT_NAMESPACE);
+    expect(pdb.spec?.minAvailable).toBe(1);
+    expect(matches(pdb.spec?.selector?.matchLabels, workerLabels)).toBe(true);
+    expect(matches(find<V1PodDisruptionBudget>(objects, "PodDisruptionBudget", "deploybot", BOT_NAMESPACE).spec?.selector?.matchLabels, workerLabels)).toBe(false);
+    const policies = ofKind<V1NetworkPolicy>(objects, "NetworkPolicy").filter((p) => matches(p.spec?.podSelector?.matchLabels, workerLabels) && p.metadata?.name !== "default-deny");
+    expect(policies.map((p) => p.metadata?.name)).toEqual(["deploybot-worker"]);
+    // The same narrowed egress as the web pods: the overlay's patch reaches both policies.
+    expect(policies[0]?.spec?.egress).toEqual(find<V1NetworkPolicy>(objects, "NetworkPolicy", "deploybot", BOT_NAMESPACE).spec?.egress);
+    expect(policies[0]?.spec?.ingress?.flatMap((rule) => rule.ports ?? [])).toEqual([{ port: "http", protocol: "TCP" }]);
+  });
+});
+
 describe("the overlays", () => {
   it("production: three replicas, more room, Istio, and egress narrowed to known addresses", () => {
     const objects = BUILDS.production;
