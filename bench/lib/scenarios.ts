@@ -6,7 +6,7 @@ import type pg from "pg";
 import type { SlackTarget } from "../../test/harness/slackRequests.js";
 import { checkScaleInvariants, type InvariantReport, type ScaleRequest } from "./invariants.js";
 import { sleep } from "./processes.js";
-import { openCreateModal, slash, submitModal, type FakesClient } from "./slackDriver.js";
+import { KeptAliveClient, openCreateModal, signSlash, slash, submitModal, type FakesClient } from "./slackDriver.js";
 
 export const NAMESPACE = "ml-development";
 const FINISHED = ["succeeded", "failed", "cancelled", "expired"];
@@ -232,17 +232,25 @@ export interface AckRound {
   listAnswersMissing: number;
 }
 
-async function burst(target: SlackTarget, fakes: FakesClient, text: string, concurrency: number): Promise<{ latencies: number[]; responseUrls: string[]; sentAt: number[] }> {
+async function burst(
+  target: SlackTarget,
+  client: KeptAliveClient,
+  fakes: FakesClient,
+  text: string,
+  concurrency: number,
+): Promise<{ latencies: number[]; responseUrls: string[]; sentAt: number[] }> {
   const fields = await fakes.slashFields(concurrency);
+  // Signed before the clock starts: the client's HMAC is not the server's latency.
+  const signed = fields.map((field) => signSlash(target, text, field));
   const latencies: number[] = [];
   const sentAt: number[] = [];
   await Promise.all(
-    fields.map(async (field, index) => {
+    signed.map(async (request, index) => {
       sentAt[index] = Date.now();
       const t0 = performance.now();
-      const response = await slash(target, text, field);
+      const status = await client.post(request);
       latencies[index] = performance.now() - t0;
-      if (response.status !== 200) throw new Error(`/deploy ${text} answered ${response.status}`);
+      if (status !== 200) throw new Error(`/deploy ${text} answered ${status}`);
     }),
   );
   return { latencies, responseUrls: fields.map((f) => f.responseUrl), sentAt };
@@ -254,25 +262,35 @@ async function burst(target: SlackTarget, fakes: FakesClient, text: string, conc
  */
 export async function ackLatency(bot: SlackTarget, bare: SlackTarget, fakes: FakesClient, rounds: number, concurrency: number): Promise<AckRound> {
   const result: AckRound = { bot: { help: [], list: [] }, bare: { help: [], list: [] }, listAnswerMs: [], listAnswersMissing: 0 };
-  // Warm-up: connections, JIT, Bolt's first request; not counted.
-  for (const target of [bot, bare]) for (const text of ["help", "list"]) await burst(target, fakes, text, concurrency);
-  await sleep(500);
-  for (let round = 0; round < rounds; round += 1) {
-    const order: ["bot" | "bare", SlackTarget][] = round % 2 === 0 ? [["bot", bot], ["bare", bare]] : [["bare", bare], ["bot", bot]];
-    for (const text of ["help", "list"] as const) {
-      for (const [who, target] of order) {
-        const { latencies, responseUrls, sentAt } = await burst(target, fakes, text, concurrency);
-        result[who][text].push(...latencies);
-        if (who === "bot" && text === "list") {
-          // The list itself comes after the ack, through response_url: let it land before the next burst.
-          const posts = await Promise.all(responseUrls.map((url) => fakes.responsePost(url, 10_000)));
-          posts.forEach((post, index) => {
-            if (post) result.listAnswerMs.push(post.at - (sentAt[index] ?? post.at));
-            else result.listAnswersMissing += 1;
-          });
+  const clients = new Map([bot, bare].map((target) => [target, new KeptAliveClient(target, concurrency)]));
+  const clientOf = (target: SlackTarget): KeptAliveClient => {
+    const client = clients.get(target);
+    if (!client) throw new Error("no client for this target");
+    return client;
+  };
+  try {
+    // Warm-up: connections, JIT, Bolt's first request; not counted.
+    for (const target of [bot, bare]) for (const text of ["help", "list"]) await burst(target, clientOf(target), fakes, text, concurrency);
+    await sleep(500);
+    for (let round = 0; round < rounds; round += 1) {
+      const order: ["bot" | "bare", SlackTarget][] = round % 2 === 0 ? [["bot", bot], ["bare", bare]] : [["bare", bare], ["bot", bot]];
+      for (const text of ["help", "list"] as const) {
+        for (const [who, target] of order) {
+          const { latencies, responseUrls, sentAt } = await burst(target, clientOf(target), fakes, text, concurrency);
+          result[who][text].push(...latencies);
+          if (who === "bot" && text === "list") {
+            // The list itself comes after the ack, through response_url: let it land before the next burst.
+            const posts = await Promise.all(responseUrls.map((url) => fakes.responsePost(url, 10_000)));
+            posts.forEach((post, index) => {
+              if (post) result.listAnswerMs.push(post.at - (sentAt[index] ?? post.at));
+              else result.listAnswersMissing += 1;
+            });
+          }
         }
       }
     }
+  } finally {
+    for (const client of clients.values()) client.close();
   }
   return result;
 }

@@ -2,8 +2,17 @@
  * Slack's side of the bench: signed requests built by the test harness's helpers, with the
  * trigger ids, response URLs and views that the recorder (in the fakes process) hands out.
  */
+import { Agent, request } from "node:http";
 import type { ViewOutput } from "@slack/bolt";
-import { sendSlashCommand, sendViewSubmission, viewStateFrom, type SlackHttpResponse, type SlackTarget } from "../../test/harness/slackRequests.js";
+import {
+  sendSlashCommand,
+  sendViewSubmission,
+  slackSignatureHeaders,
+  slashCommandFields,
+  viewStateFrom,
+  type SlackHttpResponse,
+  type SlackTarget,
+} from "../../test/harness/slackRequests.js";
 import type { FakesCounts, OpenedView, ResponsePost, SlashFields, ViewSubmittedRequest } from "./fakesProtocol.js";
 
 export const CHANNEL_ID = "C0BENCH";
@@ -59,6 +68,61 @@ export function targetOf(port: number, signingSecret: string): SlackTarget {
 
 export function slash(target: SlackTarget, text: string, fields: SlashFields): Promise<SlackHttpResponse> {
   return sendSlashCommand(target, { text, userId: USER_ID, channelId: CHANNEL_ID, triggerId: fields.triggerId, responseUrl: fields.responseUrl });
+}
+
+/** A slash command signed ahead of time, so that timing it measures the HTTP exchange alone. */
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export function signSlash(target: SlackTarget, text: string, fields: SlashFields): SignedRequest {
+  const body = new URLSearchParams(
+    slashCommandFields(target, { text, userId: USER_ID, channelId: CHANNEL_ID, triggerId: fields.triggerId, responseUrl: fields.responseUrl }),
+  ).toString();
+  return {
+    body,
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "content-length": String(Buffer.byteLength(body)),
+      ...slackSignatureHeaders(target.signingSecret, body),
+    },
+  };
+}
+
+/**
+ * A load client as light as Node offers: `node:http` over kept-alive connections (as an ingress
+ * keeps them to the pods), so that the client's own cost, the same for the bot and the bare app,
+ * weighs as little as possible in the latencies of a concurrent burst.
+ */
+export class KeptAliveClient {
+  private readonly agent: Agent;
+  private readonly url: URL;
+
+  constructor(target: SlackTarget, connections: number) {
+    this.url = new URL(target.url);
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections });
+  }
+
+  /** POSTs a signed request; resolves with the status once the whole answer has arrived. */
+  post(signed: SignedRequest): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        { agent: this.agent, host: this.url.hostname, port: this.url.port, path: this.url.pathname, method: "POST", headers: signed.headers },
+        (response) => {
+          response.resume();
+          response.once("end", () => resolve(response.statusCode ?? 0));
+          response.once("error", reject);
+        },
+      );
+      outgoing.once("error", reject);
+      outgoing.end(signed.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
 /** A modal opened by `/deploy create`, ready to submit. */

@@ -6,6 +6,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
+import { keptAliveAgentFor } from "./keptAliveAgents.js";
 
 /**
  * The client-node configuration every typed API of the cluster layer uses: the kubeconfig's
@@ -23,6 +24,8 @@ export function createApiConfiguration(kubeConfig: KubeConfig, timeoutMs: number
       {
         pre: async (context: RequestContext) => {
           context.setSignal(AbortSignal.timeout(timeoutMs));
+          const agent = keptAliveAgentFor(context.getAgent());
+          if (agent) context.setAgent(agent);
           return context;
         },
         post: async (response: ResponseContext) => response,
