@@ -66,9 +66,9 @@ export class AccessControl {
    * channel's binding, production never from a direct message, and a freeze held by someone else.
    */
   async checkChange(requester: Requester, deployment: Pick<DeploymentRecord, "name" | "environment" | "freeze">): Promise<AccessCheck> {
-    const check = await this.check(requester, "request", deployment.environment);
+    // Both reads at once: the channel's binding is only consulted when the role allows.
+    const [check, place] = await Promise.all([this.check(requester, "request", deployment.environment), this.placeRefusal(requester.channelId, deployment.environment)]);
     if (!check.ok) return check;
-    const place = await this.placeRefusal(requester.channelId, deployment.environment);
     if (place) return { ok: false, message: place };
     const frozen = freezeRefusal(deployment.name, deployment.freeze, requester.userId);
     return frozen ? { ok: false, message: frozen } : check;

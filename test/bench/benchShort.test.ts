@@ -8,17 +8,18 @@ const PROJECT = resolve(import.meta.dirname, "../..");
 
 /**
  * The bench's short mode, as CI runs it: a few deployments and scale operations through the real
- * bot process, one bot then two replicas. It fails only when an operation is lost, recorded or
+ * bot process: one bot, a web process beside a worker process, then two replicas. It fails only when an operation is lost, recorded or
  * run twice, overlaps another on its deployment, or leaves a wrong replica count; never on a time.
  * The bot runs from source here: CI checks the invariants, `npm run bench` measures the build.
  */
 it("keeps every operation exactly once, one at a time per deployment, with one bot and with two", async () => {
   const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/run.ts", "--short", "--from-source"], {
     cwd: PROJECT,
-    timeout: 110_000,
+    timeout: 170_000,
     maxBuffer: 10 * 2 ** 20,
   });
   const invariantRows = stdout.split("\n").filter((line) => line.includes("invariants"));
-  expect(invariantRows).toHaveLength(3);
+  // The busy phase, the web/worker split, one bot's throughput, two replicas' throughput.
+  expect(invariantRows).toHaveLength(4);
   for (const row of invariantRows) expect(row).toContain("| PASS (");
-}, 120_000);
+}, 180_000);
