@@ -230,10 +230,7 @@ export class OperationRequests {
     const open = gate.operation;
     const deployment = open.deploymentId ? await this.deps.deployments.get(open.deploymentId) : null;
     const refusal = deployment ? ((await this.staleRefusal(open, deployment)) ?? (await this.changeRefusal(deployment, open.kind, { ...requester, channelId: open.channelId }))) : "The deployment no longer exists.";
-    if (!deployment || refusal) {
-      await this.settle(open, ["awaiting_confirmation"], "cancelled", refusal ?? "Cancelled.", requester.userId);
-      return { ok: false, message: refusal ?? "Cancelled.", operation: open, settled: "cancelled" };
-    }
+    if (!deployment || refusal) return this.cancelAtGate(open, ["awaiting_confirmation"], refusal ?? "Cancelled.", requester.userId);
     const taken = await this.takeLock(open, deployment, ["awaiting_confirmation"], requester.userId, { step: "confirmed", message: `Confirmed by <@${requester.userId}>` });
     if (!taken.ok) return taken;
     await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: open.deploymentName, environment: deployment.environment, operationId: open.id, action: "confirmed" });
@@ -266,10 +263,7 @@ export class OperationRequests {
     if (!gate.ok) return gate;
     const { operation: open, deployment } = gate;
     const stale = await this.staleRefusal(open, deployment);
-    if (stale) {
-      await this.settle(open, ["awaiting_approval"], "cancelled", stale, reviewer.userId);
-      return { ok: false, message: stale, operation: open, settled: "cancelled" };
-    }
+    if (stale) return this.cancelAtGate(open, ["awaiting_approval"], stale, reviewer.userId);
     if (!(await this.deps.approvals.record(open.id, reviewer.userId, "approved", null))) {
       return { ok: false, message: "You already approved this request." };
     }
@@ -278,10 +272,7 @@ export class OperationRequests {
     const approvals = (await this.deps.approvals.forOperation(open.id)).filter((approval) => approval.decision === "approved").length;
     if (approvals < open.requiredApprovals) return { ok: true, state: "needs-more", operation: open, approvals, required: open.requiredApprovals };
     const busy = await this.refusal(deployment, open.kind, open.id);
-    if (busy) {
-      await this.settle(open, ["awaiting_approval"], "cancelled", busy, reviewer.userId);
-      return { ok: false, message: busy, operation: open, settled: "cancelled" };
-    }
+    if (busy) return this.cancelAtGate(open, ["awaiting_approval"], busy, reviewer.userId);
     const taken = await this.takeLock(open, deployment, ["awaiting_approval"], reviewer.userId);
     if (!taken.ok) return taken;
     return { ok: true, state: "approved", operation: taken.operation, deployment };
@@ -403,6 +394,22 @@ export class OperationRequests {
     if (operation.kind === "create" && operation.deploymentId) await this.deps.deployments.forgetPending(operation.deploymentId, operation.id);
   }
 
+  /**
+   * Cancels a request at its gate with why. When another answer moved it first (a double click,
+   * a second approver: its own lock makes the deployment look busy to this one), nothing is
+   * cancelled and the answer says what happened to the request instead.
+   */
+  private async cancelAtGate(
+    operation: OperationRecord,
+    from: ("awaiting_confirmation" | "awaiting_approval")[],
+    reason: string,
+    actorId: string,
+  ): Promise<{ ok: false; message: string; operation?: OperationRecord; settled?: "cancelled" }> {
+    if (await this.settle(operation, from, "cancelled", reason, actorId)) return { ok: false, message: reason, operation, settled: "cancelled" };
+    const now = await this.deps.operations.get(operation.id);
+    return { ok: false, message: (now && ANSWERED[now.status]) ?? "This request was already answered." };
+  }
+
   private async settle(operation: OperationRecord, from: OperationRecord["status"][], to: "cancelled" | "expired", reason: string, actorId: string): Promise<boolean> {
     const moved = await this.deps.operations.transition(operation.id, from, to, { error: reason, decidedBy: actorId === "deploybot" ? null : actorId, decidedAt: this.now(), finishedAt: this.now() });
     if (!moved) return false;
@@ -436,8 +443,7 @@ export class OperationRequests {
     if (outcome === "answered") return { ok: false, message: "This request was already answered." };
     if (outcome === "busy") {
       const message = (await this.refusal((await this.deps.deployments.get(deployment.id)) ?? deployment, operation.kind)) ?? "The deployment is busy.";
-      await this.settle(operation, from, "cancelled", message, actorId);
-      return { ok: false, message, operation, settled: "cancelled" };
+      return this.cancelAtGate(operation, from, message, actorId);
     }
     return { ok: true, operation: (await this.deps.operations.get(operation.id)) ?? operation };
   }
