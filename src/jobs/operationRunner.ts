@@ -14,6 +14,7 @@ import { fenceOf, isStaleRun } from "../domain/runFence.js";
 import { DatabaseOutageWait, isDatabaseOutage, waitingOutOutages } from "./databaseOutageWait.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
 import { isParkRun } from "./parkRun.js";
+import { fencedCluster } from "./fencedCluster.js";
 import { ProgressTracker } from "./progressTracker.js";
 import type { KindRunner, OperationRunContext, RunResult } from "./runContext.js";
 import type { DeploymentPods } from "../cluster/deploymentPods.js";
@@ -123,7 +124,7 @@ export class OperationRunner {
     const context: OperationRunContext = {
       operation: running,
       deployment,
-      cluster: this.deps.clusterFor(deployment.environment),
+      cluster: fencedCluster(this.deps.clusterFor(deployment.environment), (change) => wait.through(() => operations.assertRunCurrent(fence, change))),
       owner: ownerOf(operation, deployment),
       ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
       deployments: waitingOutOutages(deployments, wait),
@@ -200,7 +201,7 @@ export class OperationRunner {
     return {
       operation,
       deployment,
-      cluster: this.deps.clusterFor(deployment.environment),
+      cluster: fencedCluster(this.deps.clusterFor(deployment.environment), (change) => this.deps.operations.assertRunCurrent(fenceOf(operation), change)),
       owner: ownerOf(operation, deployment),
       ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
       deployments: this.deps.deployments,

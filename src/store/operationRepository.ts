@@ -8,7 +8,7 @@ import type { RunFence } from "../domain/runFence.js";
 import { appendControl, controlRequests, takeControls, type ControlRequestRecord } from "./operationControls.js";
 import { withRefusedField } from "./writeErrors.js";
 import { queueFromGate, type GateQueueing, type QueueFromGate } from "./gateDecisions.js";
-import { beginRun, claimSettlement, recordRunEvent, saveCheckpoint, settleRun, type RunSettlement } from "./operationRuns.js";
+import { assertRunCurrent, beginRun, claimSettlement, recordRunEvent, saveCheckpoint, settleRun, type RunSettlement } from "./operationRuns.js";
 
 
 
@@ -155,6 +155,11 @@ export class OperationRepository {
   }
 
   /** A run's step, refused when the run is stale. */
+  /** Throws StaleRunError when a newer run or a settler holds the operation. */
+  async assertRunCurrent(fence: RunFence, change: string): Promise<void> {
+    await assertRunCurrent(this.db, fence, change);
+  }
+
   async recordRunEvent(fence: RunFence, step: string, message: string, data?: Record<string, unknown>): Promise<void> {
     await recordRunEvent(this.db, fence, step, message, data);
   }

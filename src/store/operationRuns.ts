@@ -67,6 +67,12 @@ export async function recordRunEvent(db: Database, fence: RunFence, step: string
   if (rows.length !== 1) throw new StaleRunError(fence, `"${step}" event`);
 }
 
+/** Refuses a run that no longer holds its operation (see fencedCluster: checked before each cluster change). */
+export async function assertRunCurrent(db: Database, fence: RunFence, change: string): Promise<void> {
+  const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM "Operation" WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch}`;
+  if (rows.length !== 1) throw new StaleRunError(fence, change);
+}
+
 /**
  * Claims settling an unfinished operation and fences every run before it: the claim takes the
  * next epoch. With `expectedEpoch` (a run failing its own operation) the claim is refused when a

@@ -224,3 +224,41 @@ describe("fencing a stale worker", () => {
     expect((await revisions.list(deployment.id)).find((revision) => revision.operationId === operation.id)?.outcome).toBe("promoted");
   });
 });
+
+describe("fencing a stale worker's cluster changes", () => {
+  it("stops a stale run at its first change to the cluster, before the API server sees it", async () => {
+    const { operation } = await recordCreate("fenced-cluster");
+    const older = deferred();
+    const newer = deferred();
+    // After its gate, each run deletes an object (a change) and records a step naming itself.
+    const changingRunner: KindRunner = {
+      async run(context) {
+        const name = await (context.operation.runEpoch === 1 ? older.promise : newer.promise);
+        await context.cluster.deleteObject("Deployment", "ml-development", `fenced-cluster-${name}`);
+        await context.step(`${name} changed the cluster`);
+        return { detail: `${name} finished` };
+      },
+    };
+    const deps = { ...runnerDeps(), runners: { create: changingRunner } };
+    const attempt = (n: number): AttemptInfo => ({ attempt: n, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
+    const olderRun = new OperationRunner(deps).run(operation.id, attempt(1));
+    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 1; waited += 25) {
+      if (waited > 5_000) throw new Error("the first run did not start");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const newerRun = new OperationRunner(deps).run(operation.id, attempt(2));
+    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 2; waited += 25) {
+      if (waited > 5_000) throw new Error("the second run did not start");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const deletes = () => kube.requests.filter((request) => request.method === "DELETE" && request.path.includes("fenced-cluster-")).map((request) => request.path.split("/").pop());
+
+    older.resolve("older");
+    expect(await olderRun).toBe("skipped");
+    expect(deletes()).toEqual([]);
+    newer.resolve("newer");
+    expect(await newerRun).toBe("succeeded");
+    expect(deletes()).toEqual(["fenced-cluster-newer"]);
+    expect((await operations.events(operation.id)).map((event) => event.message)).not.toContain("older changed the cluster");
+  });
+});
