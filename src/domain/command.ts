@@ -19,6 +19,8 @@ export type DeployCommand =
   | { verb: "stop"; name: string; dryRun?: true }
   | { verb: "start"; name: string; dryRun?: true }
   | { verb: "delete"; name: string; dryRun?: true }
+  | { verb: "reapply"; name: string }
+  | { verb: "adopt"; name: string }
   | { verb: "update-model"; name?: string; version?: string; strategy?: UpdateStrategy; dryRun?: true }
   | { verb: "rollback"; name: string; revision?: number; dryRun?: true }
   | { verb: "lock"; name: string; reason: string }
@@ -52,6 +54,8 @@ export const COMMAND_USAGE: readonly { usage: string; summary: string }[] = [
   { usage: "/deploy stop NAME", summary: "Shut down all instances (configuration is kept)" },
   { usage: "/deploy start NAME", summary: "Resume a stopped deployment" },
   { usage: "/deploy delete NAME", summary: "Permanently remove a deployment" },
+  { usage: "/deploy reapply NAME", summary: "Drifted: put back the stored configuration over changes made outside deploybot" },
+  { usage: "/deploy adopt NAME", summary: "Drifted: keep the changes made outside deploybot as the configuration" },
   { usage: "/deploy metrics NAME [1h|6h|24h|7d]", summary: "Request rate, latency, errors, resources and replicas, with charts" },
   { usage: "/deploy logs NAME [--since 10m] [--pod POD] [--previous]", summary: "The tail of the pods' logs (secrets redacted)" },
   { usage: "/deploy alerts NAME [set RULE threshold N|set RULE for 10m|disable RULE|enable RULE|channel #channel]", summary: "Show or change the deployment's alert rules" },
@@ -78,6 +82,9 @@ const VERB_ALIASES: Record<string, DeployCommand["verb"]> = {
   start: "start",
   restart: "start",
   delete: "delete",
+  reapply: "reapply",
+  "re-apply": "reapply",
+  adopt: "adopt",
   "update-model": "update-model",
   update: "update-model",
   rollback: "rollback",
@@ -122,7 +129,7 @@ export function parseDeployCommand(text: string): CommandParse {
   const verb = VERB_ALIASES[rawVerb.toLowerCase()];
   if (!verb) return { ok: false, message: `Unknown command \`${rawVerb}\`. Try \`/deploy help\` for the list.` };
   const dryRun = rawArgs.some((word) => word.toLowerCase() === "--dry-run");
-  if (dryRun && !DRY_RUN_VERBS.includes(verb)) return { ok: false, message: `\`--dry-run\` goes with a command that changes something (scale, stop, start, delete, update-model, rollback).` };
+  if (dryRun && !DRY_RUN_VERBS.includes(verb)) return { ok: false, message: "`--dry-run` previews scale, stop, start, delete, update-model and rollback; `/deploy show NAME` shows what a re-apply or an adopt would change." };
   const args = rawArgs.filter((word) => word.toLowerCase() !== "--dry-run");
   const parsed = parseVerb(verb, args);
   if (!parsed.ok || !dryRun) return parsed;
@@ -148,7 +155,9 @@ function parseVerb(verb: DeployCommand["verb"], args: string[]): CommandParse {
     case "edit":
     case "stop":
     case "start":
-    case "delete": {
+    case "delete":
+    case "reapply":
+    case "adopt": {
       if (args.length > 1) return { ok: false, message: `Too many arguments. Usage: ${usageOf(verb)}` };
       const name = parseName(args[0], verb);
       return name.ok ? { ok: true, command: { verb, name: name.name } } : name;

@@ -152,6 +152,31 @@ describe("drift", () => {
     expect(settled.text).toContain("32 GB");
   });
 
+  it("takes the same requests as commands: /deploy reapply and /deploy adopt", async () => {
+    await kubectlPatch(DEV, "drift-dev-blue", [{ op: "replace", path: "/spec/replicas", value: 5 }]);
+    await detailsWhen("drift-dev", true);
+    let mark = h.slack.calls.length;
+    expect((await sendSlashCommand(h.target, { text: "reapply drift-dev", userId: ALICE, channelId: CHANNEL })).status).toBe(200);
+    const call = await eventually(
+      () => h.slack.calls.slice(mark).find((c) => c.method === "chat.postMessage" && JSON.stringify(c.params.blocks ?? "").includes("operation:confirm")),
+      5000,
+      "the Re-apply confirmation",
+    );
+    const text = JSON.stringify(call.params.blocks);
+    expect(text).toContain("Re-apply takes back what was changed outside deploybot");
+    const operationId = /"value":"([0-9a-f-]{36})"/.exec(text)?.[1] ?? "";
+    await click("operation:confirm", (call.response as unknown as { ts: string }).ts);
+    expect((await waitForOperation(h, operationId, "succeeded")).kind).toBe("reapply");
+    expect(live(DEV, "drift-dev-blue").spec.replicas).toBe(2);
+    await detailsWhen("drift-dev", false, 10_000);
+
+    // Nothing drifted: Adopt says so privately and records nothing.
+    mark = h.slack.calls.length;
+    expect((await sendSlashCommand(h.target, { text: "adopt drift-dev", userId: ALICE, channelId: CHANNEL })).status).toBe(200);
+    const answer = await eventually(() => h.slack.calls.slice(mark).find((c) => c.method === "response_url" || c.method === "chat.postEphemeral"), 5000, "the private answer");
+    expect(JSON.stringify(answer.params)).toContain("has nothing to adopt");
+  });
+
   it("does not count an HPA's replica changes as drift when auto-scaling is on", async () => {
     await createLiveDeployment(h, { answers: { name: "drift-hpa", "scaling.autoscalingEnabled": ["on"] }, ...FROM_ALICE });
     expect(h.kube.get("HorizontalPodAutoscaler", DEV, "drift-hpa")).toBeDefined();

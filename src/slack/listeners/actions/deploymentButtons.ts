@@ -5,7 +5,7 @@ import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
 import { parseFormMetadata } from "../../views/formMetadata.js";
 import { buttonCommandContext, ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 import { describeFailure } from "../../messages/failureText.js";
-import { requestAdopt, requestReapply, runLifecycleCommand } from "../commands/lifecycleCommands.js";
+import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
 import { showLogs, showMetrics } from "../commands/monitoringCommands.js";
 
@@ -29,8 +29,6 @@ export function registerDeploymentButtons(app: App, deps: SlackDependencies): vo
     try {
       if (verb.data === "metrics") await showMetrics(name.data, "1h", context);
       else if (verb.data === "export-logs") await showLogs(name.data, {}, context, body.message?.ts);
-      else if (verb.data === "reapply") await requestReapply(name.data, context);
-      else if (verb.data === "adopt") await requestAdopt(name.data, context);
       else if (verb.data === "update-model") await runModelUpdateCommand({ verb: "update-model", name: name.data }, context);
       else await runLifecycleCommand({ verb: verb.data, name: name.data }, context);
     } catch (error) {

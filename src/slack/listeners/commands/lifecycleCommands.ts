@@ -10,9 +10,9 @@ import { dryRunMessage } from "../../messages/dryRunMessage.js";
 import { announceRequest } from "../../operationAnnouncements.js";
 import { replyPrivately, requesterOf, type CommandContext } from "../listenerContext.js";
 
-export type LifecycleCommand = Extract<DeployCommand, { verb: "show" | "edit" | "scale" | "stop" | "start" | "delete" }>;
+export type LifecycleCommand = Extract<DeployCommand, { verb: "show" | "edit" | "scale" | "stop" | "start" | "delete" | "reapply" | "adopt" }>;
 
-/** show, edit, scale, stop, start, delete: from a command, or from a button that names the deployment. */
+/** show, edit, scale, stop, start, delete, reapply, adopt: from a command, or from a button that names the deployment. */
 export async function runLifecycleCommand(command: LifecycleCommand, context: CommandContext): Promise<void> {
   if ("dryRun" in command && command.dryRun) {
     if (command.verb === "scale" && command.replicas !== undefined) return showDryRun({ kind: "scale", name: command.name, replicas: command.replicas }, context);
@@ -41,6 +41,10 @@ export async function runLifecycleCommand(command: LifecycleCommand, context: Co
       await announceRequest(result, announceOptions);
       return;
     }
+    case "reapply":
+      return requestReapply(command.name, context);
+    case "adopt":
+      return requestAdopt(command.name, context);
   }
 }
 
@@ -80,14 +84,14 @@ async function openScaleForm(name: string, context: CommandContext): Promise<voi
   await context.openView(buildScaleView(found.deployment, serializeFormMetadata({ mode: "scale", channelId: context.channelId, name })));
 }
 
-/** Re-apply from the details panel's drift section: the stored configuration again, through the same gates as any change. */
-export async function requestReapply(name: string, context: CommandContext): Promise<void> {
+/** Re-apply (the details panel's drift section, or `/deploy reapply`): the stored configuration again, through the same gates as any change. */
+async function requestReapply(name: string, context: CommandContext): Promise<void> {
   const result = await context.deps.operations.requestReapply(name, requesterOf(context));
   await announceRequest(result, { client: context.client, deps: context.deps, tell: (text: string) => replyPrivately(context, text) });
 }
 
-/** Adopt from the details panel's drift section: the live values become the configuration, as an edit. */
-export async function requestAdopt(name: string, context: CommandContext): Promise<void> {
+/** Adopt (the details panel's drift section, or `/deploy adopt`): the live values become the configuration, as an edit. */
+async function requestAdopt(name: string, context: CommandContext): Promise<void> {
   const result = await context.deps.requests.requestAdopt(name, requesterOf(context));
   const tell = (text: string) => replyPrivately(context, text);
   if (!result.ok) return tell(result.message);
