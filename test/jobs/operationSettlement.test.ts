@@ -171,6 +171,25 @@ function deferred(): { promise: Promise<string>; resolve: (value: string) => voi
   return { promise, resolve };
 }
 
+/**
+ * Two runs of one operation, as when a worker hangs past its lock and BullMQ hands the job to
+ * another: the first takes epoch 1, the second epoch 2. Resolves once both have started.
+ */
+async function twoRuns(deps: ConstructorParameters<typeof OperationRunner>[0], operationId: string): Promise<{ olderRun: Promise<RunOutcome>; newerRun: Promise<RunOutcome> }> {
+  const attempt = (n: number): AttemptInfo => ({ attempt: n, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
+  const started = async (epoch: number) => {
+    for (let waited = 0; (await operations.get(operationId))?.runEpoch !== epoch; waited += 25) {
+      if (waited > 5_000) throw new Error(`run ${epoch} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  const olderRun = new OperationRunner(deps).run(operationId, attempt(1));
+  await started(1);
+  const newerRun = new OperationRunner(deps).run(operationId, attempt(2));
+  await started(2);
+  return { olderRun, newerRun };
+}
+
 describe("fencing a stale worker", () => {
   it("refuses the older of two runs on one operation every write, and logs it", async () => {
     const { operation } = await recordCreate("fenced-model");
@@ -179,19 +198,8 @@ describe("fencing a stale worker", () => {
     const lines: string[] = [];
     const recordingLogger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
     const deps = { ...runnerDeps(), runners: { create: gatedRunner([older.promise, newer.promise]) }, logger: recordingLogger };
-    const attempt = (n: number): AttemptInfo => ({ attempt: n, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
-
     // The first worker hangs (its lock expires); BullMQ hands the job to a second worker.
-    const olderRun = new OperationRunner(deps).run(operation.id, attempt(1));
-    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 1; waited += 25) {
-      if (waited > 5_000) throw new Error("the first run did not start");
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const newerRun = new OperationRunner(deps).run(operation.id, attempt(2));
-    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 2; waited += 25) {
-      if (waited > 5_000) throw new Error("the second run did not start");
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const { olderRun, newerRun } = await twoRuns(deps, operation.id);
 
     // The first worker wakes up and tries to go on: refused, it stops without settling anything.
     older.resolve("older");
@@ -240,17 +248,7 @@ describe("fencing a stale worker's cluster changes", () => {
       },
     };
     const deps = { ...runnerDeps(), runners: { create: changingRunner } };
-    const attempt = (n: number): AttemptInfo => ({ attempt: n, maxAttempts: 6, nextDelayMs: 0, signal: new AbortController().signal });
-    const olderRun = new OperationRunner(deps).run(operation.id, attempt(1));
-    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 1; waited += 25) {
-      if (waited > 5_000) throw new Error("the first run did not start");
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const newerRun = new OperationRunner(deps).run(operation.id, attempt(2));
-    for (let waited = 0; (await operations.get(operation.id))?.runEpoch !== 2; waited += 25) {
-      if (waited > 5_000) throw new Error("the second run did not start");
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const { olderRun, newerRun } = await twoRuns(deps, operation.id);
     const deletes = () => kube.requests.filter((request) => request.method === "DELETE" && request.path.includes("fenced-cluster-")).map((request) => request.path.split("/").pop());
 
     older.resolve("older");

@@ -1,7 +1,6 @@
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deploymentSpecSchema } from "../../src/domain/deploymentSpec.js";
 import type { OperationRecord, Requester } from "../../src/domain/operation.js";
 import { OperationQueue } from "../../src/jobs/operationQueue.js";
 import { AccessControl } from "../../src/operations/accessControl.js";
@@ -11,6 +10,7 @@ import { ApprovalRepository } from "../../src/store/approvalRepository.js";
 import { AuditRepository } from "../../src/store/auditRepository.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
+import { buildSpec } from "../cluster/render/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 import { createTestRedis, type TestRedis } from "../harness/redis.js";
 
@@ -64,14 +64,7 @@ beforeAll(async () => {
   queue = new OperationQueue(connection, redis.prefix);
   deployments = new DeploymentRepository(database.db);
   operations = new OperationRepository(database.db);
-  const spec = deploymentSpecSchema.parse({
-    name: "gate-race",
-    modelId: "model-001",
-    modelVersion: "v1",
-    resources: { cpuCores: 1, memoryGb: 2 },
-    scaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 70, targetMemoryUtilization: 80 },
-  });
-  const { deployment, operation } = await deployments.createWithOperation({ spec, namespace: "ml-development", replicas: 1, channelId: requester.channelId, teamId: null, requestedBy: requester.userId, idempotencyKey: "view:gate-race" });
+  const { deployment, operation } = await deployments.createWithOperation({ spec: buildSpec({ name: "gate-race", environment: "development" }), namespace: "ml-development", replicas: 1, channelId: requester.channelId, teamId: null, requestedBy: requester.userId, idempotencyKey: "view:gate-race" });
   await deployments.settle(deployment.id, operation.id, "live");
 });
 afterAll(async () => {
