@@ -121,23 +121,7 @@ export class OperationRunner {
 
     const tracker = await this.progressTracker(running, deployment);
     const wait = this.databaseOutageWait(tracker, attempt.signal, log);
-    const context: OperationRunContext = {
-      operation: running,
-      deployment,
-      cluster: fencedCluster(this.deps.clusterFor(deployment.environment), (change) => wait.through(() => operations.assertRunCurrent(fence, change))),
-      owner: ownerOf(operation, deployment),
-      ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
-      deployments: waitingOutOutages(deployments, wait),
-      renderContext: this.deps.renderContextFor(deployment.namespace),
-      logger: log,
-      signal: attempt.signal,
-      step: async (message, data) => {
-        await wait.through(() => operations.recordRunEvent(fence, "step", message, data));
-        tracker.steps.push({ at: new Date(), message });
-        await tracker.publish({});
-      },
-      progress: (update) => tracker.publish(update),
-    };
+    const context = this.contextFor(running, deployment, tracker, attempt.signal, { logger: log, wait, publishSteps: true });
     const runner = this.deps.runners[operation.kind];
     try {
       if (!runner) throw new Error(`deploybot has no runner for ${operation.kind} operations.`);
@@ -197,20 +181,36 @@ export class OperationRunner {
   }
 
   /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */
-  private contextFor(operation: OperationRecord, deployment: DeploymentRecord, tracker: ProgressTracker, signal: AbortSignal, logger: Logger = this.deps.logger): OperationRunContext {
+  /**
+   * What a runner (or its compensation) works with, fenced by the operation's epoch. A run's own
+   * context waits out database outages (`wait`) and shows each step on the message as it comes
+   * (`publishSteps`); a settler's steps reach the message with its final publish.
+   */
+  private contextFor(
+    operation: OperationRecord,
+    deployment: DeploymentRecord,
+    tracker: ProgressTracker,
+    signal: AbortSignal,
+    options: { logger?: Logger; wait?: DatabaseOutageWait; publishSteps?: boolean } = {},
+  ): OperationRunContext {
+    const { operations } = this.deps;
+    const { wait } = options;
+    const write = <T>(work: () => Promise<T>): Promise<T> => (wait ? wait.through(work) : work());
+    const fence = fenceOf(operation);
     return {
       operation,
       deployment,
-      cluster: fencedCluster(this.deps.clusterFor(deployment.environment), (change) => this.deps.operations.assertRunCurrent(fenceOf(operation), change)),
+      cluster: fencedCluster(this.deps.clusterFor(deployment.environment), (change) => write(() => operations.assertRunCurrent(fence, change))),
       owner: ownerOf(operation, deployment),
       ...(this.deps.podsFor ? { pods: this.deps.podsFor(deployment.environment) } : {}),
-      deployments: this.deps.deployments,
+      deployments: wait ? waitingOutOutages(this.deps.deployments, wait) : this.deps.deployments,
       renderContext: this.deps.renderContextFor(deployment.namespace),
-      logger,
+      logger: options.logger ?? this.deps.logger,
       signal,
       step: async (message, data) => {
-        await this.deps.operations.recordRunEvent(fenceOf(operation), "step", message, data);
+        await write(() => operations.recordRunEvent(fence, "step", message, data));
         tracker.steps.push({ at: new Date(), message });
+        if (options.publishSteps) await tracker.publish({});
       },
       progress: (update) => tracker.publish(update),
     };
@@ -314,7 +314,7 @@ export class OperationRunner {
       return;
     }
     const settling: OperationRecord = { ...operation, runEpoch: epoch };
-    const settlingContext = this.contextFor(settling, deployment, tracker, context.signal, context.logger);
+    const settlingContext = this.contextFor(settling, deployment, tracker, context.signal, { logger: context.logger });
     let cleanedUp: string[] = [];
     let cleanupProblem: string | undefined;
     if (runner?.compensate) {

@@ -115,10 +115,8 @@ export class DeploymentRequests {
       this.deps.access.rules(environment),
       clusterNameErrors(this.deps.clusterFor(environment), namespace, spec.name, this.deps.logger),
     ]);
-    if (existing?.deploymentId) {
-      const deployment = await this.deps.deployments.get(existing.deploymentId);
-      if (deployment) return { ok: true, duplicate: { ok: true, deployment, operation: existing, duplicate: true, awaitingApproval: existing.status === "awaiting_approval" } };
-    }
+    const duplicate = await this.answerOfFirst(existing);
+    if (duplicate) return { ok: true, duplicate };
     // Who may create here, from this channel, within which quotas: refused on the environment field.
     if (!access.ok || place) return { ok: false, errors: [{ path: "environment", message: access.ok ? (place ?? "") : access.message }] };
     const quota = quotaErrors(spec, rules);
@@ -127,6 +125,12 @@ export class DeploymentRequests {
     if (stored) return { ok: false, errors: [nameTaken(spec.name)] };
     if (clusterErrors.length > 0) return { ok: false, errors: clusterErrors };
     return { ok: true, checked: { spec, rules, requester, idempotencyKey } };
+  }
+
+  /** The same submission again (its idempotency key recorded `first`): answered as the first one was. */
+  private async answerOfFirst(first: OperationRecord | null): Promise<Extract<CreateRequestResult, { ok: true }> | null> {
+    const deployment = first?.deploymentId ? await this.deps.deployments.get(first.deploymentId) : null;
+    return first && deployment ? { ok: true, deployment, operation: first, duplicate: true, awaitingApproval: first.status === "awaiting_approval" } : null;
   }
 
   /**
@@ -163,9 +167,8 @@ export class DeploymentRequests {
       });
       return { ok: true, deployment, operation, duplicate: false, awaitingApproval: operation.status === "awaiting_approval" };
     } catch (error) {
-      const first = error instanceof DeploymentNameTakenError || classifyFailure(error).kind === "duplicate" ? await this.deps.operations.findByIdempotencyKey(idempotencyKey) : null;
-      const firstDeployment = first?.deploymentId ? await this.deps.deployments.get(first.deploymentId) : null;
-      if (first && firstDeployment) return { ok: true, deployment: firstDeployment, operation: first, duplicate: true, awaitingApproval: first.status === "awaiting_approval" };
+      const first = error instanceof DeploymentNameTakenError || classifyFailure(error).kind === "duplicate" ? await this.answerOfFirst(await this.deps.operations.findByIdempotencyKey(idempotencyKey)) : null;
+      if (first) return first;
       if (error instanceof DeploymentNameTakenError) return { ok: false, errors: [nameTaken(spec.name)] };
       throw error;
     }

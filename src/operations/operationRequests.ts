@@ -59,6 +59,11 @@ const ANSWERED: Record<string, string> = {
   rejected: "This request was rejected.",
 };
 
+/** What a second answer to a gate is told: what became of the request, when that is known. */
+function answered(status: string | undefined): string {
+  return (status !== undefined && ANSWERED[status]) || "This request was already answered.";
+}
+
 /**
  * The request side of day-two operations. A change is authorized when it is asked for, then
  * either recorded holding its deployment's lock, ready for the queue, or left waiting at a gate:
@@ -242,7 +247,7 @@ export class OperationRequests {
     const operation = await this.deps.operations.get(operationId);
     if (!operation) return { ok: false, message: "This request no longer exists." };
     if (operation.status !== "awaiting_confirmation" && operation.status !== "awaiting_approval") {
-      return { ok: false, message: ANSWERED[operation.status] ?? "This request was already answered." };
+      return { ok: false, message: answered(operation.status) };
     }
     if (operation.requestedBy !== userId) return { ok: false, message: `Only <@${operation.requestedBy}>, who asked for it, can cancel this.` };
     if (!(await this.settle(operation, [operation.status], "cancelled", `Cancelled by <@${userId}>`, userId))) {
@@ -407,7 +412,7 @@ export class OperationRequests {
   ): Promise<{ ok: false; message: string; operation?: OperationRecord; settled?: "cancelled" }> {
     if (await this.settle(operation, from, "cancelled", reason, actorId)) return { ok: false, message: reason, operation, settled: "cancelled" };
     const now = await this.deps.operations.get(operation.id);
-    return { ok: false, message: (now && ANSWERED[now.status]) ?? "This request was already answered." };
+    return { ok: false, message: answered(now?.status) };
   }
 
   private async settle(operation: OperationRecord, from: OperationRecord["status"][], to: "cancelled" | "expired", reason: string, actorId: string): Promise<boolean> {
@@ -452,7 +457,7 @@ export class OperationRequests {
     if (!operation) return { ok: false, message: "This request no longer exists." };
     if (operation.status === "awaiting_approval") return { ok: false, message: "This change request waits for approvals: an approver answers it with Approve or Reject." };
     if (operation.status !== "awaiting_confirmation") {
-      return { ok: false, message: operation.status === "expired" ? "This confirmation expired. Run the command again." : (ANSWERED[operation.status] ?? "This request was already answered.") };
+      return { ok: false, message: operation.status === "expired" ? "This confirmation expired. Run the command again." : answered(operation.status) };
     }
     if (operation.requestedBy !== userId) {
       return { ok: false, message: `Only <@${operation.requestedBy}>, who asked for it, can answer this.` };

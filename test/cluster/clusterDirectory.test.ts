@@ -1,9 +1,9 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterDirectory } from "../../src/cluster/clusterDirectory.js";
 import { KubeContextConfigError, parseKubeContexts } from "../../src/cluster/kubeContexts.js";
-import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
+import { kubeConfigWithContexts, startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
 
 const logger = pino({ level: "silent" });
 const options = { fieldManager: "deploybot", logger };
@@ -13,23 +13,7 @@ let production: FakeKubeApiServer;
 
 /** One kubeconfig with a context per cluster, each with its own credentials, current context "shared". */
 function twoClusterKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [
-      { name: "shared", server: shared.url, skipTLSVerify: true },
-      { name: "prod", server: production.url, skipTLSVerify: true },
-    ],
-    users: [
-      { name: "shared-bot", token: shared.token },
-      { name: "prod-bot", token: production.token },
-    ],
-    contexts: [
-      { name: "shared", cluster: "shared", user: "shared-bot" },
-      { name: "prod", cluster: "prod", user: "prod-bot" },
-    ],
-    currentContext: "shared",
-  });
-  return kubeConfig;
+  return kubeConfigWithContexts({ shared, prod: production }, "shared");
 }
 
 beforeAll(async () => {

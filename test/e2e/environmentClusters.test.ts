@@ -1,8 +1,8 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
 import { createLiveDeployment } from "../harness/deploymentFlows.js";
-import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
+import { kubeConfigWithContexts, startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
 import { OOM_KILLED_STATUS, setPodStatuses } from "../harness/podStatuses.js";
 import { sendSlashCommand } from "../harness/slackRequests.js";
 
@@ -22,23 +22,7 @@ let development: FakeKubeApiServer;
 
 /** The harness's server as the current context "shared", and the development cluster as "dev". */
 function twoClusterKubeConfig(shared: FakeKubeApiServer): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [
-      { name: "shared", server: shared.url, skipTLSVerify: true },
-      { name: "dev", server: development.url, skipTLSVerify: true },
-    ],
-    users: [
-      { name: "shared-bot", token: shared.token },
-      { name: "dev-bot", token: development.token },
-    ],
-    contexts: [
-      { name: "shared", cluster: "shared", user: "shared-bot" },
-      { name: "dev", cluster: "dev", user: "dev-bot" },
-    ],
-    currentContext: "shared",
-  });
-  return kubeConfig;
+  return kubeConfigWithContexts({ shared, dev: development }, "shared");
 }
 
 beforeAll(async () => {

@@ -1286,3 +1286,19 @@ function translateForWatch(
   if (before) return { type: "DELETED", object: event.object };
   return undefined;
 }
+
+/**
+ * One kubeconfig with a context per server (named by the keys, in their order; each with its own
+ * credentials), `current` the current one: environments on separate clusters.
+ */
+export function kubeConfigWithContexts(servers: Readonly<Record<string, FakeKubeApiServer>>, current: string): KubeConfig {
+  const entries = Object.entries(servers);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: entries.map(([name, server]) => ({ name, server: server.url, skipTLSVerify: true })),
+    users: entries.map(([name, server]) => ({ name: `${name}-bot`, token: server.token })),
+    contexts: entries.map(([name]) => ({ name, cluster: name, user: `${name}-bot` })),
+    currentContext: current,
+  });
+  return kubeConfig;
+}
