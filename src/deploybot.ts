@@ -36,7 +36,8 @@ import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
 import { SLACK_API_TIMEOUT_MS } from "./slack/slackTimeouts.js";
-import { createDatabase, pingDatabase, type Database } from "./store/database.js";
+import { createDatabase, pingDatabase, RESERVED_CONNECTIONS, type Database } from "./store/database.js";
+import { withReservedConnections } from "./store/connectionReserve.js";
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
 import { RevisionRepository } from "./store/revisionRepository.js";
@@ -125,7 +126,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
   const servesSlack = config.role !== "worker";
   const runsJobs = config.role !== "web";
-  const db = createDatabase(config.databaseUrl);
+  const db = createDatabase(config.databaseUrl, servesSlack ? RESERVED_CONNECTIONS.servingSlack : RESERVED_CONNECTIONS.probesOnly);
   const deployments = new DeploymentRepository(db);
   const operations = new OperationRepository(db);
   const revisions = new RevisionRepository(db);
@@ -289,6 +290,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     monitoring: new DeploymentMonitoring({ deployments, revisions, access, metrics: deploymentMetrics, workloadsFor, podsFor, charts: chartRenderer }),
     alerts: alertRequests,
     alertmanagerToken: monitoringConfig.alerts.alertmanagerToken,
+    untilAnswered: withReservedConnections,
     publisher,
     health,
     metrics,

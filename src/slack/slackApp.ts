@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, HTTPReceiver } from "@slack/bolt";
+import { App, HTTPReceiver, type ReceiverEvent } from "@slack/bolt";
 import { slackLogger } from "./slackLogger.js";
 import { registerActionListeners } from "./listeners/actions/index.js";
 import { registerCommandListeners } from "./listeners/commands/index.js";
@@ -30,6 +30,26 @@ export interface SlackAppDependencies extends SlackDependencies {
   metrics: BotMetrics;
   /** The bearer token of `POST /alertmanager`; undefined closes it. */
   alertmanagerToken: string | undefined;
+  /**
+   * Runs a request's work with priority on shared resources until it calls `answered()`: what a
+   * request does before its acknowledgement races Slack's 3 s, what it does after does not.
+   */
+  untilAnswered<T>(work: (answered: () => void) => Promise<T>): Promise<T>;
+}
+
+/** Every request, over HTTP or Socket Mode, has priority until it acknowledges. */
+function prioritizeUntilAcknowledged(app: BoltApp, untilAnswered: SlackAppDependencies["untilAnswered"]): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event: ReceiverEvent): Promise<void> =>
+    untilAnswered((answered) =>
+      processEvent({
+        ...event,
+        ack: async (response) => {
+          answered();
+          await event.ack(response);
+        },
+      }),
+    );
 }
 
 export interface SlackAppHandle {
@@ -66,6 +86,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
     app = new App({ ...common, receiver });
   }
 
+  prioritizeUntilAcknowledged(app, deps.untilAnswered);
   measureSlackRequests(app, deps.metrics);
   registerCommandListeners(app, deps);
   registerActionListeners(app, deps);

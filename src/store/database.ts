@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { ReservingPool, withReservedConnections } from "./connectionReserve.js";
 
 export type Database = PrismaClient;
 
@@ -22,6 +23,9 @@ export const DATABASE_TIMEOUTS = {
  * in the given time"). Still well inside the statement and idle-in-transaction bounds above.
  */
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
+/** The pool every query shares but those with a deadline (see RESERVED_CONNECTIONS). */
+export const SHARED_CONNECTIONS = 20;
 
 /** How long a connection that ended while checked out may stay so before the pool takes it back. */
 const ENDED_CONNECTION_GRACE_MS = 1_000;
@@ -50,14 +54,23 @@ function releaseEndedConnections(pool: pg.Pool): void {
   });
 }
 
-export function createDatabase(databaseUrl: string): Database {
-  // Sized for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, ...DATABASE_TIMEOUTS });
+/** Connections a process keeps apart: for Slack requests before their acknowledgement and for readiness. */
+export const RESERVED_CONNECTIONS = { servingSlack: 10, probesOnly: 1 } as const;
+
+/**
+ * At most `SHARED_CONNECTIONS` + `reserved` connections per process. The shared ones are sized
+ * for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile; the
+ * reserved ones serve work with a deadline (connectionReserve).
+ */
+export function createDatabase(databaseUrl: string, reserved: number = RESERVED_CONNECTIONS.servingSlack): Database {
+  const pool = new ReservingPool({ connectionString: databaseUrl, max: SHARED_CONNECTIONS, reserve: reserved, ...DATABASE_TIMEOUTS });
   releaseEndedConnections(pool);
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
 }
 
-/** Readiness: the database answers a trivial query. */
+/** Readiness: the database answers a trivial query (on a reserved connection: a probe has a deadline, and a busy pool is not an unready one). */
 export async function pingDatabase(db: Database): Promise<void> {
-  await db.$queryRaw`SELECT 1`;
+  await withReservedConnections(async () => {
+    await db.$queryRaw`SELECT 1`;
+  });
 }
