@@ -21,7 +21,8 @@ import { steadyState } from "./runners/deploymentObjects.js";
 
 export const DRIFT_QUEUE = "drift";
 export const DRIFT_SCHEDULER_ID = "drift-check";
-const MAX_DEPLOYMENTS = 10_000;
+/** Deployments read at once by the check: it holds one page in memory, whatever the fleet's size. */
+const PAGE_SIZE = 100;
 const AT_REST: readonly DeploymentStatus[] = ["live", "stopped", "missing"];
 
 export interface DriftCheckSummary {
@@ -40,22 +41,30 @@ export class DriftDetector {
       renderContextFor(namespace: string): RenderContext;
       logger: Logger;
       now?: () => Date;
+      /** Deployments read at once (default 100). */
+      pageSize?: number;
     },
   ) {}
 
   async checkAll(): Promise<DriftCheckSummary> {
-    const deployments = await this.deps.deployments.list({ limit: MAX_DEPLOYMENTS });
     const summary: DriftCheckSummary = { checked: 0, drifted: 0, missing: 0, problems: [] };
-    for (const deployment of deployments) {
-      if (deployment.activeOperationId !== null || !AT_REST.includes(deployment.status)) continue;
-      try {
-        const found = await this.check(deployment);
-        summary.checked += 1;
-        if (found.drifted) summary.drifted += 1;
-        if (found.missing) summary.missing += 1;
-      } catch (error) {
-        summary.problems.push(`${deployment.name}: ${error instanceof Error ? error.message : String(error)}`);
+    const pageSize = this.deps.pageSize ?? PAGE_SIZE;
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.deps.deployments.listAtRest(AT_REST, { ...(afterId ? { afterId } : {}), limit: pageSize });
+      for (const deployment of page) {
+        try {
+          const found = await this.check(deployment);
+          summary.checked += 1;
+          if (found.drifted) summary.drifted += 1;
+          if (found.missing) summary.missing += 1;
+        } catch (error) {
+          summary.problems.push(`${deployment.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
+      const last = page.at(-1);
+      if (page.length < pageSize || !last) break;
+      afterId = last.id;
     }
     if (summary.problems.length > 0) this.deps.logger.warn({ problems: summary.problems }, "drift check had problems; those deployments are checked again next round");
     return summary;

@@ -73,6 +73,19 @@ export class DeploymentRepository {
     return rows.map(toDeploymentRecord);
   }
 
+  /**
+   * A page of a walk over the deployments in one of `statuses` that no operation holds, in id
+   * order after `afterId`: a sweep over a large fleet holds one page at a time, not the fleet.
+   */
+  async listAtRest(statuses: readonly DeploymentStatus[], page: { afterId?: string; limit: number }): Promise<DeploymentRecord[]> {
+    const rows = await this.db.deployment.findMany({
+      where: { status: { in: [...statuses] }, activeOperationId: null, ...(page.afterId ? { id: { gt: page.afterId } } : {}) },
+      orderBy: { id: "asc" },
+      take: page.limit,
+    });
+    return rows.map(toDeploymentRecord);
+  }
+
   async count(): Promise<number> {
     return this.db.deployment.count();
   }

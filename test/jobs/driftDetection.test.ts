@@ -1,0 +1,82 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubernetesCluster } from "../../src/cluster/kubernetesClient.js";
+import { defaultRenderContext } from "../../src/cluster/render/renderContext.js";
+import type { DeploymentStatus } from "../../src/domain/deploymentStatus.js";
+import { DriftDetector } from "../../src/jobs/driftDetection.js";
+import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
+import { DriftRepository } from "../../src/store/driftRepository.js";
+import { OperationRepository } from "../../src/store/operationRepository.js";
+import { buildSpec } from "../cluster/render/fixtures.js";
+import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
+
+const NAMESPACE = "ml-development";
+const logger = pino({ level: "silent" });
+
+let database: TestDatabase;
+let kube: FakeKubeApiServer;
+let deployments: DeploymentRepository;
+
+/** A deployment stored as `status` (its objects were never applied: the cluster has none of them). */
+async function stored(name: string, status: Exclude<DeploymentStatus, "pending">): Promise<string> {
+  const { deployment, operation } = await deployments.createWithOperation({
+    spec: buildSpec({ name, environment: "development" }),
+    namespace: NAMESPACE,
+    replicas: 1,
+    channelId: "C0DRIFT",
+    teamId: null,
+    requestedBy: "U0DRIFT",
+    idempotencyKey: `seed:${name}`,
+  });
+  await deployments.settle(deployment.id, operation.id, status);
+  return deployment.id;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kube = await startFakeKubeApiServer({ namespaces: [NAMESPACE] });
+  deployments = new DeploymentRepository(database.db);
+});
+afterAll(async () => {
+  await kube?.close();
+  await database?.drop();
+});
+
+describe("the drift check over a fleet larger than a page", () => {
+  it("reads the deployments at rest a page at a time and checks each once, skipping those an operation holds", async () => {
+    const live = await Promise.all(["d-1", "d-2", "d-3", "d-4", "d-5"].map((name) => stored(name, "live")));
+    await stored("d-failed", "failed");
+    const held = await stored("d-scaling", "live");
+    const scale = await new OperationRepository(database.db).createLocked(
+      { deploymentId: held, deploymentName: "d-scaling", kind: "scale", status: "queued", params: { replicas: 2 }, requestedBy: "U0DRIFT", channelId: "C0DRIFT" },
+      ["live"],
+    );
+    expect(scale).not.toBeNull();
+
+    const pages: number[] = [];
+    const reads = Object.create(deployments) as DeploymentRepository;
+    reads.listAtRest = async (statuses, page) => {
+      const found = await deployments.listAtRest(statuses, page);
+      pages.push(found.length);
+      return found;
+    };
+    const cluster = new KubernetesCluster(kube.kubeConfig(), { fieldManager: "deploybot", logger });
+    const detector = new DriftDetector({
+      deployments: reads,
+      drift: new DriftRepository(database.db),
+      clusterFor: () => cluster,
+      renderContextFor: (namespace) => defaultRenderContext(namespace),
+      logger,
+      pageSize: 2,
+    });
+
+    const summary = await detector.checkAll();
+
+    expect(pages).toEqual([2, 2, 1]);
+    expect(summary).toMatchObject({ checked: 5, missing: 5, problems: [] });
+    for (const id of live) expect(await deployments.get(id)).toMatchObject({ status: "missing" });
+    // Held by its scale: not read, not checked, still live.
+    expect(await deployments.get(held)).toMatchObject({ status: "live", activeOperationId: scale?.id });
+  });
+});
