@@ -74,6 +74,8 @@ export interface DeploybotOverrides {
   alertEvaluationIntervalMs?: number;
   /** How often the drift check runs (tests shorten DEPLOYBOT_DRIFT_CHECK_INTERVAL_SECONDS). */
   driftCheckIntervalMs?: number;
+  /** Deployments the drift check and the alert evaluation read at once (tests make pages small). */
+  sweepPageSize?: number;
   /** How long a run waits in place for an unreachable database before the queue retries it (tests shorten it). */
   databaseOutageWaitMs?: number;
 }
@@ -253,6 +255,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     logger: logger.child({ component: "alerts" }),
   });
   const alertRequests = new AlertRequests({ alerts: alertRepository, deployments, access, notifier: alertNotifier, defaultRules: monitoringConfig.alerts.rules });
+  const pageSize = overrides.sweepPageSize === undefined ? {} : { pageSize: overrides.sweepPageSize };
   const alertEvaluator = new AlertEvaluator({
     deployments,
     alerts: alertRepository,
@@ -261,9 +264,10 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     workloads: { readFleet: (namespaces) => clusters.readFleet(namespaces, config.namespaces) },
     defaultRules: monitoringConfig.alerts.rules,
     logger: logger.child({ component: "alert-evaluation" }),
+    ...pageSize,
   });
 
-  const driftDetector = new DriftDetector({ deployments, drift, clusterFor, renderContextFor, logger: logger.child({ component: "drift-check" }) });
+  const driftDetector = new DriftDetector({ deployments, drift, clusterFor, renderContextFor, logger: logger.child({ component: "drift-check" }), ...pageSize });
 
   const slackDependencies = {
     requests,

@@ -51,7 +51,7 @@ export class DriftDetector {
     const pageSize = this.deps.pageSize ?? PAGE_SIZE;
     let afterId: string | undefined;
     for (;;) {
-      const page = await this.deps.deployments.listAtRest(AT_REST, { ...(afterId ? { afterId } : {}), limit: pageSize });
+      const page = await this.deps.deployments.listPage({ ...(afterId ? { afterId } : {}), limit: pageSize, atRest: AT_REST });
       for (const deployment of page) {
         try {
           const found = await this.check(deployment);

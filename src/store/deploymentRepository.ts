@@ -74,16 +74,25 @@ export class DeploymentRepository {
   }
 
   /**
-   * A page of a walk over the deployments in one of `statuses` that no operation holds, in id
-   * order after `afterId`: a sweep over a large fleet holds one page at a time, not the fleet.
+   * A page of a walk over the deployments in id order after `afterId` (keyset: a page boundary
+   * skips none when deployments come and go): a sweep over a large fleet holds one page at a
+   * time, not the fleet. `atRest` keeps those in one of its statuses that no operation holds.
    */
-  async listAtRest(statuses: readonly DeploymentStatus[], page: { afterId?: string; limit: number }): Promise<DeploymentRecord[]> {
+  async listPage(page: { afterId?: string; limit: number; atRest?: readonly DeploymentStatus[] }): Promise<DeploymentRecord[]> {
     const rows = await this.db.deployment.findMany({
-      where: { status: { in: [...statuses] }, activeOperationId: null, ...(page.afterId ? { id: { gt: page.afterId } } : {}) },
+      where: {
+        ...(page.afterId ? { id: { gt: page.afterId } } : {}),
+        ...(page.atRest ? { status: { in: [...page.atRest] }, activeOperationId: null } : {}),
+      },
       orderBy: { id: "asc" },
       take: page.limit,
     });
     return rows.map(toDeploymentRecord);
+  }
+
+  /** Where every deployment runs, and nothing more: what a fleet-wide read needs. */
+  async refs(): Promise<{ namespace: string; name: string }[]> {
+    return this.db.deployment.findMany({ select: { namespace: true, name: true }, orderBy: { id: "asc" } });
   }
 
   async count(): Promise<number> {

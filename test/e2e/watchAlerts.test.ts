@@ -71,7 +71,7 @@ const ENV = {
 beforeAll(async () => {
   prometheus = await FakePrometheus.start();
   quickChart = await FakeQuickChart.start();
-  h = await startHarness({ env: { ...ENV, PROMETHEUS_URL: prometheus.url, QUICKCHART_URL: quickChart.url }, kube: { namespaces: [NS] }, overrides: { alertEvaluationIntervalMs: EVALUATION_MS } });
+  h = await startHarness({ env: { ...ENV, PROMETHEUS_URL: prometheus.url, QUICKCHART_URL: quickChart.url }, kube: { namespaces: [NS] }, overrides: { alertEvaluationIntervalMs: EVALUATION_MS, sweepPageSize: 1 } });
   h.kube.setAutoProgress({ delayMs: 20 });
   await createLiveDeployment(h, { answers: { name: NAME }, userId: ALICE, channelId: CHANNEL });
 });
@@ -143,6 +143,7 @@ describe("an alert rule evaluated on a schedule", () => {
       logger: createLogger("debug", { write: (line: string) => void h.logLines.push(line) }),
       alertEvaluationIntervalMs: EVALUATION_MS,
       progressUpdateIntervalMs: 50,
+      sweepPageSize: 1,
     });
     h.target = { ...h.target, url: `http://127.0.0.1:${h.bot.port}/slack/events` };
     await rounds(8);

@@ -56,8 +56,8 @@ describe("the drift check over a fleet larger than a page", () => {
 
     const pages: number[] = [];
     const reads = Object.create(deployments) as DeploymentRepository;
-    reads.listAtRest = async (statuses, page) => {
-      const found = await deployments.listAtRest(statuses, page);
+    reads.listPage = async (page) => {
+      const found = await deployments.listPage(page);
       pages.push(found.length);
       return found;
     };
