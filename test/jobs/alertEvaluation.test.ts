@@ -9,8 +9,8 @@ import { metricsNotConfigured } from "../../src/monitoring/deploymentMetrics.js"
 import type { AlertNotifier } from "../../src/operations/alertNotifications.js";
 import { AlertRepository } from "../../src/store/alertRepository.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
-import { buildSpec } from "../cluster/render/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { countingPages, storedDeployments } from "./fleetSweeps.js";
 
 const NAMESPACE = "ml-development";
 let database: TestDatabase;
@@ -36,12 +36,7 @@ const notifier = {
 
 describe("the alert evaluation over a fleet larger than a page", () => {
   it("reads the signals once and evaluates every deployment, a page of stored state at a time", async () => {
-    const ids: string[] = [];
-    for (const name of ["a-1", "a-2", "a-3", "a-4", "a-5"]) {
-      const { deployment, operation } = await deployments.createWithOperation({ spec: buildSpec({ name, environment: "development" }), namespace: NAMESPACE, replicas: 1, channelId: "C0ALERTS", teamId: null, requestedBy: "U0ALERTS", idempotencyKey: `seed:${name}` });
-      await deployments.settle(deployment.id, operation.id, "live");
-      ids.push(deployment.id);
-    }
+    const ids = await storedDeployments(deployments, ["a-1", "a-2", "a-3", "a-4", "a-5"], "live");
     // Every deployment meant to run 1 replica, none ready: "no ready replicas" breaches for each.
     const fleetReads: string[][] = [];
     const workloads = {
@@ -54,13 +49,7 @@ describe("the alert evaluation over a fleet larger than a page", () => {
       },
     };
     const alerts = new AlertRepository(database.db);
-    const pages: number[] = [];
-    const reads = Object.create(deployments) as DeploymentRepository;
-    reads.listPage = async (page) => {
-      const found = await deployments.listPage(page);
-      pages.push(found.length);
-      return found;
-    };
+    const { reads, pages } = countingPages(deployments);
     const evaluator = new AlertEvaluator({ deployments: reads, alerts, notifier, metrics: metricsNotConfigured, workloads, defaultRules: defaultAlertRules(60), logger: pino({ level: "silent" }), now: () => Date.parse("2026-12-01T10:00:00Z"), pageSize: 2 });
 
     const summary = await evaluator.evaluate();

@@ -2,14 +2,13 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubernetesCluster } from "../../src/cluster/kubernetesClient.js";
 import { defaultRenderContext } from "../../src/cluster/render/renderContext.js";
-import type { DeploymentStatus } from "../../src/domain/deploymentStatus.js";
 import { DriftDetector } from "../../src/jobs/driftDetection.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
 import { DriftRepository } from "../../src/store/driftRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
-import { buildSpec } from "../cluster/render/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../harness/fakeKubeApiServer.js";
+import { countingPages, storedDeployments } from "./fleetSweeps.js";
 
 const NAMESPACE = "ml-development";
 const logger = pino({ level: "silent" });
@@ -17,21 +16,6 @@ const logger = pino({ level: "silent" });
 let database: TestDatabase;
 let kube: FakeKubeApiServer;
 let deployments: DeploymentRepository;
-
-/** A deployment stored as `status` (its objects were never applied: the cluster has none of them). */
-async function stored(name: string, status: Exclude<DeploymentStatus, "pending">): Promise<string> {
-  const { deployment, operation } = await deployments.createWithOperation({
-    spec: buildSpec({ name, environment: "development" }),
-    namespace: NAMESPACE,
-    replicas: 1,
-    channelId: "C0DRIFT",
-    teamId: null,
-    requestedBy: "U0DRIFT",
-    idempotencyKey: `seed:${name}`,
-  });
-  await deployments.settle(deployment.id, operation.id, status);
-  return deployment.id;
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -45,22 +29,16 @@ afterAll(async () => {
 
 describe("the drift check over a fleet larger than a page", () => {
   it("reads the deployments at rest a page at a time and checks each once, skipping those an operation holds", async () => {
-    const live = await Promise.all(["d-1", "d-2", "d-3", "d-4", "d-5"].map((name) => stored(name, "live")));
-    await stored("d-failed", "failed");
-    const held = await stored("d-scaling", "live");
+    const live = await storedDeployments(deployments, ["d-1", "d-2", "d-3", "d-4", "d-5"], "live");
+    await storedDeployments(deployments, ["d-failed"], "failed");
+    const [held = ""] = await storedDeployments(deployments, ["d-scaling"], "live");
     const scale = await new OperationRepository(database.db).createLocked(
-      { deploymentId: held, deploymentName: "d-scaling", kind: "scale", status: "queued", params: { replicas: 2 }, requestedBy: "U0DRIFT", channelId: "C0DRIFT" },
+      { deploymentId: held, deploymentName: "d-scaling", kind: "scale", status: "queued", params: { replicas: 2 }, requestedBy: "U0FLEET", channelId: "C0FLEET" },
       ["live"],
     );
     expect(scale).not.toBeNull();
 
-    const pages: number[] = [];
-    const reads = Object.create(deployments) as DeploymentRepository;
-    reads.listPage = async (page) => {
-      const found = await deployments.listPage(page);
-      pages.push(found.length);
-      return found;
-    };
+    const { reads, pages } = countingPages(deployments);
     const cluster = new KubernetesCluster(kube.kubeConfig(), { fieldManager: "deploybot", logger });
     const detector = new DriftDetector({
       deployments: reads,
