@@ -57,14 +57,8 @@ export class AlertEvaluator {
     const reading = await readAlertSignals({ metrics: this.deps.metrics, workloads: this.deps.workloads }, await this.deps.deployments.refs());
     const summary: EvaluationSummary = { deployments: 0, fired: 0, resolved: 0, problems: reading.problems };
     const now = this.deps.now?.() ?? Date.now();
-    const pageSize = this.deps.pageSize ?? PAGE_SIZE;
-    let afterId: string | undefined;
-    for (;;) {
-      const page = await this.deps.deployments.listPage({ ...(afterId ? { afterId } : {}), limit: pageSize });
+    for await (const page of this.deps.deployments.pages({ pageSize: this.deps.pageSize ?? PAGE_SIZE })) {
       await this.evaluatePage(page, reading.signals, now, summary);
-      const last = page.at(-1);
-      if (page.length < pageSize || !last) break;
-      afterId = last.id;
     }
     if (summary.problems.length > 0) this.deps.logger.warn({ problems: summary.problems }, "alert evaluation had problems; affected signals count as no data");
     return summary;

@@ -48,10 +48,7 @@ export class DriftDetector {
 
   async checkAll(): Promise<DriftCheckSummary> {
     const summary: DriftCheckSummary = { checked: 0, drifted: 0, missing: 0, problems: [] };
-    const pageSize = this.deps.pageSize ?? PAGE_SIZE;
-    let afterId: string | undefined;
-    for (;;) {
-      const page = await this.deps.deployments.listPage({ ...(afterId ? { afterId } : {}), limit: pageSize, atRest: AT_REST });
+    for await (const page of this.deps.deployments.pages({ pageSize: this.deps.pageSize ?? PAGE_SIZE, atRest: AT_REST })) {
       for (const deployment of page) {
         try {
           const found = await this.check(deployment);
@@ -62,9 +59,6 @@ export class DriftDetector {
           summary.problems.push(`${deployment.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      const last = page.at(-1);
-      if (page.length < pageSize || !last) break;
-      afterId = last.id;
     }
     if (summary.problems.length > 0) this.deps.logger.warn({ problems: summary.problems }, "drift check had problems; those deployments are checked again next round");
     return summary;

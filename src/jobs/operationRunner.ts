@@ -180,7 +180,6 @@ export class OperationRunner {
     return this.deps.operations.hasPendingControl(operationId);
   }
 
-  /** A run context for settling an operation outside a normal run (abandoned, or refused as stale). */
   /**
    * What a runner (or its compensation) works with, fenced by the operation's epoch. A run's own
    * context waits out database outages (`wait`) and shows each step on the message as it comes

@@ -15,6 +15,8 @@ interface Urgency {
 }
 
 const urgency = new AsyncLocalStorage<Urgency>();
+/** Urgent works that have not answered yet, in this process. */
+let urgentInFlight = 0;
 
 /**
  * Runs `work` with its queries on the reserved connections until it calls `answered()`; what it
@@ -36,9 +38,6 @@ export function withReservedConnections<T>(work: (answered: () => void) => Promi
   };
   return urgency.run(mark, () => work(answered)).finally(answered);
 }
-
-/** Urgent works that have not answered yet, in this process. */
-let urgentInFlight = 0;
 
 function isUrgent(): boolean {
   return urgency.getStore()?.urgent === true;

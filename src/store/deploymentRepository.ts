@@ -3,6 +3,7 @@ import type { Deployment as DeploymentRow } from "../generated/prisma/client.js"
 import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
 import type { DeploymentRecord } from "../domain/deployment.js";
+import type { DeploymentRef } from "../domain/deploymentRef.js";
 import type { Database } from "./database.js";
 import { isUniqueViolation } from "./uniqueViolation.js";
 import type { OperationRecord } from "../domain/operation.js";
@@ -90,8 +91,20 @@ export class DeploymentRepository {
     return rows.map(toDeploymentRecord);
   }
 
+  /** Every page of `listPage`'s walk, one after the other, until the last (shorter or empty) one. */
+  async *pages(walk: { pageSize: number; atRest?: readonly DeploymentStatus[] }): AsyncGenerator<DeploymentRecord[]> {
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.listPage({ ...(afterId ? { afterId } : {}), limit: walk.pageSize, ...(walk.atRest ? { atRest: walk.atRest } : {}) });
+      yield page;
+      const last = page.at(-1);
+      if (page.length < walk.pageSize || !last) return;
+      afterId = last.id;
+    }
+  }
+
   /** Where every deployment runs, and nothing more: what a fleet-wide read needs. */
-  async refs(): Promise<{ namespace: string; name: string }[]> {
+  async refs(): Promise<DeploymentRef[]> {
     return this.db.deployment.findMany({ select: { namespace: true, name: true }, orderBy: { id: "asc" } });
   }
 
