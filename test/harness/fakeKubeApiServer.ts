@@ -676,9 +676,7 @@ export class FakeKubeApiServer {
 
   private listResponse(route: Route, query: URLSearchParams): Record<string, unknown> {
     const { labels, fields } = parseSelectors(query, route.resource);
-    let items = this.store
-      .list(route.resource, route.namespace)
-      .filter((o) => matchesLabelSelector(labels, o.metadata.labels) && matchesFieldSelector(fields, o));
+    let items = this.store.list(route.resource, route.namespace, (o) => matchesLabelSelector(labels, o.metadata.labels) && matchesFieldSelector(fields, o));
     const metadata: Record<string, unknown> = { resourceVersion: String(this.store.resourceVersion) };
     const continueFrom = query.get("continue");
     if (continueFrom !== null && continueFrom !== "") {
@@ -883,10 +881,8 @@ export class FakeKubeApiServer {
     const policy = propagationPolicyOf(query, rawBody);
     if (!dryRun) {
       const { labels, fields } = parseSelectors(query, route.resource);
-      for (const object of this.store.list(route.resource, route.namespace)) {
-        if (matchesLabelSelector(labels, object.metadata.labels) && matchesFieldSelector(fields, object)) {
-          this.deleteWithDependents(route.resource, object, policy);
-        }
+      for (const object of this.store.list(route.resource, route.namespace, (o) => matchesLabelSelector(labels, o.metadata.labels) && matchesFieldSelector(fields, o))) {
+        this.deleteWithDependents(route.resource, object, policy);
       }
     }
     return list;
@@ -927,10 +923,8 @@ export class FakeKubeApiServer {
     };
 
     if (fromParam === null || fromParam === "" || fromParam === "0") {
-      for (const object of this.store.list(route.resource, route.namespace)) {
-        if (matchesLabelSelector(labels, object.metadata.labels) && matchesFieldSelector(fields, object)) {
-          send("ADDED", object);
-        }
+      for (const object of this.store.list(route.resource, route.namespace, (o) => matchesLabelSelector(labels, o.metadata.labels) && matchesFieldSelector(fields, o))) {
+        send("ADDED", object);
       }
     } else {
       const events = this.store.eventsAfter(Number(fromParam));
@@ -1131,9 +1125,7 @@ export class FakeKubeApiServer {
   private syncPods(deployment: KubeObject, desired: KubeObject[]): void {
     const podType = this.typeFor("Pod");
     const uid = deployment.metadata.uid;
-    const current = this.store
-      .list(podType, deployment.metadata.namespace)
-      .filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === uid));
+    const current = this.store.list(podType, deployment.metadata.namespace, (p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === uid));
     const wanted = new Set(desired.map((p) => p.metadata.name));
     for (const pod of current) {
       if (!wanted.has(pod.metadata.name)) this.store.remove(podType, pod.metadata.namespace, pod.metadata.name);
