@@ -41,6 +41,17 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
       .max(max, { error: `must be at most ${max}` }),
   );
 const positiveInteger = (fallback: number, max: number) => wholeNumber(fallback, 1, max);
+/** A whole number that may be left unset (the bot then derives it). */
+const optionalWholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : Number(value)),
+    z
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .optional(),
+  );
 
 const price = (fallback: number) =>
   z.preprocess(
@@ -69,6 +80,8 @@ const environmentSchema = z.object({
   ),
   SLACK_API_URL: optionalText.pipe(urlWithProtocols(["http:", "https:"], "https://slack.com/api/").optional()),
   DATABASE_URL: urlWithProtocols(["postgresql:", "postgres:"], "postgresql://user@host:5432/deploybot"),
+  // Unset, each process sizes its pool by role and worker concurrency (store/database.ts connectionBudget).
+  DATABASE_MAX_CONNECTIONS: optionalWholeNumber(3, 1000),
   REDIS_URL: urlWithProtocols(["redis:", "rediss:"], "redis://127.0.0.1:6379"),
   KUBECONFIG: optionalText,
   // 0 asks the system for a free port (tests); the bot logs the one it got.
@@ -86,9 +99,9 @@ const environmentSchema = z.object({
   DEPLOYBOT_GPU_NODE_LABEL_KEY: z.string().trim().min(1).default("nvidia.com/gpu.product"),
   DEPLOYBOT_CONFIRMATION_TTL_MINUTES: positiveInteger(10, 1440),
   DEPLOYBOT_QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, { error: "may use letters, digits, '-' and '_'" }).default("deploybot"),
+  DEPLOYBOT_ROLE: z.enum(["all", "web", "worker"], { error: "must be all, web or worker" }).default("all"),
   // Most of a job's time is spent waiting on the cluster (pods becoming ready), not on this process:
   // 16 keeps a 2-core bot busy (the bench did 1,000 scales in 51 s at 16, 106 s at 4).
-  DEPLOYBOT_ROLE: z.enum(["all", "web", "worker"], { error: "must be all, web or worker" }).default("all"),
   DEPLOYBOT_WORKER_CONCURRENCY: positiveInteger(16, 64),
   DEPLOYBOT_DRAIN_SECONDS: wholeNumber(15, 0, 600),
   // A paused rollout waits at most this long (without holding a worker slot), then rolls back.
@@ -113,6 +126,8 @@ export type BotRole = "all" | "web" | "worker";
 export interface Config {
   slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
   databaseUrl: string;
+  /** PostgreSQL connections this process may open, reserve included; unset, sized by role (connectionBudget). */
+  databaseMaxConnections?: number;
   redisUrl: string;
   kubeconfigPath?: string;
   port: number;
@@ -192,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(values.SLACK_API_URL ? { apiUrl: values.SLACK_API_URL } : {}),
     },
     databaseUrl: values.DATABASE_URL,
+    ...(values.DATABASE_MAX_CONNECTIONS !== undefined ? { databaseMaxConnections: values.DATABASE_MAX_CONNECTIONS } : {}),
     redisUrl: values.REDIS_URL,
     ...(values.KUBECONFIG ? { kubeconfigPath: values.KUBECONFIG } : {}),
     port: values.PORT,

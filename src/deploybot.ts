@@ -36,7 +36,7 @@ import { slackLogger } from "./slack/slackLogger.js";
 import { createSlackApp, type SlackAppHandle } from "./slack/slackApp.js";
 import { SlackProgressPublisher } from "./slack/slackProgressPublisher.js";
 import { SLACK_API_TIMEOUT_MS } from "./slack/slackTimeouts.js";
-import { createDatabase, pingDatabase, RESERVED_CONNECTIONS, type Database } from "./store/database.js";
+import { connectionBudget, createDatabase, pingDatabase, type ConnectionBudget, type Database } from "./store/database.js";
 import { withReservedConnections } from "./store/connectionReserve.js";
 import { DeploymentRepository } from "./store/deploymentRepository.js";
 import { OperationRepository } from "./store/operationRepository.js";
@@ -83,6 +83,8 @@ export interface DeploybotOverrides {
 export interface Deploybot {
   port: number;
   db: Database;
+  /** The PostgreSQL connections `db` may open (DATABASE_MAX_CONNECTIONS, or sized by role). */
+  databaseConnections: ConnectionBudget;
   queue: OperationQueue;
   /** What this process does (`DEPLOYBOT_ROLE`). */
   role: BotRole;
@@ -128,7 +130,19 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
   const servesSlack = config.role !== "worker";
   const runsJobs = config.role !== "web";
-  const db = createDatabase(config.databaseUrl, servesSlack ? RESERVED_CONNECTIONS.servingSlack : RESERVED_CONNECTIONS.probesOnly);
+  const databaseConnections = connectionBudget({
+    servesSlack,
+    runsJobs,
+    workerConcurrency: config.workerConcurrency,
+    ...(config.databaseMaxConnections !== undefined ? { maxConnections: config.databaseMaxConnections } : {}),
+  });
+  if (runsJobs && databaseConnections.shared < config.workerConcurrency) {
+    logger.warn(
+      { databaseConnections, workerConcurrency: config.workerConcurrency },
+      "DATABASE_MAX_CONNECTIONS leaves fewer shared connections than DEPLOYBOT_WORKER_CONCURRENCY: jobs will wait for connections; lower the concurrency or raise the limit",
+    );
+  }
+  const db = createDatabase(config.databaseUrl, databaseConnections);
   const deployments = new DeploymentRepository(db);
   const operations = new OperationRepository(db);
   const revisions = new RevisionRepository(db);
@@ -376,11 +390,15 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
     operationalServer = await startOperationalServer(healthRoutes(health), config.port);
     port = operationalServer.port;
   }
-  logger.info({ port, role: config.role, socketMode: servesSlack && Boolean(config.slack.appToken), trafficProvider: config.trafficProvider }, "deploybot started");
+  logger.info(
+    { port, role: config.role, socketMode: servesSlack && Boolean(config.slack.appToken), trafficProvider: config.trafficProvider, databaseConnections },
+    "deploybot started",
+  );
 
   return {
     port,
     db,
+    databaseConnections,
     queue,
     role: config.role,
     ...(slack ? { slack } : {}),

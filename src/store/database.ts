@@ -24,8 +24,6 @@ export const DATABASE_TIMEOUTS = {
  */
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 
-/** The pool every query shares but those with a deadline (see RESERVED_CONNECTIONS). */
-export const SHARED_CONNECTIONS = 20;
 
 /** How long a connection that ended while checked out may stay so before the pool takes it back. */
 const ENDED_CONNECTION_GRACE_MS = 1_000;
@@ -54,16 +52,46 @@ function releaseEndedConnections(pool: pg.Pool): void {
   });
 }
 
-/** Connections a process keeps apart: for Slack requests before their acknowledgement and for readiness. */
-export const RESERVED_CONNECTIONS = { servingSlack: 10, probesOnly: 1 } as const;
+/** How many PostgreSQL connections a process opens: shared by all its work, and kept apart (connectionReserve). */
+export interface ConnectionBudget {
+  shared: number;
+  /** For Slack requests before their acknowledgement and for the readiness probe. */
+  reserved: number;
+}
+
+/** The reserve of a process that answers Slack: a burst of form checks and commands; a worker's: its probe. */
+const RESERVED_FOR_SLACK = 10;
+const RESERVED_FOR_PROBE = 1;
+/** Beside the jobs, a worker's periodic checks, recovery and queue bookkeeping hold connections too. */
+const BESIDE_JOBS = 4;
+/** What a web process needs for the work after the acknowledgements: recording, posting, listing. */
+const WEB_SHARED = 10;
 
 /**
- * At most `SHARED_CONNECTIONS` + `reserved` connections per process. The shared ones are sized
- * for the worker's concurrency (16 jobs by default) plus the requests Slack sends meanwhile; the
- * reserved ones serve work with a deadline (connectionReserve).
+ * Sized by what the process does, so that every job can hold a connection without waiting for one
+ * (a worker's shared pool is its concurrency plus the periodic work), and a process that answers
+ * Slack keeps a reserve for its acknowledgements. `maxConnections` (DATABASE_MAX_CONNECTIONS), when
+ * set, is the process's total: the install's budget against the server's `max_connections` (see
+ * docs/install.md); the reserve then takes a third of it, at most its default.
  */
-export function createDatabase(databaseUrl: string, reserved: number = RESERVED_CONNECTIONS.servingSlack): Database {
-  const pool = new ReservingPool({ connectionString: databaseUrl, max: SHARED_CONNECTIONS, reserve: reserved, ...DATABASE_TIMEOUTS });
+export function connectionBudget(role: { servesSlack: boolean; runsJobs: boolean; workerConcurrency: number; maxConnections?: number }): ConnectionBudget {
+  const { servesSlack, runsJobs, workerConcurrency, maxConnections } = role;
+  if (maxConnections !== undefined) {
+    const reserved = servesSlack ? Math.max(1, Math.min(RESERVED_FOR_SLACK, Math.floor(maxConnections / 3))) : RESERVED_FOR_PROBE;
+    return { shared: maxConnections - reserved, reserved };
+  }
+  return {
+    shared: runsJobs ? workerConcurrency + BESIDE_JOBS : WEB_SHARED,
+    reserved: servesSlack ? RESERVED_FOR_SLACK : RESERVED_FOR_PROBE,
+  };
+}
+
+/** The budget of one process that answers Slack and runs jobs at the default concurrency: tests and scripts. */
+const DEFAULT_CONNECTION_BUDGET: ConnectionBudget = connectionBudget({ servesSlack: true, runsJobs: true, workerConcurrency: 16 });
+
+/** At most `shared` + `reserved` connections (see connectionBudget). */
+export function createDatabase(databaseUrl: string, budget: ConnectionBudget = DEFAULT_CONNECTION_BUDGET): Database {
+  const pool = new ReservingPool({ connectionString: databaseUrl, max: budget.shared, reserve: budget.reserved, ...DATABASE_TIMEOUTS });
   releaseEndedConnections(pool);
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), transactionOptions: TRANSACTION_OPTIONS });
 }

@@ -17,3 +17,19 @@ describe("DEPLOYBOT_ROLE", () => {
     expect(() => loadConfig({ ...REQUIRED, DEPLOYBOT_ROLE: "both" })).toThrow(/DEPLOYBOT_ROLE must be all, web or worker/);
   });
 });
+
+describe("DATABASE_MAX_CONNECTIONS", () => {
+  it("is unset unless given: the bot then sizes its pool by role", () => {
+    expect(loadConfig(REQUIRED).databaseMaxConnections).toBeUndefined();
+    expect(loadConfig({ ...REQUIRED, DATABASE_MAX_CONNECTIONS: "" }).databaseMaxConnections).toBeUndefined();
+    expect(loadConfig({ ...REQUIRED, DATABASE_MAX_CONNECTIONS: "12" }).databaseMaxConnections).toBe(12);
+  });
+
+  it.each([
+    ["2", /DATABASE_MAX_CONNECTIONS must be at least 3/],
+    ["ten", /DATABASE_MAX_CONNECTIONS must be a whole number/],
+    ["4.5", /DATABASE_MAX_CONNECTIONS must be a whole number/],
+  ])("refuses %s, saying why", (value, message) => {
+    expect(() => loadConfig({ ...REQUIRED, DATABASE_MAX_CONNECTIONS: value })).toThrow(message);
+  });
+});

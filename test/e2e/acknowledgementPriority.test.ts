@@ -1,5 +1,4 @@
 import pg from "pg";
-import { SHARED_CONNECTIONS } from "../../src/store/database.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSpec } from "../cluster/render/fixtures.js";
 import { eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
@@ -7,15 +6,17 @@ import { BASE_ANSWERS, CHANNEL, NAMESPACE, USER, openModal } from "../harness/de
 import { sendSlashCommand, sendViewSubmission } from "../harness/slackRequests.js";
 
 // Work after an acknowledgement can take every shared connection; work before one must still be answered.
-const SHARED_POOL_SIZE = SHARED_CONNECTIONS;
-const BUSY_DEPLOYMENTS = SHARED_POOL_SIZE + 4;
+let sharedPoolSize: number;
+let busyDeployments: number;
 
 let h: DeploybotHarness;
 let blocker: pg.Client;
 
 beforeAll(async () => {
   h = await startHarness();
-  for (let i = 0; i < BUSY_DEPLOYMENTS; i++) {
+  sharedPoolSize = h.bot.databaseConnections.shared;
+  busyDeployments = sharedPoolSize + 4;
+  for (let i = 0; i < busyDeployments; i++) {
     const name = `busy-${i}`;
     const { deployment, operation } = await h.store.deployments.createWithOperation({
       spec: buildSpec({ name, environment: "development" }),
@@ -50,11 +51,11 @@ describe("work before Slack's acknowledgement, with every shared connection take
     // one keeps its connection until the lock goes, and the shared pool runs dry.
     await blocker.query("BEGIN");
     await blocker.query(`LOCK TABLE "AuditEvent" IN ACCESS EXCLUSIVE MODE`);
-    for (let i = 0; i < BUSY_DEPLOYMENTS; i++) {
+    for (let i = 0; i < busyDeployments; i++) {
       const response = await sendSlashCommand(h.target, { text: `scale busy-${i} 2`, userId: USER, channelId: CHANNEL });
       expect(response.status).toBe(200);
     }
-    await eventually(async () => (await waitingOnLocks()) >= SHARED_POOL_SIZE, 15_000, "the shared pool's connections all waiting on the lock");
+    await eventually(async () => (await waitingOnLocks()) >= sharedPoolSize, 15_000, "the shared pool's connections all waiting on the lock");
 
     const ready = await fetch(`http://127.0.0.1:${h.bot.port}/readyz`);
     expect(ready.status).toBe(200);
@@ -69,7 +70,7 @@ describe("work before Slack's acknowledgement, with every shared connection take
 
     await blocker.query("COMMIT");
     await eventually(() => h.store.deployments.findByName("answered-anyway"), 15_000, "the create recorded once the pool frees up");
-    for (let i = 0; i < BUSY_DEPLOYMENTS; i++) {
+    for (let i = 0; i < busyDeployments; i++) {
       await eventually(async () => (await h.store.operations.recentForDeployment((await h.store.deployments.findByName(`busy-${i}`))?.id ?? "")).some((op) => op.kind === "scale"), 15_000, `the scale of busy-${i} recorded`);
     }
   });

@@ -91,4 +91,23 @@ describe("a web process and a worker process", () => {
     const slackRequest = await sendSlashCommand({ ...h.target, url: `${base}/slack/events` }, { text: "help", userId: USER, channelId: CHANNEL });
     expect(slackRequest.status).toBe(404);
   });
+
+  it("each sizes its PostgreSQL pool by its role, and a cap that starves the jobs is said at start", async () => {
+    if (!worker) throw new Error("no worker");
+    expect(h.bot.databaseConnections).toEqual({ shared: 10, reserved: 10 });
+    expect(worker.databaseConnections).toEqual({ shared: h.config.workerConcurrency + 4, reserved: 1 });
+    const cappedLog: string[] = [];
+    const capped = await startDeploybot(
+      { ...h.config, role: "worker", databaseMaxConnections: 6 },
+      { kubeConfig: h.kube.kubeConfig(), logger: pino({ level: "info" }, { write: (line: string) => void cappedLog.push(line) }) },
+    );
+    try {
+      expect(capped.databaseConnections).toEqual({ shared: 5, reserved: 1 });
+      const warning = cappedLog.find((line) => line.includes("fewer shared connections than DEPLOYBOT_WORKER_CONCURRENCY"));
+      expect(warning).toBeDefined();
+      expect(cappedLog.find((line) => line.includes("deploybot started"))).toContain('"databaseConnections":{"shared":5,"reserved":1}');
+    } finally {
+      await capped.stop();
+    }
+  });
 });

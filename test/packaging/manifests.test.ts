@@ -21,7 +21,8 @@ import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernete
 import { describe, expect, it } from "vitest";
 import { requiredNamespacePermissions, type ApiPermission } from "../../src/cluster/clusterPermissions.js";
 import { parseKubeContexts } from "../../src/cluster/kubeContexts.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { connectionBudget } from "../../src/store/database.js";
 import { ENVIRONMENTS } from "../../src/domain/deploymentSpec.js";
 import { restrictedProfileProblems } from "../cluster/render/podSecurity.js";
 import { unknownFields, wire } from "../cluster/render/fixtures.js";
@@ -223,6 +224,37 @@ describe.each(Object.entries(BOT_BUILDS))("the bot in the %s build", (_name, obj
   });
 });
 
+/** PostgreSQL's default `max_connections` (100) less the 3 it keeps for superusers. */
+const DEFAULT_CONNECTION_ROOM = 97;
+
+/** The configuration a bot container starts with: its ConfigMap, its literal env, placeholders for the secrets. */
+function containerConfig(objects: readonly KubernetesObject[], deployment: V1Deployment): Config {
+  const container = deployment.spec?.template.spec?.containers[0];
+  const fromConfigMaps = (container?.envFrom ?? []).map((source) => find<V1ConfigMap>(objects, "ConfigMap", source.configMapRef?.name ?? "", BOT_NAMESPACE).data ?? {});
+  const literal = Object.fromEntries((container?.env ?? []).flatMap((variable) => (variable.value === undefined ? [] : [[variable.name, variable.value]])));
+  return loadConfig({ ...Object.assign({}, ...fromConfigMaps), ...literal, SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "signing-secret", DATABASE_URL: "postgresql://db/d", REDIS_URL: "redis://r:6379" });
+}
+
+describe.each(Object.entries(BOT_BUILDS))("the %s build's PostgreSQL connections", (_name, objects) => {
+  it("fit the server's default limit with every replica at its budget, and every job has a connection", () => {
+    let total = 0;
+    for (const deployment of ofKind<V1Deployment>(objects, "Deployment").filter((d) => d.metadata?.namespace === BOT_NAMESPACE)) {
+      const config = containerConfig(objects, deployment);
+      const runsJobs = config.role !== "web";
+      const budget = connectionBudget({
+        servesSlack: config.role !== "worker",
+        runsJobs,
+        workerConcurrency: config.workerConcurrency,
+        ...(config.databaseMaxConnections !== undefined ? { maxConnections: config.databaseMaxConnections } : {}),
+      });
+      if (runsJobs) expect(budget.shared, deployment.metadata?.name).toBeGreaterThanOrEqual(config.workerConcurrency);
+      total += (deployment.spec?.replicas ?? 1) * (budget.shared + budget.reserved);
+    }
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(DEFAULT_CONNECTION_ROOM);
+  });
+});
+
 describe("the production build's web and worker Deployments (components/split-roles)", () => {
   const objects = BUILDS.production;
   const web = find<V1Deployment>(objects, "Deployment", "deploybot", BOT_NAMESPACE);
@@ -238,11 +270,11 @@ describe("the production build's web and worker Deployments (components/split-ro
     expect(loadConfig({ SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "signing-secret", DATABASE_URL: "postgresql://db/d", REDIS_URL: "redis://r:6379", DEPLOYBOT_ROLE: roleOf(worker) }).role).toBe("worker");
   });
 
-  it("gives the workers the web pod but for role, labels, resources and the two Slack-side secrets", () => {
+  it("gives the workers the web pod but for role, labels, resources, the web's connection cap and the two Slack-side secrets", () => {
     const comparable = (deployment: V1Deployment) => {
       const pod = structuredClone(deployment.spec?.template.spec);
       for (const container of pod?.containers ?? []) {
-        container.env = container.env?.filter((variable) => !["DEPLOYBOT_ROLE", "SLACK_APP_TOKEN", "DEPLOYBOT_ALERTMANAGER_TOKEN"].includes(variable.name));
+        container.env = container.env?.filter((variable) => !["DEPLOYBOT_ROLE", "SLACK_APP_TOKEN", "DEPLOYBOT_ALERTMANAGER_TOKEN", "DATABASE_MAX_CONNECTIONS"].includes(variable.name));
         delete container.resources;
       }
       for (const constraint of pod?.topologySpreadConstraints ?? []) delete constraint.labelSelector;
