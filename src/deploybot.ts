@@ -130,12 +130,7 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
   const servesSlack = config.role !== "worker";
   const runsJobs = config.role !== "web";
-  const databaseConnections = connectionBudget({
-    servesSlack,
-    runsJobs,
-    workerConcurrency: config.workerConcurrency,
-    ...(config.databaseMaxConnections !== undefined ? { maxConnections: config.databaseMaxConnections } : {}),
-  });
+  const databaseConnections = connectionBudget(config);
   if (runsJobs && databaseConnections.shared < config.workerConcurrency) {
     logger.warn(
       { databaseConnections, workerConcurrency: config.workerConcurrency },

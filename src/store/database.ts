@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
+import type { Config } from "../config.js";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { ReservingPool, withReservedConnections } from "./connectionReserve.js";
 
@@ -68,26 +69,28 @@ const BESIDE_JOBS = 4;
 const WEB_SHARED = 10;
 
 /**
- * Sized by what the process does, so that every job can hold a connection without waiting for one
- * (a worker's shared pool is its concurrency plus the periodic work), and a process that answers
- * Slack keeps a reserve for its acknowledgements. `maxConnections` (DATABASE_MAX_CONNECTIONS), when
- * set, is the process's total: the install's budget against the server's `max_connections` (see
- * docs/install.md); the reserve then takes a third of it, at most its default.
+ * Sized by what the process does (`role`), so that every job can hold a connection without waiting
+ * for one (a worker's shared pool is its concurrency plus the periodic work), and a process that
+ * answers Slack keeps a reserve for its acknowledgements. `databaseMaxConnections`
+ * (DATABASE_MAX_CONNECTIONS), when set, is the process's total: the install's budget against the
+ * server's `max_connections` (see docs/install.md); the reserve then takes a third of it, at most
+ * its default.
  */
-export function connectionBudget(role: { servesSlack: boolean; runsJobs: boolean; workerConcurrency: number; maxConnections?: number }): ConnectionBudget {
-  const { servesSlack, runsJobs, workerConcurrency, maxConnections } = role;
-  if (maxConnections !== undefined) {
-    const reserved = servesSlack ? Math.max(1, Math.min(RESERVED_FOR_SLACK, Math.floor(maxConnections / 3))) : RESERVED_FOR_PROBE;
-    return { shared: maxConnections - reserved, reserved };
+export function connectionBudget(bot: Pick<Config, "role" | "workerConcurrency" | "databaseMaxConnections">): ConnectionBudget {
+  const servesSlack = bot.role !== "worker";
+  const runsJobs = bot.role !== "web";
+  if (bot.databaseMaxConnections !== undefined) {
+    const reserved = servesSlack ? Math.max(1, Math.min(RESERVED_FOR_SLACK, Math.floor(bot.databaseMaxConnections / 3))) : RESERVED_FOR_PROBE;
+    return { shared: bot.databaseMaxConnections - reserved, reserved };
   }
   return {
-    shared: runsJobs ? workerConcurrency + BESIDE_JOBS : WEB_SHARED,
+    shared: runsJobs ? bot.workerConcurrency + BESIDE_JOBS : WEB_SHARED,
     reserved: servesSlack ? RESERVED_FOR_SLACK : RESERVED_FOR_PROBE,
   };
 }
 
 /** The budget of one process that answers Slack and runs jobs at the default concurrency: tests and scripts. */
-const DEFAULT_CONNECTION_BUDGET: ConnectionBudget = connectionBudget({ servesSlack: true, runsJobs: true, workerConcurrency: 16 });
+const DEFAULT_CONNECTION_BUDGET: ConnectionBudget = connectionBudget({ role: "all", workerConcurrency: 16 });
 
 /** At most `shared` + `reserved` connections (see connectionBudget). */
 export function createDatabase(databaseUrl: string, budget: ConnectionBudget = DEFAULT_CONNECTION_BUDGET): Database {

@@ -240,14 +240,8 @@ describe.each(Object.entries(BOT_BUILDS))("the %s build's PostgreSQL connections
     let total = 0;
     for (const deployment of ofKind<V1Deployment>(objects, "Deployment").filter((d) => d.metadata?.namespace === BOT_NAMESPACE)) {
       const config = containerConfig(objects, deployment);
-      const runsJobs = config.role !== "web";
-      const budget = connectionBudget({
-        servesSlack: config.role !== "worker",
-        runsJobs,
-        workerConcurrency: config.workerConcurrency,
-        ...(config.databaseMaxConnections !== undefined ? { maxConnections: config.databaseMaxConnections } : {}),
-      });
-      if (runsJobs) expect(budget.shared, deployment.metadata?.name).toBeGreaterThanOrEqual(config.workerConcurrency);
+      const budget = connectionBudget(config);
+      if (config.role !== "web") expect(budget.shared, deployment.metadata?.name).toBeGreaterThanOrEqual(config.workerConcurrency);
       total += (deployment.spec?.replicas ?? 1) * (budget.shared + budget.reserved);
     }
     expect(total).toBeGreaterThan(0);
