@@ -73,6 +73,26 @@ describe("a pool with a reserve for work with a deadline", () => {
     await pool.end();
   });
 
+  it("lets urgent work take a free shared connection when every reserved one is taken", async () => {
+    const pool = new ReservingPool({ connectionString: database.url, max: 1, reserve: 1 });
+    pool.on("error", () => undefined);
+    const sharedPid = await backendPid(pool);
+    await withReservedConnections(async () => {
+      const reserved = await pool.connect();
+      const reservedPid = (await reserved.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+      // The reserve's one connection is held, the shared one is idle: the next urgent query takes it.
+      expect(await backendPid(pool)).toBe(sharedPid);
+      // With the shared one taken too, urgent work waits for the reserve, its own lane.
+      const shared = await pool.connect();
+      const waiting = backendPid(pool);
+      expect(pool.waitingCount).toBe(0);
+      reserved.release();
+      await expect(waiting).resolves.toBe(reservedPid);
+      shared.release();
+    });
+    await pool.end();
+  });
+
   it("reports a reserved connection the server ended as the pool's error, and opens a new one", async () => {
     const pool = new ReservingPool({ connectionString: database.url, max: 1, reserve: 1 });
     const errors: Error[] = [];
