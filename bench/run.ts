@@ -132,6 +132,8 @@ function render(results: Results): string {
       row(`ack \`/deploy ${text}\`, ${PLAN.ackConcurrency} concurrent, p50 (n=${bot.n})`, ms(bot.p50), ms(bare.p50), ratio(bot.p50, bare.p50), "", "");
       row(`ack \`/deploy ${text}\`, ${PLAN.ackConcurrency} concurrent, p99`, ms(bot.p99), ms(bare.p99), ratio(bot.p99, bare.p99), "≤ 1.5× bare and < 50 ms", SHORT ? "(short: not judged)" : pass(ok));
     }
+    const { helpCpuMs } = results.ack;
+    row("  … CPU per `/deploy help` ack (process CPU time over the help bursts)", `${helpCpuMs.bot.toFixed(2)} ms`, `${helpCpuMs.bare.toFixed(2)} ms`, ratio(helpCpuMs.bot, helpCpuMs.bare), "", "");
     const answer = summarize(results.ack.listAnswerMs);
     row(`\`/deploy list\` answer posted (${results.create?.count ?? 0} deployments), p50 / p99`, `${ms(answer.p50)} / ${ms(answer.p99)}`, "", "", "", results.ack.listAnswersMissing ? `${results.ack.listAnswersMissing} missing` : "");
   }
@@ -316,7 +318,7 @@ async function main(): Promise<number> {
 
     if (runs("ack")) {
       log(`ack latency: ${PLAN.ackRounds} rounds of ${PLAN.ackConcurrency} concurrent requests, bot and bare Bolt interleaved`);
-      results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency);
+      results.ack = await ackLatency(target, bareTarget, fakes, PLAN.ackRounds, PLAN.ackConcurrency, { bot: bot.pid, bare: bare.pid });
     }
 
     /**

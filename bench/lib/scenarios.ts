@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { SlackTarget } from "../../test/harness/slackRequests.js";
 import { checkScaleInvariants, type InvariantReport, type ScaleRequest } from "./invariants.js";
-import { sleep } from "./processes.js";
+import { cpuSeconds, sleep } from "./processes.js";
 import { KeptAliveClient, openCreateModal, signSlash, slash, submitModal, type FakesClient } from "./slackDriver.js";
 
 export const NAMESPACE = "ml-development";
@@ -230,6 +230,11 @@ export interface AckRound {
   /** Slash command to the bot's response_url post, for /deploy list. */
   listAnswerMs: number[];
   listAnswersMissing: number;
+  /**
+   * Each process's CPU per `/deploy help` (answered in the acknowledgement, no work after it),
+   * from its CPU time across the help bursts: unlike latency, not moved by what else the host runs.
+   */
+  helpCpuMs: { bot: number; bare: number };
 }
 
 async function burst(
@@ -260,8 +265,16 @@ async function burst(
  * Rounds of `concurrency` simultaneous `/deploy help`, then `/deploy list`, to the bot and to the
  * bare Bolt app, interleaved (who goes first alternates) so that both see the same machine.
  */
-export async function ackLatency(bot: SlackTarget, bare: SlackTarget, fakes: FakesClient, rounds: number, concurrency: number): Promise<AckRound> {
-  const result: AckRound = { bot: { help: [], list: [] }, bare: { help: [], list: [] }, listAnswerMs: [], listAnswersMissing: 0 };
+export async function ackLatency(
+  bot: SlackTarget,
+  bare: SlackTarget,
+  fakes: FakesClient,
+  rounds: number,
+  concurrency: number,
+  pids: { bot: number; bare: number },
+): Promise<AckRound> {
+  const result: AckRound = { bot: { help: [], list: [] }, bare: { help: [], list: [] }, listAnswerMs: [], listAnswersMissing: 0, helpCpuMs: { bot: 0, bare: 0 } };
+  const helpCpuSeconds = { bot: 0, bare: 0 };
   const clients = new Map([bot, bare].map((target) => [target, new KeptAliveClient(target, concurrency)]));
   const clientOf = (target: SlackTarget): KeptAliveClient => {
     const client = clients.get(target);
@@ -276,7 +289,9 @@ export async function ackLatency(bot: SlackTarget, bare: SlackTarget, fakes: Fak
       const order: ["bot" | "bare", SlackTarget][] = round % 2 === 0 ? [["bot", bot], ["bare", bare]] : [["bare", bare], ["bot", bot]];
       for (const text of ["help", "list"] as const) {
         for (const [who, target] of order) {
+          const cpuBefore = cpuSeconds(pids[who]);
           const { latencies, responseUrls, sentAt } = await burst(target, clientOf(target), fakes, text, concurrency);
+          if (text === "help") helpCpuSeconds[who] += cpuSeconds(pids[who]) - cpuBefore;
           result[who][text].push(...latencies);
           if (who === "bot" && text === "list") {
             // The list itself comes after the ack, through response_url: let it land before the next burst.
@@ -292,6 +307,7 @@ export async function ackLatency(bot: SlackTarget, bare: SlackTarget, fakes: Fak
   } finally {
     for (const client of clients.values()) client.close();
   }
+  for (const who of ["bot", "bare"] as const) result.helpCpuMs[who] = (helpCpuSeconds[who] * 1000) / Math.max(1, result[who].help.length);
   return result;
 }
 
