@@ -202,7 +202,6 @@ export async function startDeploybot(config: Config, overrides: DeploybotOverrid
         ...(overrides.rolloutWatchIntervalMs ? { watchIntervalMs: overrides.rolloutWatchIntervalMs } : {}),
       }),
     },
-    audit: new AuditRepository(db),
     logger: logger.child({ component: "runner" }),
     podsFor,
     ...(overrides.databaseOutageWaitMs === undefined ? {} : { databaseOutageWaitMs: overrides.databaseOutageWaitMs }),

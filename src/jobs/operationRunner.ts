@@ -7,9 +7,9 @@ import type { Environment } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, statusAfter, statusWhileRunning, type DeploymentStatus } from "../domain/deploymentStatus.js";
 import { isAtGate, isFinished, type OperationRecord } from "../domain/operation.js";
 import type { ProgressPublisher, ProgressStep } from "../domain/progress.js";
-import type { AuditRepository } from "../store/auditRepository.js";
 import type { DeploymentRepository } from "../store/deploymentRepository.js";
 import type { OperationRepository } from "../store/operationRepository.js";
+import type { RunSettlement } from "../store/operationRuns.js";
 import { fenceOf, isStaleRun } from "../domain/runFence.js";
 import { DatabaseOutageWait, isDatabaseOutage, waitingOutOutages } from "./databaseOutageWait.js";
 import { isRetryable, messageOf } from "./operationFailure.js";
@@ -27,7 +27,6 @@ export interface OperationRunnerDependencies {
   renderContextFor(namespace: string): RenderContext;
   publisher: ProgressPublisher;
   runners: Partial<Record<OperationRecord["kind"], KindRunner>>;
-  audit: AuditRepository;
   logger: Logger;
   /** Explains failed rollouts from the pods' states and events. */
   podsFor?(environment: Environment): DeploymentPods;
@@ -215,10 +214,10 @@ export class OperationRunner {
     };
   }
 
-  private async audit(operation: OperationRecord, deployment: DeploymentRecord, action: "succeeded" | "failed", reason: string): Promise<void> {
-    try {
-      const after = action === "succeeded" ? await this.deps.deployments.get(deployment.id) : null;
-      await this.deps.audit.append({
+  /** The outcome's audit entry, written with the settlement (the deployment as it leaves it is the `after` of a success). */
+  private outcomeAudit(operation: OperationRecord, deployment: DeploymentRecord, action: "succeeded" | "failed", reason: string): NonNullable<RunSettlement["audit"]> {
+    return {
+      entry: {
         actorId: "deploybot",
         channelId: operation.channelId,
         deploymentName: deployment.name,
@@ -228,11 +227,9 @@ export class OperationRunner {
         decision: operation.kind,
         reason,
         before: { status: deployment.status, replicas: deployment.replicas, spec: deployment.spec },
-        ...(after ? { after: { status: after.status, replicas: after.replicas, spec: after.spec } } : {}),
-      });
-    } catch (error) {
-      this.deps.logger.error({ err: error, operationId: operation.id }, "could not append the outcome to the audit trail");
-    }
+      },
+      withStateAfter: action === "succeeded",
+    };
   }
 
   private statusBefore(operation: OperationRecord, deployment: DeploymentRecord): DeploymentStatus {
@@ -266,6 +263,8 @@ export class OperationRunner {
   /** Ends a run as succeeded: the operation, its deployment and the event in one transaction (refused when stale). */
   private async succeed(operation: OperationRecord, deployment: DeploymentRecord, result: RunResult, tracker: ProgressTracker, wait: DatabaseOutageWait): Promise<void> {
     const after = statusAfter(operation.kind, "succeeded", this.statusBefore(operation, deployment), deployment.statusBeforeMissing);
+    // An outage before the settlement is part of the outcome the trail and the message tell.
+    const detailNow = () => (wait.delayedMs > 0 ? `${result.detail} (delayed ${seconds(wait.delayedMs)} s by a database outage, resumed once it was back)` : result.detail);
     const settle = (finishedAt: Date) =>
       this.deps.operations.settleRun(fenceOf(operation), "succeeded", {
         deploymentId: deployment.id,
@@ -274,11 +273,11 @@ export class OperationRunner {
         event: { step: "succeeded", message: result.detail },
         finishedAt,
         result: { detail: result.detail },
+        audit: this.outcomeAudit(operation, deployment, "succeeded", detailNow()),
       });
     await wait.through(() => settle(new Date()));
     const finishedAt = new Date();
-    const detail = wait.delayedMs > 0 ? `${result.detail} (delayed ${seconds(wait.delayedMs)} s by a database outage, resumed once it was back)` : result.detail;
-    await this.audit(operation, deployment, "succeeded", detail);
+    const detail = detailNow();
     tracker.steps.push({ at: finishedAt, message: detail });
     await tracker.publish(
       { phase: "succeeded", detail, readyReplicas: result.readyReplicas, desiredReplicas: result.desiredReplicas },
@@ -337,9 +336,9 @@ export class OperationRunner {
         finishedAt,
         error: statusReason,
         result: { cleanedUp },
+        audit: this.outcomeAudit(operation, deployment, "failed", statusReason),
       }),
     );
-    await this.audit(operation, deployment, "failed", statusReason);
     tracker.cleanedUp = cleanedUp;
     tracker.steps.push({ at: finishedAt, message: `Failed: ${statusReason}` });
     await tracker.publish({ phase: "failed", detail: statusReason }, { operationStatus: "failed", finishedAt, final: true });

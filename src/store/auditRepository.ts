@@ -28,29 +28,32 @@ function toRecord(row: AuditEventRow): AuditRecord {
   };
 }
 
+/** The row an entry becomes: also written inside other transactions (a run's settlement, see operationRuns). */
+export function auditEventData(entry: AuditEntry): Prisma.AuditEventCreateInput {
+  const before = asJson(entry.before);
+  const after = asJson(entry.after);
+  const data = asJson(entry.data);
+  return {
+    actorId: entry.actorId,
+    channelId: entry.channelId ?? null,
+    deploymentName: entry.deploymentName ?? null,
+    environment: entry.environment ?? null,
+    operationId: entry.operationId ?? null,
+    action: entry.action,
+    decision: entry.decision ?? null,
+    reason: entry.reason ?? null,
+    ...(before !== undefined ? { before } : {}),
+    ...(after !== undefined ? { after } : {}),
+    ...(data !== undefined ? { data } : {}),
+  };
+}
+
 /** The append-only audit trail (database rules refuse UPDATE and DELETE on it). */
 export class AuditRepository {
   constructor(private readonly db: Database) {}
 
   async append(entry: AuditEntry): Promise<void> {
-    const before = asJson(entry.before);
-    const after = asJson(entry.after);
-    const data = asJson(entry.data);
-    await this.db.auditEvent.create({
-      data: {
-        actorId: entry.actorId,
-        channelId: entry.channelId ?? null,
-        deploymentName: entry.deploymentName ?? null,
-        environment: entry.environment ?? null,
-        operationId: entry.operationId ?? null,
-        action: entry.action,
-        decision: entry.decision ?? null,
-        reason: entry.reason ?? null,
-        ...(before !== undefined ? { before } : {}),
-        ...(after !== undefined ? { after } : {}),
-        ...(data !== undefined ? { data } : {}),
-      },
-    });
+    await this.db.auditEvent.create({ data: auditEventData(entry) });
   }
 
   /** A deployment's trail, newest first, one page at a time (page 1 is the newest). */

@@ -1,6 +1,8 @@
 import type { Prisma, Operation as OperationRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus } from "../domain/deploymentStatus.js";
 import { StaleRunError, type RunFence } from "../domain/runFence.js";
+import type { AuditEntry } from "../domain/audit.js";
+import { auditEventData } from "./auditRepository.js";
 import type { Database } from "./database.js";
 
 type Transaction = Prisma.TransactionClient;
@@ -15,6 +17,12 @@ export interface RunSettlement {
   finishedAt: Date;
   error?: string;
   result: Record<string, unknown>;
+  /**
+   * The outcome's audit entry, written in the same transaction: the trail never misses an outcome
+   * the records show (a crash between two writes), nor shows one a stale run could not settle.
+   * With `withStateAfter`, the deployment as the settlement leaves it is its `after`.
+   */
+  audit?: { entry: AuditEntry; withStateAfter: boolean };
 }
 
 /**
@@ -107,14 +115,20 @@ export async function settleRun(db: Database, fence: RunFence, to: "succeeded" |
     if (count !== 1) throw new StaleRunError(fence, to);
     const { step, message, data } = settlement.event;
     await tx.operationEvent.create({ data: { operationId: fence.operationId, step, message, ...(data ? { data: data as Prisma.InputJsonValue } : {}) } });
-    if (!settlement.deploymentId) return;
-    if (settlement.deploymentStatus === "deleted") {
+    if (settlement.deploymentId && settlement.deploymentStatus === "deleted") {
       await tx.deployment.deleteMany({ where: { id: settlement.deploymentId } });
-      return;
+    } else if (settlement.deploymentId) {
+      await tx.deployment.updateMany({
+        where: { id: settlement.deploymentId, activeOperationId: fence.operationId },
+        data: { status: settlement.deploymentStatus, statusReason: settlement.statusReason, activeOperationId: null },
+      });
     }
-    await tx.deployment.updateMany({
-      where: { id: settlement.deploymentId, activeOperationId: fence.operationId },
-      data: { status: settlement.deploymentStatus, statusReason: settlement.statusReason, activeOperationId: null },
-    });
+    if (settlement.audit) await appendOutcome(tx, settlement.deploymentId, settlement.audit);
   });
+}
+
+async function appendOutcome(tx: Transaction, deploymentId: string | null, audit: NonNullable<RunSettlement["audit"]>): Promise<void> {
+  const after =
+    audit.withStateAfter && deploymentId ? await tx.deployment.findUnique({ where: { id: deploymentId }, select: { status: true, replicas: true, spec: true } }) : null;
+  await tx.auditEvent.create({ data: auditEventData({ ...audit.entry, ...(after ? { after } : {}) }) });
 }

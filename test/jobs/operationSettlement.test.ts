@@ -8,8 +8,8 @@ import { OperationQueue } from "../../src/jobs/operationQueue.js";
 import { OperationRunner, type AttemptInfo, type RunOutcome } from "../../src/jobs/operationRunner.js";
 import { startOperationWorker } from "../../src/jobs/operationWorker.js";
 import type { KindRunner } from "../../src/jobs/runContext.js";
-import { AuditRepository } from "../../src/store/auditRepository.js";
 import { DeploymentRepository } from "../../src/store/deploymentRepository.js";
+import { AuditRepository } from "../../src/store/auditRepository.js";
 import { OperationRepository } from "../../src/store/operationRepository.js";
 import { RevisionRepository } from "../../src/store/revisionRepository.js";
 import { isStaleRun } from "../../src/domain/runFence.js";
@@ -73,7 +73,6 @@ function runnerDeps() {
     renderContextFor: (namespace: string) => defaultRenderContext(namespace),
     publisher: silentPublisher,
     runners: { create: recordingRunner },
-    audit: new AuditRepository(database.db),
     logger,
   };
 }
@@ -215,6 +214,35 @@ describe("fencing a stale worker", () => {
     expect(messages).not.toContain("older applied its objects");
     expect((await deployments.get(operation.deploymentId ?? ""))).toMatchObject({ status: "live", activeOperationId: null });
     expect(lines.some((line) => line.includes("stale run fenced") && line.includes('"epoch":1'))).toBe(true);
+    // The trail has the outcome once, the settling run's, with the deployment as it left it.
+    const outcomes = (await new AuditRepository(database.db).forDeployment("fenced-model", 1, 50)).records.filter((record) => record.actorId === "deploybot");
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ operationId: operation.id, action: "succeeded", decision: "create", reason: "newer finished", after: { status: "live" } });
+  });
+
+  it("writes a run's outcome to the audit trail with its settlement, and nothing when the settlement is refused", async () => {
+    const { deployment, operation } = await recordCreate("audited-settlement");
+    const run = await operations.beginRun(operation.id, "deploying", new Date());
+    if (!run) throw new Error("the run did not start");
+    const settlement = (reason: string) => ({
+      deploymentId: deployment.id,
+      deploymentStatus: "failed" as const,
+      statusReason: reason,
+      event: { step: "failed" as const, message: reason },
+      finishedAt: new Date(),
+      error: reason,
+      result: {},
+      audit: {
+        entry: { actorId: "deploybot", operationId: operation.id, deploymentName: deployment.name, action: "failed" as const, decision: "create", reason },
+        withStateAfter: false,
+      },
+    });
+    const stale = await operations.settleRun({ operationId: operation.id, epoch: run.runEpoch - 1 }, "failed", settlement("a stale run's outcome")).catch((error: unknown) => error);
+    expect(isStaleRun(stale)).toBe(true);
+    const trail = () => new AuditRepository(database.db).forDeployment(deployment.name, 1, 50);
+    expect((await trail()).records).toEqual([]);
+    await operations.settleRun({ operationId: operation.id, epoch: run.runEpoch }, "failed", settlement("the image does not exist"));
+    expect((await trail()).records).toMatchObject([{ operationId: operation.id, action: "failed", reason: "the image does not exist" }]);
   });
 
   it("refuses a stale run's revision outcome: only the run holding the operation says how the revision ended", async () => {
