@@ -123,6 +123,11 @@ const environmentSchema = z.object({
 
 export type BotRole = "all" | "web" | "worker";
 
+/** What a process of `role` does: answer Slack (`web`, `all`), run the jobs (`worker`, `all`). */
+export function dutiesOf(role: BotRole): { servesSlack: boolean; runsJobs: boolean } {
+  return { servesSlack: role !== "worker", runsJobs: role !== "web" };
+}
+
 export interface Config {
   slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
   databaseUrl: string;

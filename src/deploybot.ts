@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { ClusterDirectory } from "./cluster/clusterDirectory.js";
 import { defaultRenderContext, type RenderContext } from "./cluster/render/renderContext.js";
-import type { BotRole, Config } from "./config.js";
+import { dutiesOf, type BotRole, type Config } from "./config.js";
 import type { Environment } from "./domain/deploymentSpec.js";
 import { DeploymentQueries } from "./operations/deploymentQueries.js";
 import { DeploymentRequests } from "./operations/deploymentRequests.js";
@@ -128,8 +128,7 @@ async function botIdentity(client: WebClient, logger: Logger): Promise<{ botId: 
  */
 export async function startDeploybot(config: Config, overrides: DeploybotOverrides = {}): Promise<Deploybot> {
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, { knownSecrets: secretsOfConfig(config) });
-  const servesSlack = config.role !== "worker";
-  const runsJobs = config.role !== "web";
+  const { servesSlack, runsJobs } = dutiesOf(config.role);
   const databaseConnections = connectionBudget(config);
   if (runsJobs && databaseConnections.shared < config.workerConcurrency) {
     logger.warn(

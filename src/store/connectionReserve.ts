@@ -49,9 +49,8 @@ type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefi
  * A pg pool with a reserve: `connect` (which `query` and Prisma's transactions go through) hands
  * urgent work a connection of the reserve, everything else one of the shared pool. When every
  * reserved connection is taken and a shared one is free (a burst of commands while the worker is
- * quiet), urgent work takes the shared one rather than queue: measured, 100 commands at once
- * queued 2 s on the reserve of 10 with shared connections idle. Each client goes back to the pool
- * it came from (its `release` is bound there).
+ * quiet), urgent work takes the shared one rather than queue behind the reserve's ten. Each client
+ * goes back to the pool it came from (its `release` is bound there).
  */
 export class ReservingPool extends pg.Pool {
   private readonly reserve: pg.Pool;

@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
-import type { Config } from "../config.js";
+import { dutiesOf, type Config } from "../config.js";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { ReservingPool, withReservedConnections } from "./connectionReserve.js";
 
@@ -24,7 +24,6 @@ export const DATABASE_TIMEOUTS = {
  * in the given time"). Still well inside the statement and idle-in-transaction bounds above.
  */
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
-
 
 /** How long a connection that ended while checked out may stay so before the pool takes it back. */
 const ENDED_CONNECTION_GRACE_MS = 1_000;
@@ -77,8 +76,7 @@ const WEB_SHARED = 10;
  * its default.
  */
 export function connectionBudget(bot: Pick<Config, "role" | "workerConcurrency" | "databaseMaxConnections">): ConnectionBudget {
-  const servesSlack = bot.role !== "worker";
-  const runsJobs = bot.role !== "web";
+  const { servesSlack, runsJobs } = dutiesOf(bot.role);
   if (bot.databaseMaxConnections !== undefined) {
     const reserved = servesSlack ? Math.max(1, Math.min(RESERVED_FOR_SLACK, Math.floor(bot.databaseMaxConnections / 3))) : RESERVED_FOR_PROBE;
     return { shared: bot.databaseMaxConnections - reserved, reserved };
