@@ -6,6 +6,7 @@ import { registerActionListeners } from "./listeners/actions/index.js";
 import { registerCommandListeners } from "./listeners/commands/index.js";
 import type { SlackDependencies } from "./listeners/listenerContext.js";
 import { registerViewListeners } from "./listeners/views/index.js";
+import { ListenerRoutes } from "./listeners/listenerRoutes.js";
 import { healthRoutes, type OperationalEndpoints } from "./healthRoutes.js";
 import { alertmanagerRoute } from "./alertmanagerRoute.js";
 import { startOperationalServer, type OperationalServer } from "../http/operationalServer.js";
@@ -89,8 +90,10 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackAppDependenc
   prioritizeUntilAcknowledged(app, deps.untilAnswered);
   measureSlackRequests(app, deps.metrics);
   registerCommandListeners(app, deps);
-  registerActionListeners(app, deps);
-  registerViewListeners(app, deps);
+  const routes = new ListenerRoutes();
+  registerActionListeners(routes, deps);
+  registerViewListeners(routes, deps);
+  routes.mount(app);
   app.error(async (error) => {
     deps.logger.error({ err: error }, "unhandled error in a Slack listener");
   });

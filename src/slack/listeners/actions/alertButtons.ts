@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { ALERT_ACTIONS } from "../../messages/alertMessage.js";
 import { describeFailure } from "../../messages/failureText.js";
@@ -6,6 +6,7 @@ import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
 import { runModelUpdateCommand } from "../commands/modelUpdateCommands.js";
 import { showLogs } from "../commands/monitoringCommands.js";
 import { scaleUpTarget } from "../../../domain/scaling.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { buttonCommandContext, ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const actionSchema = z.enum([ALERT_ACTIONS.acknowledge, ALERT_ACTIONS.scaleUp, ALERT_ACTIONS.rollback, ALERT_ACTIONS.logs, ALERT_ACTIONS.silence]);
@@ -16,8 +17,8 @@ const alertIdSchema = z.uuid();
  * the clicker as requester from the alert's channel: the same checks, confirmations and
  * production approvals apply. View logs answers in the alert's thread.
  */
-export function registerAlertButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(/^alert:/, async ({ ack, body, action, client }) => {
+export function registerAlertButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(/^alert:/, async ({ ack, body, action, client }) => {
     await ack();
     const kind = actionSchema.safeParse(action.action_id);
     const alertId = alertIdSchema.safeParse(action.value);

@@ -1,10 +1,11 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../../messages/changeRequestMessage.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { serializeFormMetadata } from "../../views/formMetadata.js";
 import { buildRejectReasonView } from "../../views/rejectReasonView.js";
 import { announceApproved, refreshChangeRequest } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const operationIdSchema = z.uuid();
@@ -14,8 +15,8 @@ const operationIdSchema = z.uuid();
  * when the click arrives (the operations service does it), not when the message was drawn; a
  * refusal goes to the clicker alone. Reject asks for a reason first.
  */
-export function registerChangeRequestButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action, client }) => {
+export function registerChangeRequestButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     const operationId = operationIdSchema.safeParse(action.value);
     const channelId = body.channel?.id ?? body.user.id;
@@ -40,7 +41,7 @@ export function registerChangeRequestButtons(app: App, deps: SlackDependencies):
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(REJECT_ACTION_ID, async ({ ack, body, action, client }) => {
+  routes.action<BlockAction<ButtonAction>>(REJECT_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     const operationId = operationIdSchema.safeParse(action.value);
     const channelId = body.channel?.id ?? body.user.id;

@@ -1,9 +1,10 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID } from "../../messages/confirmationMessage.js";
 import { buildDeleteConfirmationView } from "../../views/deleteConfirmationView.js";
 import { serializeFormMetadata } from "../../views/formMetadata.js";
 import { showDecision } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const operationIdSchema = z.uuid();
@@ -13,8 +14,8 @@ const operationIdSchema = z.uuid();
  * click, or one after expiry, changes nothing. Delete asks for the deployment's name first
  * (its modal's submission is a view listener).
  */
-export function registerConfirmationButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(CONFIRM_ACTION_ID, async ({ ack, body, action, client }) => {
+export function registerConfirmationButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(CONFIRM_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     const operationId = operationIdSchema.safeParse(action.value);
     const channelId = body.channel?.id ?? body.user.id;
@@ -30,7 +31,7 @@ export function registerConfirmationButtons(app: App, deps: SlackDependencies): 
     await showDecision(await deps.operations.confirm(operationId.data, requesterOfInteraction(body, channelId)), client, deps, tell);
   });
 
-  app.action<BlockAction<ButtonAction>>(CANCEL_ACTION_ID, async ({ ack, body, action, client }) => {
+  routes.action<BlockAction<ButtonAction>>(CANCEL_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     const operationId = operationIdSchema.safeParse(action.value);
     if (!operationId.success) return;

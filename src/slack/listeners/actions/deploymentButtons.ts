@@ -1,8 +1,9 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
 import { DEPLOYMENT_ACTION_PREFIX } from "../../views/deploymentDetailsView.js";
 import { parseFormMetadata } from "../../views/formMetadata.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { buttonCommandContext, ephemeralTeller, type SlackDependencies } from "../listenerContext.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { runLifecycleCommand } from "../commands/lifecycleCommands.js";
@@ -15,8 +16,8 @@ const actionSchema = z.enum(["show", "edit", "update-model", "scale", "stop", "s
  * The Details button of `/deploy list` and the action buttons of the details modal. Each does
  * what the matching command does, with the deployment named by the button.
  */
-export function registerDeploymentButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DEPLOYMENT_ACTION_PREFIX}`), async ({ ack, body, action, client }) => {
+export function registerDeploymentButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(new RegExp(`^${DEPLOYMENT_ACTION_PREFIX}`), async ({ ack, body, action, client }) => {
     await ack();
     const verb = actionSchema.safeParse(action.action_id.slice(DEPLOYMENT_ACTION_PREFIX.length));
     const name = deploymentNameSchema.safeParse(action.value);

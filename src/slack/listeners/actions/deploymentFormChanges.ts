@@ -1,14 +1,14 @@
-import type { App } from "@slack/bolt";
 import { buildDeploymentFormView, CREATE_DEPLOYMENT_CALLBACK_ID, EDIT_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js";
 import { FORM_ACTION_PREFIX } from "../../views/deploymentFormFields.js";
 import { readFormValues, viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { readOnlyFields } from "../../views/editFormValues.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import type { SlackDependencies } from "../listenerContext.js";
 
 /** A checkbox or the GPU count changed in the Create or Edit Deployment form: show or hide the sections that depend on it. */
-export function registerDeploymentFormChanges(app: App, deps: SlackDependencies): void {
-  app.action(new RegExp(`^${FORM_ACTION_PREFIX}`), async ({ ack, body, client }) => {
+export function registerDeploymentFormChanges(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action(new RegExp(`^${FORM_ACTION_PREFIX}`), async ({ ack, body, client }) => {
     await ack();
     if (body.type !== "block_actions" || !body.view) return;
     const state = viewStateValuesSchema.safeParse(body.view.state?.values ?? {});

@@ -1,14 +1,15 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { deploymentNameSchema } from "../../../domain/deploymentSpec.js";
 import { HISTORY_PAGE_ACTION_ID, historyMessage } from "../../messages/historyMessage.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const pageSchema = z.object({ name: deploymentNameSchema, page: z.number().int().min(1).max(10_000) });
 
 /** Newer / Older on a `/deploy history` answer: the same ephemeral message shows the next page. */
-export function registerHistoryButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${HISTORY_PAGE_ACTION_ID}:`), async ({ ack, body, action, respond }) => {
+export function registerHistoryButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(new RegExp(`^${HISTORY_PAGE_ACTION_ID}:`), async ({ ack, body, action, respond }) => {
     await ack();
     let value: unknown;
     try {

@@ -1,4 +1,4 @@
-import type { App } from "@slack/bolt";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import type { SlackDependencies } from "../listenerContext.js";
 import { registerAlertButtons } from "./alertButtons.js";
 import { registerChangeRequestButtons } from "./changeRequestButtons.js";
@@ -11,14 +11,14 @@ import { registerRolloutButtons } from "./rolloutButtons.js";
 import { registerUpdateModelFormChanges } from "./updateModelFormChanges.js";
 
 /** Buttons on messages and modals, and form inputs that redraw their modal (`block_actions`). */
-export function registerActionListeners(app: App, deps: SlackDependencies): void {
-  registerDeploymentButtons(app, deps);
-  registerConfirmationButtons(app, deps);
-  registerChangeRequestButtons(app, deps);
-  registerRolloutButtons(app, deps);
-  registerHistoryButtons(app, deps);
-  registerListButtons(app, deps);
-  registerAlertButtons(app, deps);
-  registerDeploymentFormChanges(app, deps);
-  registerUpdateModelFormChanges(app, deps);
+export function registerActionListeners(routes: ListenerRoutes, deps: SlackDependencies): void {
+  registerDeploymentButtons(routes, deps);
+  registerConfirmationButtons(routes, deps);
+  registerChangeRequestButtons(routes, deps);
+  registerRolloutButtons(routes, deps);
+  registerHistoryButtons(routes, deps);
+  registerListButtons(routes, deps);
+  registerAlertButtons(routes, deps);
+  registerDeploymentFormChanges(routes, deps);
+  registerUpdateModelFormChanges(routes, deps);
 }

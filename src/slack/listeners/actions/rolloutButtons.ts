@@ -1,8 +1,9 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { OPERATION_CONTROLS } from "../../../domain/operation.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { ROLLOUT_ACTION_PREFIX } from "../../messages/rolloutProgressBlocks.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 const controlSchema = z.enum(OPERATION_CONTROLS);
@@ -15,8 +16,8 @@ const operationIdSchema = z.uuid();
  * Anyone who sees the message may press them, as anyone there may run `/deploy`. A double
  * click asks twice for the same thing; the rollout acts once and ignores the repeat.
  */
-export function registerRolloutButtons(app: App, deps: SlackDependencies): void {
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ROLLOUT_ACTION_PREFIX}`), async ({ ack, body, action, client }) => {
+export function registerRolloutButtons(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action<BlockAction<ButtonAction>>(new RegExp(`^${ROLLOUT_ACTION_PREFIX}`), async ({ ack, body, action, client }) => {
     await ack();
     const control = controlSchema.safeParse(action.action_id.slice(ROLLOUT_ACTION_PREFIX.length));
     const operationId = operationIdSchema.safeParse(action.value);

@@ -1,4 +1,3 @@
-import type { App } from "@slack/bolt";
 import { isUpdateStrategy } from "../../../domain/strategy.js";
 import {
   BLOCK_DEPLOYMENT,
@@ -9,12 +8,13 @@ import {
   readUpdateModelValues,
   updateModelStateSchema,
 } from "../../views/updateModelView.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import type { SlackDependencies } from "../listenerContext.js";
 import { renderUpdateModelModal } from "../views/updateModelSubmission.js";
 
 /** The strategy (or the deployment) changed in the Update Model modal: show the options that apply to it. */
-export function registerUpdateModelFormChanges(app: App, deps: SlackDependencies): void {
-  app.action(new RegExp(`^${UPDATE_MODEL_ACTION_PREFIX}(${BLOCK_STRATEGY}|${BLOCK_DEPLOYMENT})$`), async ({ ack, body, action, client }) => {
+export function registerUpdateModelFormChanges(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.action(new RegExp(`^${UPDATE_MODEL_ACTION_PREFIX}(${BLOCK_STRATEGY}|${BLOCK_DEPLOYMENT})$`), async ({ ack, body, action, client }) => {
     await ack();
     if (body.type !== "block_actions" || !body.view || body.view.callback_id !== UPDATE_MODEL_CALLBACK_ID) return;
     const metadata = parseUpdateModelMetadata(body.view.private_metadata);

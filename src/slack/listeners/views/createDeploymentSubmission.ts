@@ -1,10 +1,10 @@
-import type { App } from "@slack/bolt";
 import { queuedProgress } from "../../../domain/progress.js";
 import { describeFailure } from "../../messages/failureText.js";
 import { CREATE_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { announceChangeRequest, newMessageTarget, showThenEnqueue } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /**
@@ -13,8 +13,8 @@ import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from 
  * 3 s, and the worker's jobs share the process). What can still go wrong then — another modal
  * took the name in between, the database failed — is told privately in the channel.
  */
-export function registerCreateDeploymentSubmission(app: App, deps: SlackDependencies): void {
-  app.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerCreateDeploymentSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "create");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {

@@ -1,13 +1,13 @@
-import type { App } from "@slack/bolt";
 import { DELETE_CONFIRMATION_CALLBACK_ID, DELETE_NAME_BLOCK_ID } from "../../views/deleteConfirmationView.js";
 import { viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { showDecision } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The delete confirmation's last step: the deployment's name, typed exactly, confirms it. */
-export function registerDeleteConfirmationSubmission(app: App, deps: SlackDependencies): void {
-  app.view(DELETE_CONFIRMATION_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerDeleteConfirmationSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(DELETE_CONFIRMATION_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "delete");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {

@@ -1,4 +1,3 @@
-import type { App } from "@slack/bolt";
 import { EDIT_DEPLOYMENT_CALLBACK_ID } from "../../views/deploymentFormView.js";
 import { formValuesToSpecInput, inlineErrors, readFormValues, viewStateValuesSchema, visibleBlockIds } from "../../views/deploymentFormState.js";
 import { readOnlyFields } from "../../views/editFormValues.js";
@@ -6,6 +5,7 @@ import { parseMetadataOf, serializeFormMetadata } from "../../views/formMetadata
 import { buildMessageView } from "../../views/messageView.js";
 import { buildReviewChangesView } from "../../views/reviewChangesView.js";
 import { announceChangeRequest, announceRequest } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /**
@@ -14,8 +14,8 @@ import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from 
  * changes that apply live or by rolling update, as a confirmation message in the channel for
  * changes that restart every instance.
  */
-export function registerEditDeploymentSubmission(app: App, deps: SlackDependencies): void {
-  app.view(EDIT_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerEditDeploymentSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(EDIT_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "edit");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     const found = metadata ? await deps.operations.find(metadata.name) : null;

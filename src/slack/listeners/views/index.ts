@@ -1,4 +1,4 @@
-import type { App } from "@slack/bolt";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import type { SlackDependencies } from "../listenerContext.js";
 import { registerRejectReasonSubmission } from "./rejectReasonSubmission.js";
 import { registerCreateDeploymentSubmission } from "./createDeploymentSubmission.js";
@@ -9,12 +9,12 @@ import { registerScaleSubmission } from "./scaleSubmission.js";
 import { registerUpdateModelSubmission } from "./updateModelSubmission.js";
 
 /** Modal submissions (`view_submission`). */
-export function registerViewListeners(app: App, deps: SlackDependencies): void {
-  registerCreateDeploymentSubmission(app, deps);
-  registerEditDeploymentSubmission(app, deps);
-  registerReviewChangesSubmission(app, deps);
-  registerScaleSubmission(app, deps);
-  registerUpdateModelSubmission(app, deps);
-  registerDeleteConfirmationSubmission(app, deps);
-  registerRejectReasonSubmission(app, deps);
+export function registerViewListeners(routes: ListenerRoutes, deps: SlackDependencies): void {
+  registerCreateDeploymentSubmission(routes, deps);
+  registerEditDeploymentSubmission(routes, deps);
+  registerReviewChangesSubmission(routes, deps);
+  registerScaleSubmission(routes, deps);
+  registerUpdateModelSubmission(routes, deps);
+  registerDeleteConfirmationSubmission(routes, deps);
+  registerRejectReasonSubmission(routes, deps);
 }

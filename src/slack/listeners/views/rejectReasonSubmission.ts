@@ -1,14 +1,14 @@
-import type { App } from "@slack/bolt";
 import { viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { REJECT_REASON_BLOCK_ID, REJECT_REASON_CALLBACK_ID } from "../../views/rejectReasonView.js";
 import { messageTargetOf } from "../../../domain/progress.js";
 import { refreshChangeRequest } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The reason for a rejection: recorded with the decision, shown on every copy of the request and in its thread. */
-export function registerRejectReasonSubmission(app: App, deps: SlackDependencies): void {
-  app.view(REJECT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerRejectReasonSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(REJECT_REASON_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "reject");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     const reason = state.success ? (Object.values(state.data[REJECT_REASON_BLOCK_ID] ?? {})[0]?.value ?? "").trim() : "";

@@ -1,15 +1,15 @@
-import type { App } from "@slack/bolt";
 import { parseReplicaCount } from "../../../domain/scaling.js";
 import { plainTextOf } from "../../messages/text.js";
 import { viewStateValuesSchema } from "../../views/deploymentFormState.js";
 import { parseMetadataOf } from "../../views/formMetadata.js";
 import { SCALE_BLOCK_ID, SCALE_CALLBACK_ID } from "../../views/scaleView.js";
 import { announceRequest } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** Apply on the Scale modal: checked and recorded before answering, so that a refusal shows on the field. */
-export function registerScaleSubmission(app: App, deps: SlackDependencies): void {
-  app.view(SCALE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerScaleSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(SCALE_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseMetadataOf(view.private_metadata, "scale");
     const state = viewStateValuesSchema.safeParse(view.state.values);
     const typed = state.success ? (Object.values(state.data[SCALE_BLOCK_ID] ?? {})[0]?.value ?? "") : "";

@@ -1,4 +1,3 @@
-import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { describeFailure } from "../../messages/failureText.js";
 import { plainTextOf } from "../../messages/text.js";
@@ -14,6 +13,7 @@ import {
   type UpdateModelMetadata,
 } from "../../views/updateModelView.js";
 import { announceModelUpdate } from "../../operationAnnouncements.js";
+import type { ListenerRoutes } from "../listenerRoutes.js";
 import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from "../listenerContext.js";
 
 /** The Update Model modal as it stands: the chosen deployment (or the ones that can take an update) and the strategy's options. */
@@ -26,8 +26,8 @@ export async function renderUpdateModelModal(deps: SlackDependencies, metadata: 
 }
 
 /** Update on the Update Model modal: the version and the options are checked on their fields before anything is recorded. */
-export function registerUpdateModelSubmission(app: App, deps: SlackDependencies): void {
-  app.view(UPDATE_MODEL_CALLBACK_ID, async ({ ack, body, view, client }) => {
+export function registerUpdateModelSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
+  routes.view(UPDATE_MODEL_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const metadata = parseUpdateModelMetadata(view.private_metadata);
     const state = updateModelStateSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {
