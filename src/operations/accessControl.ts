@@ -17,6 +17,9 @@ import type { AccessRepository } from "../store/accessRepository.js";
 
 export type AccessCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessAction> } | { ok: false; message: string };
 
+/** An allowed change request comes with the rules of its environment (approvals, quotas). */
+export type RequestCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessAction>; rules: EnvironmentRules } | { ok: false; message: string };
+
 /**
  * Answers "may this person do this, here, now?" for every command, button and form submission,
  * when it runs: the person as Slack's directory describes them (never as a payload claims), the
@@ -62,20 +65,25 @@ export class AccessControl {
   }
 
   /**
-   * Whether a change may be requested on this deployment from this channel: the role, the
-   * channel's binding, production never from a direct message, and a freeze held by someone else.
+   * Whether `requester` may request a change in `environment` from the channel they asked in, and
+   * the environment's rules the request is then recorded under: the role, the channel's binding,
+   * production never from a direct message. The policy is read once, in one statement.
    */
-  async checkChange(requester: Requester, deployment: Pick<DeploymentRecord, "name" | "environment" | "freeze">): Promise<AccessCheck> {
-    // Both reads at once: the channel's binding is only consulted when the role allows.
-    const [check, place] = await Promise.all([this.check(requester, "request", deployment.environment), this.placeRefusal(requester.channelId, deployment.environment)]);
-    if (!check.ok) return check;
+  async checkRequest(requester: Requester, environment: Environment): Promise<RequestCheck> {
+    const [actor, stored] = await Promise.all([this.actorOf(requester), this.deps.access.requestPolicy(requester.channelId, environment)]);
+    const policy: AccessPolicy = { grants: stored.grants, configuredAdmins: this.deps.configuredAdmins };
+    const decision = authorize(actor, policy, "request", environment);
+    if (!decision.allowed) return { ok: false, message: decision.reason };
+    const place = directMessageRefusal(requester.channelId, environment) ?? channelRefusal(stored.channelBinding, environment, requester.channelId);
     if (place) return { ok: false, message: place };
-    const frozen = freezeRefusal(deployment.name, deployment.freeze, requester.userId);
-    return frozen ? { ok: false, message: frozen } : check;
+    return { ok: true, actor, actions: allowedActions(actor, policy, environment), rules: effectiveRules(environment, stored.environmentRules) };
   }
 
-  /** The channel's binding and the direct-message rule, for a change to `environment` from `channelId`. */
-  async placeRefusal(channelId: string, environment: Environment): Promise<string | undefined> {
-    return directMessageRefusal(channelId, environment) ?? channelRefusal(await this.deps.access.channelBinding(channelId), environment, channelId);
+  /** `checkRequest` for a change to this deployment, which a freeze held by someone else also refuses. */
+  async checkChange(requester: Requester, deployment: Pick<DeploymentRecord, "name" | "environment" | "freeze">): Promise<RequestCheck> {
+    const check = await this.checkRequest(requester, deployment.environment);
+    if (!check.ok) return check;
+    const frozen = freezeRefusal(deployment.name, deployment.freeze, requester.userId);
+    return frozen ? { ok: false, message: frozen } : check;
   }
 }

@@ -107,18 +107,17 @@ export class DeploymentRequests {
     const namespace = this.deps.namespaces[environment];
     // Every read at once, beside the cluster's answer: the acknowledgement waits for the slowest
     // one, not for their sum (on a busy host each await waits for a CPU slice as well).
-    const [existing, stored, access, place, rules, clusterErrors] = await Promise.all([
+    const [existing, stored, access, clusterErrors] = await Promise.all([
       this.deps.operations.findByIdempotencyKey(idempotencyKey),
       this.deps.deployments.findByName(spec.name),
-      this.deps.access.check(requester, "request", environment),
-      this.deps.access.placeRefusal(requester.channelId, environment),
-      this.deps.access.rules(environment),
+      this.deps.access.checkRequest(requester, environment),
       clusterNameErrors(this.deps.clusterFor(environment), namespace, spec.name, this.deps.logger),
     ]);
     const duplicate = await this.answerOfFirst(existing);
     if (duplicate) return { ok: true, duplicate };
-    // Who may create here, from this channel, within which quotas: refused on the environment field.
-    if (!access.ok || place) return { ok: false, errors: [{ path: "environment", message: access.ok ? (place ?? "") : access.message }] };
+    // Who may create here, from this channel: refused on the environment field; then its quotas.
+    if (!access.ok) return { ok: false, errors: [{ path: "environment", message: access.message }] };
+    const { rules } = access;
     const quota = quotaErrors(spec, rules);
     if (quota.length > 0) return { ok: false, errors: quota };
     // A stored deployment's objects are its own: the cluster's answer only counts for a new name.

@@ -5,7 +5,7 @@ import type { DeploymentRecord } from "../domain/deployment.js";
 import { checkTransition, TRANSITIONS, type OperationKind } from "../domain/deploymentStatus.js";
 import { deploymentSpecSchema } from "../domain/deploymentSpec.js";
 import { specChanges } from "../domain/editability.js";
-import { scaleQuotaRefusal } from "../domain/environmentRules.js";
+import { scaleQuotaRefusal, type EnvironmentRules } from "../domain/environmentRules.js";
 import { OPERATION_KIND_LABELS, type OperationControl, type OperationRecord, type Requester } from "../domain/operation.js";
 import { checkScale } from "../domain/scaling.js";
 import { enqueueOperation, type EnqueueResult, type OperationQueue } from "../jobs/operationQueue.js";
@@ -120,9 +120,16 @@ export class OperationRequests {
 
   /** Whether `requester` may change this deployment now, and whether it can take this kind of operation. */
   async changeRefusal(deployment: DeploymentRecord, kind: OperationKind, requester: Requester): Promise<string | undefined> {
+    const check = await this.changeCheck(deployment, kind, requester);
+    return check.ok ? undefined : check.message;
+  }
+
+  /** `changeRefusal`, and when allowed the environment's rules the change is recorded under (read with the access policy). */
+  private async changeCheck(deployment: DeploymentRecord, kind: OperationKind, requester: Requester): Promise<{ ok: true; rules: EnvironmentRules } | { ok: false; message: string }> {
     const access = await this.deps.access.checkChange(requester, deployment);
-    if (!access.ok) return access.message;
-    return this.refusal(deployment, kind);
+    if (!access.ok) return access;
+    const refusal = await this.refusal(deployment, kind);
+    return refusal ? { ok: false, message: refusal } : { ok: true, rules: access.rules };
   }
 
   async request<Kind extends OperationKind>(request: OperationRequest<Kind>): Promise<OperationRequestResult> {
@@ -130,12 +137,12 @@ export class OperationRequests {
     if (!found.ok) return found;
     const { deployment } = found;
     const { requester } = request;
-    const refusal = await this.changeRefusal(deployment, request.kind, requester);
-    if (refusal) {
-      await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: deployment.name, environment: deployment.environment, action: "refused", decision: request.kind, reason: refusal });
-      return { ok: false, message: refusal };
+    const check = await this.changeCheck(deployment, request.kind, requester);
+    if (!check.ok) {
+      await this.audit({ actorId: requester.userId, channelId: requester.channelId, deploymentName: deployment.name, environment: deployment.environment, action: "refused", decision: request.kind, reason: check.message });
+      return check;
     }
-    return this.record(deployment, request, await this.deps.access.rules(deployment.environment));
+    return this.record(deployment, request, check.rules);
   }
 
   /**
@@ -145,7 +152,7 @@ export class OperationRequests {
   private async record<Kind extends OperationKind>(
     deployment: DeploymentRecord,
     request: OperationRequest<Kind>,
-    rules: Awaited<ReturnType<AccessControl["rules"]>>,
+    rules: EnvironmentRules,
   ): Promise<OperationRequestResult> {
     const { requester } = request;
     const base = {
@@ -207,9 +214,9 @@ export class OperationRequests {
     if (!found.ok) return found;
     const { deployment } = found;
     // Busy and access first: "already runs 2" would be wrong while another scale is running.
-    const refusal = await this.changeRefusal(deployment, "scale", requester);
-    if (refusal) return { ok: false, message: refusal };
-    const rules = await this.deps.access.rules(deployment.environment);
+    const access = await this.changeCheck(deployment, "scale", requester);
+    if (!access.ok) return access;
+    const { rules } = access;
     const quota = scaleQuotaRefusal(deployment.environment, replicas, rules);
     if (quota) return { ok: false, message: quota };
     const check = checkScale(name, deployment.spec, deployment.replicas, replicas);
