@@ -20,6 +20,12 @@ export type AccessCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessA
 /** An allowed change request comes with the rules of its environment (approvals, quotas). */
 export type RequestCheck = { ok: true; actor: Actor; actions: ReadonlySet<AccessAction>; rules: EnvironmentRules } | { ok: false; message: string };
 
+/** The role's decision, and when allowed everything else the actor may do there (which buttons to show). */
+function decide(actor: Actor, policy: AccessPolicy, action: AccessAction, environment: Environment | null): AccessCheck {
+  const decision = authorize(actor, policy, action, environment);
+  return decision.allowed ? { ok: true, actor, actions: allowedActions(actor, policy, environment) } : { ok: false, message: decision.reason };
+}
+
 /**
  * Answers "may this person do this, here, now?" for every command, button and form submission,
  * when it runs: the person as Slack's directory describes them (never as a payload claims), the
@@ -59,9 +65,7 @@ export class AccessControl {
 
   async check(requester: Pick<Requester, "userId" | "teamId">, action: AccessAction, environment: Environment | null): Promise<AccessCheck> {
     const [actor, policy] = await Promise.all([this.actorOf(requester), this.policy()]);
-    const decision = authorize(actor, policy, action, environment);
-    if (!decision.allowed) return { ok: false, message: decision.reason };
-    return { ok: true, actor, actions: allowedActions(actor, policy, environment) };
+    return decide(actor, policy, action, environment);
   }
 
   /**
@@ -71,12 +75,11 @@ export class AccessControl {
    */
   async checkRequest(requester: Requester, environment: Environment): Promise<RequestCheck> {
     const [actor, stored] = await Promise.all([this.actorOf(requester), this.deps.access.requestPolicy(requester.channelId, environment)]);
-    const policy: AccessPolicy = { grants: stored.grants, configuredAdmins: this.deps.configuredAdmins };
-    const decision = authorize(actor, policy, "request", environment);
-    if (!decision.allowed) return { ok: false, message: decision.reason };
+    const decision = decide(actor, { grants: stored.grants, configuredAdmins: this.deps.configuredAdmins }, "request", environment);
+    if (!decision.ok) return decision;
     const place = directMessageRefusal(requester.channelId, environment) ?? channelRefusal(stored.channelBinding, environment, requester.channelId);
     if (place) return { ok: false, message: place };
-    return { ok: true, actor, actions: allowedActions(actor, policy, environment), rules: effectiveRules(environment, stored.environmentRules) };
+    return { ...decision, rules: effectiveRules(environment, stored.environmentRules) };
   }
 
   /** `checkRequest` for a change to this deployment, which a freeze held by someone else also refuses. */

@@ -60,7 +60,7 @@ export class DeploymentRepository {
   constructor(private readonly db: Database) {}
 
   // The two reads by key every command, button and operation step makes, as one plain SELECT:
-  // the same row as `findUnique` (test/store/uniqueReads.test.ts), for about a third of the CPU
+  // the same row as `findUnique` (test/store/repositories.test.ts), for about a third of the CPU
   // (Prisma 6.19 compiles each typed query it runs and has no plan cache).
   async findByName(name: string): Promise<DeploymentRecord | null> {
     const rows = await this.db.$queryRaw<DeploymentRow[]>`SELECT * FROM "Deployment" WHERE name = ${name}`;

@@ -89,7 +89,7 @@ export class OperationRepository {
   constructor(private readonly db: Database) {}
 
   // Read by key on every button, operation step and create submission: one plain SELECT, the
-  // same row as `findUnique` (test/store/uniqueReads.test.ts) for about a third of the CPU.
+  // same row as `findUnique` (test/store/repositories.test.ts) for about a third of the CPU.
   async get(id: string): Promise<OperationRecord | null> {
     const rows = await this.db.$queryRaw<OperationRow[]>`SELECT * FROM "Operation" WHERE id = ${id}::uuid`;
     return rows[0] ? toOperationRecord(rows[0]) : null;
