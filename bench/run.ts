@@ -35,6 +35,7 @@ import {
   inParallel,
   insertDeployments,
   listAtScale,
+  scaleBacklog,
   scaleChains,
   waitLive,
   type AckRound,
@@ -75,9 +76,21 @@ const BOT_ENV: Record<string, string> = flags.concurrency ? { DEPLOYBOT_WORKER_C
 // Idle RSS is read after the process settles: right after start it still grows.
 const SETTLE_MS = SHORT ? 1_000 : 5_000;
 
+/**
+ * What keeps the bot busy while the creates are submitted. `chains`: 100 chains of scale
+ * commands, each sending its next as soon as the last finished (the web side takes commands as
+ * fast as the whole bot completes them). `backlog`: one scale per deployment sent at once, and the
+ * creates only once every one of them is announced, while the worker still runs them (the worker
+ * busy, no commands arriving).
+ */
+type BusyLoad = "chains" | "backlog";
+
 interface BusyCreates {
+  load: BusyLoad;
   submitAckMs: number[];
   bareSubmitAckMs: number[];
+  /** Submissions acknowledged while scale operations were still queued or running (`backlog`). */
+  acksWhileWorkerBusy: number;
   created: number;
   live: number;
   scale: ThroughputResult;
@@ -87,9 +100,9 @@ interface Results {
   idle: { bot: number; bare: number };
   create?: { count: number; live: number; wallMs: number };
   ack?: AckRound;
-  busy?: BusyCreates;
+  busy?: BusyCreates[];
   /** The same, with the Slack side and the worker in processes of their own (DEPLOYBOT_ROLE web and worker). */
-  split?: BusyCreates & { rss: { web: number; worker: number } };
+  split?: { loads: BusyCreates[]; rss: { web: number; worker: number } };
   single?: ThroughputResult & { rssBefore: number; rssAfter: number; rssMax: number };
   memory?: ThroughputResult & { rssAfter: number; rssMax: number };
   pair?: ThroughputResult & { rss: { before: number; after: number; max: number; heapBefore: number; heapAfter: number }[] };
@@ -143,8 +156,12 @@ function render(results: Results): string {
   const busyRows = (label: string, busy: BusyCreates) => {
     const submit = summarize(busy.submitAckMs);
     const bareSubmit = summarize(busy.bareSubmitAckMs);
+    const load =
+      busy.load === "chains"
+        ? "worker busy and 100 chains of scale commands arriving"
+        : `worker busy with ${busy.scale.operations} queued scales (${busy.acksWhileWorkerBusy}/${submit.n} acks before it finished them)`;
     row(
-      `create submission ack, worker busy, ${label}, p50 / p99 (n=${submit.n})`,
+      `create submission ack, ${load}, ${label}, p50 / p99 (n=${submit.n})`,
       `${ms(submit.p50)} / ${ms(submit.p99)}`,
       `${ms(bareSubmit.p50)} / ${ms(bareSubmit.p99)}`,
       `${ratio(submit.p50, bareSubmit.p50)} / ${ratio(submit.p99, bareSubmit.p99)}`,
@@ -153,9 +170,9 @@ function render(results: Results): string {
     );
     row("  … operations while busy", `${busy.scale.operations} scales, ${busy.live}/${busy.created} created live`, "", "", "invariants", invariantCell(busy.scale.invariants));
   };
-  if (results.busy) busyRows("one process (DEPLOYBOT_ROLE=all, the base install)", results.busy);
+  for (const busy of results.busy ?? []) busyRows("one process (DEPLOYBOT_ROLE=all, the base install)", busy);
   if (results.split) {
-    busyRows("web and worker processes apart (DEPLOYBOT_ROLE=web / worker, the production overlay)", results.split);
+    for (const busy of results.split.loads) busyRows("web and worker processes apart (DEPLOYBOT_ROLE=web / worker, the production overlay)", busy);
     row("  … RSS after: web / worker", `${mib(results.split.rss.web)} / ${mib(results.split.rss.worker)}`, mib(results.idle.bare), "", "", "");
   }
   const throughputRows = (label: string, result: ThroughputResult) => {
@@ -323,17 +340,26 @@ async function main(): Promise<number> {
 
     /**
      * Create submissions (half of them also sent to the bare app, the same minutes) while the
-     * worker runs scale chains: the ack of a submission that must check its answers in the database.
+     * worker runs scale operations (see BusyLoad): the ack of a submission that must check its
+     * answers in the database.
      */
-    const busyCreates = async (web: SlackTarget, firstIndex: number): Promise<BusyCreates> => {
+    const busyCreates = async (web: SlackTarget, firstIndex: number, load: BusyLoad): Promise<BusyCreates> => {
       const busyIndexes = Array.from({ length: PLAN.busyCreates }, (_, i) => firstIndex + i);
       const opened = await Promise.all(busyIndexes.map(() => openCreateModal(web, fakes)));
       const submitAckMs: number[] = [];
       const bareSubmitAckMs: number[] = [];
-      const scale = await scaleChains([web], fakes, pool, created.names, PLAN.busyPerChain, current, {
+      let acksWhileWorkerBusy = 0;
+      const since = new Date(Date.now() - 1000);
+      const scale = await scaleChains([web], fakes, pool, created.names, load === "chains" ? PLAN.busyPerChain : 1, current, {
         during: async () => {
-          // Let the chains fill the queue first: the point is an ack while the worker is busy.
-          await sleep(1_000);
+          if (load === "chains") {
+            // Let the chains fill the queue first: the point is an ack while the worker is busy.
+            await sleep(1_000);
+          } else {
+            // Every scale announced (the web side is done with them), most of them still to run.
+            const deadline = Date.now() + 60_000;
+            while ((await scaleBacklog(pool, since)).announced < created.names.length && Date.now() < deadline) await sleep(50);
+          }
           await inParallel(opened.length, 5, async (k) => {
             const view = opened[k];
             const index = busyIndexes[k];
@@ -344,18 +370,24 @@ async function main(): Promise<number> {
             const { response, ackMs } = await submitModal(web, fakes, view, answers);
             if (response.status !== 200 || response.body !== "") throw new Error(`create refused: ${JSON.stringify(response.body)}`);
             submitAckMs.push(ackMs);
+            if (load === "backlog" && (await scaleBacklog(pool, since)).unfinished > 0) acksWhileWorkerBusy += 1;
             if (k % 2 === 0) bareSubmitAckMs.push(await submitToBare(bareTarget, view, answers));
           });
         },
       });
       const live = await waitLive(pool, busyIndexes.map(deploymentName), 60_000);
       broken ||= brokenInvariants(scale.invariants);
-      return { submitAckMs, bareSubmitAckMs, created: PLAN.busyCreates, live, scale };
+      return { load, submitAckMs, bareSubmitAckMs, acksWhileWorkerBusy, created: PLAN.busyCreates, live, scale };
     };
+    /** Both loads, one after the other: 2 × busyCreates deployments from `firstIndex` on. */
+    const bothLoads = async (web: SlackTarget, firstIndex: number): Promise<BusyCreates[]> => [
+      await busyCreates(web, firstIndex, "chains"),
+      await busyCreates(web, firstIndex + PLAN.busyCreates, "backlog"),
+    ];
 
     if (runs("busy")) {
       log(`create submissions while the worker runs ${PLAN.deployments * PLAN.busyPerChain} scales`);
-      results.busy = await busyCreates(target, PLAN.deployments);
+      results.busy = await bothLoads(target, PLAN.deployments);
     }
 
     if (runs("single")) {
@@ -397,8 +429,8 @@ async function main(): Promise<number> {
         const { response } = await submitModal(webTarget, fakes, view, { ...CREATE_ANSWERS, name: deploymentName(0) });
         if (!JSON.stringify(response.body).includes("already")) throw new Error(`warm-up: expected the taken name to be refused, got ${JSON.stringify(response.body)}`);
       });
-      const split = await busyCreates(webTarget, PLAN.deployments + PLAN.busyCreates);
-      results.split = { ...split, rss: { web: await settledRss(web), worker: await settledRss(worker) } };
+      const loads = await bothLoads(webTarget, PLAN.deployments + 2 * PLAN.busyCreates);
+      results.split = { loads, rss: { web: await settledRss(web), worker: await settledRss(worker) } };
       await Promise.all([stack.stopBot(web), stack.stopBot(worker)]);
     }
     await stack.stopBot(bare);
@@ -463,7 +495,8 @@ async function main(): Promise<number> {
     await cleanUp();
   }
   process.stdout.write(`${render(results)}\n`);
-  for (const phase of [results.busy?.scale, results.single, results.memory, results.pair]) {
+  const busyScales = [...(results.busy ?? []), ...(results.split?.loads ?? [])].map((busy) => busy.scale);
+  for (const phase of [...busyScales, results.single, results.memory, results.pair]) {
     for (const problem of phase?.invariants.problems.slice(0, 20) ?? []) log(`invariant: ${problem}`);
   }
   return broken ? 1 : 0;

@@ -53,6 +53,20 @@ export async function waitLive(pool: pg.Pool, names: string[], timeoutMs: number
   return live;
 }
 
+/**
+ * Scale operations recorded since `since`: how many have their first message posted (the web
+ * side's work for them is done), and how many are still queued or running (the worker's).
+ */
+export async function scaleBacklog(pool: pg.Pool, since: Date): Promise<{ announced: number; unfinished: number }> {
+  const { rows } = await pool.query<{ announced: string; unfinished: string }>(
+    `SELECT count(*) FILTER (WHERE "messageTs" IS NOT NULL) AS announced,
+            count(*) FILTER (WHERE status IN ('queued', 'running')) AS unfinished
+       FROM "Operation" WHERE kind = 'scale' AND "createdAt" >= $1`,
+    [since],
+  );
+  return { announced: Number(rows[0]?.announced ?? 0), unfinished: Number(rows[0]?.unfinished ?? 0) };
+}
+
 export interface CreateResult {
   names: string[];
   live: number;
@@ -173,6 +187,9 @@ export async function scaleChains(
   current: Map<string, number>,
   options: { opTimeoutMs?: number; during?: () => Promise<void> } = {},
 ): Promise<ThroughputResult> {
+  // This phase's window opens a second before it starts (clocks of the bench, the bot and the
+  // database): an earlier phase's operations must have been recorded before that.
+  await sleep(1_100);
   const since = new Date(Date.now() - 1000);
   const watcher = new OperationWatcher(pool, since);
   watcher.start();
