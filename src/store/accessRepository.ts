@@ -35,20 +35,20 @@ export interface RequestPolicy {
 }
 
 const nullableCount = z.number().int().nullable();
+/** An environment's stored rules, as a policy row holds them (its other columns left out). */
+const storedRulesSchema = z.object({
+  requiredApprovals: nullableCount,
+  approvalTtlMinutes: nullableCount,
+  approversChannelId: z.string().nullable(),
+  maxReplicas: nullableCount,
+  maxGpusPerDeployment: nullableCount,
+  canaryStepApproval: z.boolean().nullable(),
+});
 /** What `requestPolicy`'s statement answers, checked: raw SQL has no generated types. */
 const requestPolicyRowSchema = z.object({
   grants: z.array(z.object({ subjectType: z.string(), subjectId: z.string(), role: z.string(), environment: z.string() })),
   binding: z.array(z.string()).nullable(),
-  rules: z
-    .object({
-      requiredApprovals: nullableCount,
-      approvalTtlMinutes: nullableCount,
-      approversChannelId: z.string().nullable(),
-      maxReplicas: nullableCount,
-      maxGpusPerDeployment: nullableCount,
-      canaryStepApproval: z.boolean().nullable(),
-    })
-    .nullable(),
+  rules: storedRulesSchema.nullable(),
 });
 
 /** The access policy: role grants, per-environment rules, and channels bound to environments. */
@@ -60,7 +60,7 @@ export class AccessRepository {
   }
 
   /**
-   * `grants`, `channelBinding` and `environmentRules` in one statement: every command and button
+   * The grants, the channel's binding and `environmentRules` in one statement: every command and button
    * that changes something is authorized against all three, when it arrives. Prisma compiles each
    * query it runs (no plan cache in 6.19): the three reads cost 1.8–3.1 ms of CPU, this one
    * 0.5 ms (1,500 of each against this machine's PostgreSQL, test/store, a scratch measurement).
@@ -99,15 +99,7 @@ export class AccessRepository {
 
   async environmentRules(environment: Environment): Promise<StoredEnvironmentRules | null> {
     const row = await this.db.environmentPolicy.findUnique({ where: { environment } });
-    if (!row) return null;
-    return {
-      requiredApprovals: row.requiredApprovals,
-      approvalTtlMinutes: row.approvalTtlMinutes,
-      approversChannelId: row.approversChannelId,
-      maxReplicas: row.maxReplicas,
-      maxGpusPerDeployment: row.maxGpusPerDeployment,
-      canaryStepApproval: row.canaryStepApproval,
-    };
+    return row ? storedRulesSchema.parse(row) : null;
   }
 
   async setEnvironmentRules(environment: Environment, changes: StoredEnvironmentRules, updatedBy: string): Promise<void> {
@@ -116,11 +108,6 @@ export class AccessRepository {
       create: { environment, ...changes, updatedBy },
       update: { ...changes, updatedBy },
     });
-  }
-
-  async channelBinding(channelId: string): Promise<Environment[] | null> {
-    const row = await this.db.channelBinding.findUnique({ where: { channelId } });
-    return row ? row.environments.filter(isEnvironment) : null;
   }
 
   async bindings(): Promise<{ channelId: string; environments: Environment[] }[]> {

@@ -27,7 +27,7 @@ describe("the access policy a change request is authorized against, in one read"
     for (const [channelId, environment] of [["C1", "production"], ["C1", "staging"], ["C2", "development"]] as const) {
       expect(await access.requestPolicy(channelId, environment)).toEqual({
         grants: await access.grants(),
-        channelBinding: await access.channelBinding(channelId),
+        channelBinding: (await access.bindings()).find((binding) => binding.channelId === channelId)?.environments ?? null,
         environmentRules: await access.environmentRules(environment),
       });
     }

@@ -1,7 +1,7 @@
 import type { App, BlockAction, Middleware, SlackAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 
 /** An `action_id` or a `callback_id`, exactly or by pattern, as Bolt's `app.action` and `app.view` take them. */
-export type IdPattern = string | RegExp;
+type IdPattern = string | RegExp;
 
 type ActionHandler = Middleware<SlackActionMiddlewareArgs>;
 type ViewHandler = Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>>;
