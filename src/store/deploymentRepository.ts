@@ -1,4 +1,4 @@
-import type { Prisma } from "../generated/prisma/client.js";
+import { Prisma } from "../generated/prisma/client.js";
 import type { Deployment as DeploymentRow } from "../generated/prisma/client.js";
 import { deploymentSpecSchema, type DeploymentSpec } from "../domain/deploymentSpec.js";
 import { isDeploymentStatus, type DeploymentStatus } from "../domain/deploymentStatus.js";
@@ -9,8 +9,8 @@ import { isUniqueViolation } from "./uniqueViolation.js";
 import type { OperationRecord } from "../domain/operation.js";
 import { toOperationRecord } from "./operationRepository.js";
 import { type UpdateStrategy } from "../domain/strategy.js";
-import type { RunFence } from "../domain/runFence.js";
-import { holdFence } from "./operationRuns.js";
+import { StaleRunError, type RunFence } from "../domain/runFence.js";
+import { jsonParameter } from "./jsonParameter.js";
 
 
 export class DeploymentNameTakenError extends Error {
@@ -192,26 +192,38 @@ export class DeploymentRepository {
   }
 
   /**
-   * Changes the stored deployment. With `fence` (a run's write) the change is refused
-   * (StaleRunError) unless that run still holds its operation: a stale worker cannot record a
-   * spec or a serving slot over the newer run's.
+   * A run's change of its stored deployment, refused (StaleRunError) unless that run still holds
+   * its operation: a stale worker cannot record a spec or a serving slot over the newer run's.
+   * One statement, the fence's share lock and the update committing together (as recordRunEvent).
    */
   async update(
     deploymentId: string,
     changes: Partial<Pick<DeploymentRecord, "spec" | "replicas" | "activeSlot" | "lastStrategy" | "status" | "statusReason">>,
-    fence?: RunFence,
+    fence: RunFence,
   ): Promise<DeploymentRecord> {
-    const { spec, ...rest } = changes;
-    const data = {
-      ...rest,
+    const { spec, replicas, activeSlot, lastStrategy, status, statusReason } = changes;
+    const assignments = [
+      Prisma.sql`"updatedAt" = ${new Date()}`,
       // Every change of the stored spec moves its version: requests based on the old one become stale.
-      ...(spec ? { spec: spec as unknown as Prisma.InputJsonValue, environment: spec.environment, specVersion: { increment: 1 } } : {}),
-    };
-    if (!fence) return toDeploymentRecord(await this.db.deployment.update({ where: { id: deploymentId }, data }));
-    return this.db.$transaction(async (tx) => {
-      await holdFence(tx, fence, "deployment update");
-      return toDeploymentRecord(await tx.deployment.update({ where: { id: deploymentId }, data }));
-    });
+      ...(spec ? [Prisma.sql`spec = ${jsonParameter(spec)}, environment = ${spec.environment}, "specVersion" = "specVersion" + 1`] : []),
+      ...(replicas !== undefined ? [Prisma.sql`replicas = ${replicas}`] : []),
+      ...(activeSlot !== undefined ? [Prisma.sql`"activeSlot" = ${activeSlot}`] : []),
+      ...(lastStrategy !== undefined ? [Prisma.sql`"lastStrategy" = ${lastStrategy}`] : []),
+      ...(status !== undefined ? [Prisma.sql`status = ${status}`] : []),
+      ...(statusReason !== undefined ? [Prisma.sql`"statusReason" = ${statusReason}`] : []),
+    ];
+    const rows = await this.db.$queryRaw<(DeploymentRow & { fenceHeld: boolean })[]>`
+      WITH fence AS (
+        SELECT id FROM "Operation" WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch} FOR SHARE
+      ), updated AS (
+        UPDATE "Deployment" SET ${Prisma.join(assignments)} WHERE id = ${deploymentId}::uuid AND EXISTS (SELECT 1 FROM fence) RETURNING *
+      )
+      SELECT updated.*, EXISTS (SELECT 1 FROM fence) AS "fenceHeld" FROM (SELECT 1) AS one LEFT JOIN updated ON TRUE`;
+    const row = rows[0];
+    if (!row?.fenceHeld) throw new StaleRunError(fence, "deployment update");
+    if (row.id === null) throw new Error(`The deployment ${deploymentId} no longer exists.`);
+    const { fenceHeld: _, ...deployment } = row;
+    return toDeploymentRecord(deployment);
   }
 
   /**

@@ -1,8 +1,9 @@
-import type { Prisma, Operation as OperationRow } from "../generated/prisma/client.js";
+import { Prisma, type Operation as OperationRow } from "../generated/prisma/client.js";
 import type { DeploymentStatus } from "../domain/deploymentStatus.js";
 import { StaleRunError, type RunFence } from "../domain/runFence.js";
 import type { AuditEntry } from "../domain/audit.js";
-import { auditEventData } from "./auditRepository.js";
+import { auditInsert } from "./auditRepository.js";
+import { jsonParameter } from "./jsonParameter.js";
 import type { Database } from "./database.js";
 
 type Transaction = Prisma.TransactionClient;
@@ -97,38 +98,54 @@ export async function claimSettlement(db: Database, id: string, now: Date, stale
 }
 
 /**
- * Ends a run in one transaction: the operation's transition, its deployment's status and lock
- * (or the deployment's removal) and the outcome event happen together or not at all. Refused
+ * Ends a run in one statement (atomic on its own, one round trip): the operation's transition, its
+ * deployment's status and lock (or the deployment's removal), the outcome event and its audit
+ * entry happen together or not at all: every write after the first is conditional on it. Refused
  * (StaleRunError) when `fence` no longer holds the operation.
  */
 export async function settleRun(db: Database, fence: RunFence, to: "succeeded" | "failed", settlement: RunSettlement): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const { count } = await tx.operation.updateMany({
-      where: { id: fence.operationId, runEpoch: fence.epoch, status: { in: to === "succeeded" ? ["running"] : ["queued", "running"] } },
-      data: {
-        status: to,
-        finishedAt: settlement.finishedAt,
-        result: settlement.result as Prisma.InputJsonValue,
-        ...(settlement.error !== undefined ? { error: settlement.error } : {}),
-      },
-    });
-    if (count !== 1) throw new StaleRunError(fence, to);
-    const { step, message, data } = settlement.event;
-    await tx.operationEvent.create({ data: { operationId: fence.operationId, step, message, ...(data ? { data: data as Prisma.InputJsonValue } : {}) } });
-    if (settlement.deploymentId && settlement.deploymentStatus === "deleted") {
-      await tx.deployment.deleteMany({ where: { id: settlement.deploymentId } });
-    } else if (settlement.deploymentId) {
-      await tx.deployment.updateMany({
-        where: { id: settlement.deploymentId, activeOperationId: fence.operationId },
-        data: { status: settlement.deploymentStatus, statusReason: settlement.statusReason, activeOperationId: null },
-      });
-    }
-    if (settlement.audit) await appendOutcome(tx, settlement.deploymentId, settlement.audit);
-  });
+  const now = new Date();
+  const from = to === "succeeded" ? ["running"] : ["queued", "running"];
+  const { step, message, data } = settlement.event;
+  const { deploymentId } = settlement;
+  const rows = await db.$queryRaw<{ settled: number }[]>`
+    WITH settled AS (
+      UPDATE "Operation" SET status = ${to}, "finishedAt" = ${settlement.finishedAt}, result = ${jsonParameter(settlement.result)}
+        ${settlement.error !== undefined ? Prisma.sql`, error = ${settlement.error}` : Prisma.empty}
+      WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch} AND status IN (${Prisma.join(from)})
+      RETURNING id
+    ), event AS (
+      INSERT INTO "OperationEvent" ("operationId", at, step, message, data)
+      SELECT id, ${now}, ${step}, ${message}, ${jsonParameter(data)} FROM settled
+    ), released AS (
+      ${deploymentWrite(fence, settlement, now)}
+    )${settlement.audit ? Prisma.sql`, audit AS (${auditInsert(settlement.audit.entry, now, { when: SETTLED, ...(settlement.audit.withStateAfter && deploymentId ? { after: stateAfter(deploymentId, settlement.audit.entry) } : {}) })})` : Prisma.empty}
+    SELECT count(*)::int AS settled FROM settled`;
+  if (rows[0]?.settled !== 1) throw new StaleRunError(fence, to);
 }
 
-async function appendOutcome(tx: Transaction, deploymentId: string | null, audit: NonNullable<RunSettlement["audit"]>): Promise<void> {
-  const after =
-    audit.withStateAfter && deploymentId ? await tx.deployment.findUnique({ where: { id: deploymentId }, select: { status: true, replicas: true, spec: true } }) : null;
-  await tx.auditEvent.create({ data: auditEventData({ ...audit.entry, ...(after ? { after } : {}) }) });
+const SETTLED = Prisma.sql`EXISTS (SELECT 1 FROM settled)`;
+
+/** The settlement's write on the deployment: removed, or given its status with its lock released (if the run still holds it). */
+function deploymentWrite(fence: RunFence, settlement: RunSettlement, now: Date): Prisma.Sql {
+  const { deploymentId } = settlement;
+  if (!deploymentId) return Prisma.sql`SELECT NULL::text AS status, NULL::int AS replicas, NULL::jsonb AS spec WHERE FALSE`;
+  if (settlement.deploymentStatus === "deleted") {
+    return Prisma.sql`DELETE FROM "Deployment" WHERE id = ${deploymentId}::uuid AND ${SETTLED} RETURNING NULL::text AS status, NULL::int AS replicas, NULL::jsonb AS spec`;
+  }
+  return Prisma.sql`
+    UPDATE "Deployment" SET status = ${settlement.deploymentStatus}, "statusReason" = ${settlement.statusReason}, "activeOperationId" = NULL, "updatedAt" = ${now}
+    WHERE id = ${deploymentId}::uuid AND "activeOperationId" = ${fence.operationId}::uuid AND ${SETTLED}
+    RETURNING status, replicas, spec`;
+}
+
+/**
+ * The deployment as the settlement leaves it, for the outcome's audit entry: as released; as it
+ * was when the run no longer held its lock; the entry's own `after` once it is deleted.
+ */
+function stateAfter(deploymentId: string, entry: AuditEntry): Prisma.Sql {
+  return Prisma.sql`COALESCE(
+    (SELECT jsonb_build_object('status', status, 'replicas', replicas, 'spec', spec) FROM released WHERE status IS NOT NULL),
+    (SELECT jsonb_build_object('status', status, 'replicas', replicas, 'spec', spec) FROM "Deployment" WHERE id = ${deploymentId}::uuid AND NOT EXISTS (SELECT 1 FROM released)),
+    ${jsonParameter(entry.after)})`;
 }

@@ -4,6 +4,10 @@ import { DeploymentNameTakenError, DeploymentRepository, toDeploymentRecord } fr
 import { StaleRunError, fenceOf } from "../../src/domain/runFence.js";
 import { OperationRepository, toOperationRecord } from "../../src/store/operationRepository.js";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
+import { createDatabase, type Database } from "../../src/store/database.js";
+import { AuditRepository } from "../../src/store/auditRepository.js";
+import { classifyFailure } from "../../src/domain/failureClass.js";
+import type { DeploymentRecord } from "../../src/domain/deployment.js";
 
 let database: TestDatabase;
 let deployments: DeploymentRepository;
@@ -226,3 +230,144 @@ describe("reads by key, as one plain SELECT each", () => {
     expect(await operations.findByIdempotencyKey("view:never")).toBeNull();
   });
 });
+
+describe("writes on every operation's path, as one statement each", () => {
+  // Another client whose session is not in UTC: the timestamps these statements write come from
+  // the bot, as a typed write's do, and must not move with the server's time zone.
+  let tokyo: Database;
+  beforeAll(() => {
+    tokyo = createDatabase(`${database.url}?options=-c%20TimeZone%3DAsia%2FTokyo`);
+  });
+  afterAll(async () => {
+    await tokyo?.$disconnect();
+  });
+
+  async function liveDeployment(name: string) {
+    const { deployment, operation } = await deployments.createWithOperation(newDeployment(name, `view:${name}`));
+    await deployments.settle(deployment.id, operation.id, "live");
+    return deployment;
+  }
+
+  it("records an operation as a typed create would, with its requested event, at the bot's time", async () => {
+    expect(await tokyo.$queryRaw`SHOW TimeZone`).toEqual([{ TimeZone: "Asia/Tokyo" }]);
+    const deployment = await liveDeployment("recorded");
+    const repository = new OperationRepository(tokyo);
+    const before = Date.now();
+    const locked = await repository.createLocked(
+      { deploymentId: deployment.id, deploymentName: deployment.name, kind: "scale", status: "queued", params: { replicas: 3, nested: { a: [1, "b"] } }, requestedBy: "U7", channelId: "C7", environment: "development", baseSpecVersion: 1 },
+      ["live"],
+    );
+    const gated = await repository.create({
+      deploymentId: deployment.id,
+      deploymentName: deployment.name,
+      kind: "stop",
+      status: "awaiting_approval",
+      params: {},
+      requestedBy: "U8",
+      channelId: "C8",
+      threadTs: "1700000000.000200",
+      gateExpiresAt: new Date("2030-01-01T00:00:00Z"),
+      idempotencyKey: "view:recorded-stop",
+      requiredApprovals: 2,
+    });
+    const after = Date.now();
+    if (!locked) throw new Error("the lock was refused");
+    for (const operation of [locked, gated]) {
+      expect(operation).toEqual(toOperationRecord(await database.db.operation.findUniqueOrThrow({ where: { id: operation.id } })));
+      expect(operation.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(operation.createdAt.getTime()).toBeLessThanOrEqual(after + 1);
+      const events = await operations.events(operation.id);
+      expect(events.map((event) => [event.step, event.message])).toEqual([["requested", `Requested by <@${operation.requestedBy}>`]]);
+      expect(events[0]?.at.getTime()).toBe(operation.createdAt.getTime());
+    }
+    expect(locked).toMatchObject({ params: { replicas: 3, nested: { a: [1, "b"] } }, environment: "development", baseSpecVersion: 1, requiredApprovals: 0, threadTs: null });
+    expect(gated).toMatchObject({ requiredApprovals: 2, gateExpiresAt: new Date("2030-01-01T00:00:00Z") });
+    expect((await operations.findByIdempotencyKey("view:recorded-stop"))?.id).toBe(gated.id);
+    expect(await deployments.get(deployment.id)).toMatchObject({ activeOperationId: locked.id });
+
+    // Held: a second operation is refused and leaves nothing behind; in another status, too.
+    expect(await repository.createLocked({ deploymentId: deployment.id, deploymentName: deployment.name, kind: "stop", status: "queued", params: {}, requestedBy: "U7", channelId: "C7" }, ["live"])).toBeNull();
+    expect(await operations.historyForName("recorded")).toHaveLength(3);
+    // The same idempotency key twice is the database's to refuse, as a duplicate.
+    await expect(
+      repository.create({ deploymentId: deployment.id, deploymentName: deployment.name, kind: "stop", status: "awaiting_approval", params: {}, requestedBy: "U8", channelId: "C8", idempotencyKey: "view:recorded-stop" }),
+    ).rejects.toSatisfy((error) => classifyFailure(error).kind === "duplicate");
+
+    await repository.setMessage(locked.id, { messageTs: "1700000000.000300" });
+    await repository.setMessage(gated.id, { messageTs: "1700000000.000400" });
+    expect(await operations.get(locked.id)).toMatchObject({ messageTs: "1700000000.000300", threadTs: null });
+    expect(await operations.get(gated.id)).toMatchObject({ messageTs: "1700000000.000400", threadTs: "1700000000.000200" });
+  });
+
+  it("settles a run with its deployment, event and audit entry together, the deployment as left in the entry", async () => {
+    const deployment = await liveDeployment("settled");
+    const run = await startedRun(deployment, "scale");
+    const repository = new OperationRepository(tokyo);
+    const updated = await new DeploymentRepository(tokyo).update(deployment.id, { replicas: 4, statusReason: null }, fenceOf(run));
+    expect(updated).toEqual(toDeploymentRecord(await database.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } })));
+    expect(updated).toMatchObject({ replicas: 4, specVersion: deployment.specVersion });
+    const finishedAt = new Date("2026-12-01T12:00:00.123Z");
+    await repository.settleRun(fenceOf(run), "succeeded", {
+      deploymentId: deployment.id,
+      deploymentStatus: "live",
+      statusReason: null,
+      event: { step: "succeeded", message: "Scaled to 4", data: { replicas: 4 } },
+      finishedAt,
+      result: { replicas: 4 },
+      audit: { entry: { actorId: "U1", deploymentName: "settled", operationId: run.id, action: "succeeded", decision: "scale", after: { ignored: true } }, withStateAfter: true },
+    });
+    expect(await operations.get(run.id)).toMatchObject({ status: "succeeded", finishedAt, result: { replicas: 4 }, error: null });
+    const live = await deployments.get(deployment.id);
+    expect(live).toMatchObject({ status: "live", activeOperationId: null, replicas: 4 });
+    expect((await operations.events(run.id)).at(-1)).toMatchObject({ step: "succeeded", message: "Scaled to 4", data: { replicas: 4 } });
+    const [entry] = (await new AuditRepository(database.db).forDeployment("settled", 1, 10)).records;
+    expect(entry).toMatchObject({ action: "succeeded", decision: "scale", operationId: run.id, after: { status: "live", replicas: 4, spec: JSON.parse(JSON.stringify(live?.spec)) } });
+  });
+
+  it("settles a delete by removing its deployment, and refuses a stale run's settlement whole", async () => {
+    const deployment = await liveDeployment("removed");
+    const stale = await startedRun(deployment, "delete");
+    const run = await operations.beginRun(stale.id, "deleting", new Date());
+    if (!run) throw new Error("the second run did not start");
+    const settlement = (message: string) => ({
+      deploymentId: deployment.id,
+      deploymentStatus: "deleted" as const,
+      statusReason: null,
+      event: { step: "failed" as const, message },
+      finishedAt: new Date(),
+      error: message,
+      result: { cleanedUp: true },
+      audit: { entry: { actorId: "U1", deploymentName: "removed", operationId: run.id, action: "failed" as const, after: { removed: true } }, withStateAfter: true },
+    });
+    await expect(operations.settleRun(fenceOf(stale), "failed", settlement("stale"))).rejects.toBeInstanceOf(StaleRunError);
+    expect(await deployments.get(deployment.id)).not.toBeNull();
+    expect((await operations.events(run.id)).map((event) => event.message)).not.toContain("stale");
+    expect((await new AuditRepository(database.db).forDeployment("removed", 1, 10)).total).toBe(0);
+
+    await operations.settleRun(fenceOf(run), "failed", settlement("removed on request"));
+    expect(await deployments.get(deployment.id)).toBeNull();
+    expect(await operations.get(run.id)).toMatchObject({ status: "failed", error: "removed on request", deploymentId: null });
+    const [entry] = (await new AuditRepository(database.db).forDeployment("removed", 1, 10)).records;
+    expect(entry).toMatchObject({ action: "failed", after: { removed: true } });
+    // A run's update of a deployment gone meanwhile is an error, not a stale run.
+    await expect(deployments.update(deployment.id, { replicas: 2 }, fenceOf(run))).rejects.toThrow(/no longer exists/);
+  });
+
+  it("moves the spec's version with the spec", async () => {
+    const deployment = await liveDeployment("respecified");
+    const run = await startedRun(deployment, "edit");
+    const spec = { ...deployment.spec, environment: "staging" as const, modelVersion: "v2" };
+    const updated = await deployments.update(deployment.id, { spec, activeSlot: "green", lastStrategy: "canary", status: "updating", statusReason: "editing" }, fenceOf(run));
+    expect(updated).toMatchObject({ spec, environment: "staging", specVersion: deployment.specVersion + 1, activeSlot: "green", lastStrategy: "canary", status: "updating", statusReason: "editing" });
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(deployment.updatedAt.getTime());
+  });
+});
+
+/** A queued operation of `kind` on `deployment`, holding its lock, and its run started. */
+async function startedRun(deployment: DeploymentRecord, kind: "scale" | "delete" | "edit") {
+  const queued = await operations.createLocked({ deploymentId: deployment.id, deploymentName: deployment.name, kind, status: "queued", params: {}, requestedBy: "U1", channelId: "C1" }, ["live"]);
+  if (!queued) throw new Error("the lock was refused");
+  const run = await operations.beginRun(queued.id, "scaling", new Date());
+  if (!run) throw new Error("the run did not start");
+  return run;
+}
