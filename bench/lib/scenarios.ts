@@ -106,9 +106,10 @@ class OperationWatcher {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
 
+  /** Only operations recorded from `since` on (the phase's window) are this phase's. */
   constructor(
     private readonly pool: pg.Pool,
-    since: Date,
+    private readonly since: Date,
   ) {
     this.watermark = since;
   }
@@ -139,12 +140,14 @@ class OperationWatcher {
     if (this.polling) return;
     this.polling = true;
     try {
-      // Rows commit a little after their finishedAt: look back a few seconds, and skip ids already seen.
-      const since = new Date(this.watermark.getTime() - 5_000);
+      // Rows commit a little after their finishedAt: look back a few seconds, and skip ids already
+      // seen. The look-back must not reach the previous phase: a scale of the same deployment to
+      // the same count that finished there would answer this phase's wait while its own still runs.
+      const finishedSince = new Date(this.watermark.getTime() - 5_000);
       const { rows } = await this.pool.query<{ id: string; deploymentName: string; replicas: number | null; status: string; finishedAt: Date }>(
         `SELECT id, "deploymentName", (params->>'replicas')::int AS replicas, status, "finishedAt" FROM "Operation"
-          WHERE kind = 'scale' AND status = ANY($1) AND "finishedAt" >= $2`,
-        [FINISHED, since],
+          WHERE kind = 'scale' AND status = ANY($1) AND "finishedAt" >= $2 AND "createdAt" >= $3`,
+        [FINISHED, finishedSince, this.since],
       );
       for (const row of rows) {
         if (this.seen.has(row.id)) continue;
