@@ -34,3 +34,39 @@ export async function clusterNameErrors(cluster: ClusterNameReader, namespace: s
     },
   ];
 }
+
+/**
+ * The cluster's answer to clusterNameErrors, held so that a request can go on without it: read
+ * within a bound before Slack's answer, or in full after it. It never rejects while unread (a
+ * failure is kept and thrown by `errors`), so leaving it unread is safe.
+ */
+export class ClusterNameCheck {
+  private readonly outcome: Promise<{ errors: FieldError[] } | { failure: unknown }>;
+
+  constructor(answer: Promise<FieldError[]>) {
+    this.outcome = answer.then(
+      (errors) => ({ errors }),
+      (failure: unknown) => ({ failure }),
+    );
+  }
+
+  /** The errors if the cluster answers within `ms`; undefined while it is still reading. */
+  async within(ms: number): Promise<FieldError[] | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      return await Promise.race([this.errors(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The errors, however long the cluster takes; its failure is thrown. */
+  async errors(): Promise<FieldError[]> {
+    const outcome = await this.outcome;
+    if ("failure" in outcome) throw outcome.failure;
+    return outcome.errors;
+  }
+}

@@ -4,7 +4,7 @@ import type { Requester } from "../domain/operation.js";
 import { quotaErrors, type EnvironmentRules } from "../domain/environmentRules.js";
 import type { Logger } from "pino";
 import type { AccessControl } from "./accessControl.js";
-import { clusterNameErrors, type ClusterNameReader } from "./clusterNameCheck.js";
+import { ClusterNameCheck, clusterNameErrors, type ClusterNameReader } from "./clusterNameCheck.js";
 import type { OperationRequestResult, OperationRequests } from "./operationRequests.js";
 import { validateDeploymentSpec, type DeploymentSpec, type Environment, type FieldError } from "../domain/deploymentSpec.js";
 import { initialReplicas } from "../domain/deploymentSpec.js";
@@ -44,7 +44,18 @@ export interface CheckedCreate {
   rules: EnvironmentRules;
   requester: Requester;
   idempotencyKey: string;
+  /** The cluster's name check when it had not answered before Slack's answer: read before recording. */
+  clusterNames?: ClusterNameCheck;
 }
+
+/**
+ * How much longer than the store's reads a create's acknowledgement waits for the cluster's name
+ * check. The store answers in a few milliseconds; a cluster slower than that (an API server
+ * throttling its clients, or a busy one) would make every submission wait for it. Past the
+ * bound the modal closes and the check is read before recording: a name the cluster holds is
+ * then told in the channel instead of on the field.
+ */
+export const CLUSTER_NAME_CHECK_WAIT_MS = 50;
 
 export type CreateCheckResult =
   | { ok: false; errors: FieldError[] }
@@ -92,8 +103,9 @@ export class DeploymentRequests {
    * Every rule a new deployment must pass that the form can show on a field, before Slack gets
    * its answer: the schema and the cluster's capabilities (pure, checked first); then, read
    * together, the requester's access from this channel, the environment's quotas, a name the
-   * bot does not use yet and that no object in the cluster holds (clusterNameCheck). Nothing is
-   * recorded here: `recordCreate` does that once the modal has been answered.
+   * bot does not use yet and that no object in the cluster holds (clusterNameCheck; when the
+   * cluster is slow, read by `recordCreate` instead). Nothing is recorded here: `recordCreate`
+   * does that once the modal has been answered.
    * A repeated submission (same idempotency key) that was already recorded answers the first.
    */
   async checkCreate(input: unknown, requester: Requester, idempotencyKey: string): Promise<CreateCheckResult> {
@@ -106,12 +118,13 @@ export class DeploymentRequests {
     const { environment } = spec;
     const namespace = this.deps.namespaces[environment];
     // Every read at once, beside the cluster's answer: the acknowledgement waits for the slowest
-    // one, not for their sum (on a busy host each await waits for a CPU slice as well).
-    const [existing, stored, access, clusterErrors] = await Promise.all([
+    // store read, not for their sum (on a busy host each await waits for a CPU slice as well),
+    // and for the cluster only a little longer (CLUSTER_NAME_CHECK_WAIT_MS).
+    const clusterNames = new ClusterNameCheck(clusterNameErrors(this.deps.clusterFor(environment), namespace, spec.name, this.deps.logger));
+    const [existing, stored, access] = await Promise.all([
       this.deps.operations.findByIdempotencyKey(idempotencyKey),
       this.deps.deployments.findByName(spec.name),
       this.deps.access.checkRequest(requester, environment),
-      clusterNameErrors(this.deps.clusterFor(environment), namespace, spec.name, this.deps.logger),
     ]);
     const duplicate = await this.answerOfFirst(existing);
     if (duplicate) return { ok: true, duplicate };
@@ -122,8 +135,9 @@ export class DeploymentRequests {
     if (quota.length > 0) return { ok: false, errors: quota };
     // A stored deployment's objects are its own: the cluster's answer only counts for a new name.
     if (stored) return { ok: false, errors: [nameTaken(spec.name)] };
-    if (clusterErrors.length > 0) return { ok: false, errors: clusterErrors };
-    return { ok: true, checked: { spec, rules, requester, idempotencyKey } };
+    const clusterErrors = await clusterNames.within(CLUSTER_NAME_CHECK_WAIT_MS);
+    if (clusterErrors && clusterErrors.length > 0) return { ok: false, errors: clusterErrors };
+    return { ok: true, checked: { spec, rules, requester, idempotencyKey, ...(clusterErrors ? {} : { clusterNames }) } };
   }
 
   /** The same submission again (its idempotency key recorded `first`): answered as the first one was. */
@@ -139,6 +153,8 @@ export class DeploymentRequests {
    */
   async recordCreate(checked: CheckedCreate): Promise<CreateRequestResult> {
     const { spec, rules, requester, idempotencyKey } = checked;
+    const clusterErrors = (await checked.clusterNames?.errors()) ?? [];
+    if (clusterErrors.length > 0) return { ok: false, errors: clusterErrors };
     try {
       const now = this.deps.now?.() ?? new Date();
       const { deployment, operation } = await this.deps.deployments.createWithOperation({

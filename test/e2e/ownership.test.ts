@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countAllOperations, eventually, startHarness, type DeploybotHarness } from "../harness/deploybotHarness.js";
 import { BASE_ANSWERS, CHANNEL, NAMESPACE, USER, deploymentNamed, openModal } from "../harness/deploymentFlows.js";
 import { sendViewSubmission } from "../harness/slackRequests.js";
+import { CLUSTER_NAME_CHECK_WAIT_MS } from "../../src/operations/deploymentRequests.js";
 
 let h: DeploybotHarness;
 
@@ -42,6 +43,32 @@ describe("the bot owns exactly what it deploys", () => {
     expect(await countAllOperations(h)).toBe(0);
     expect(JSON.stringify(h.kube.get("Service", "ml-production", "feature-store"))).toBe(before);
     expect(writesTo("/api/v1/namespaces/ml-production/services/feature-store")).toEqual([]);
+  });
+
+  it("refuses a name the cluster holds when the cluster answers too slowly for the form: the modal closes, nothing is recorded, the user is told", async () => {
+    h.kube.put({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "slow-store", namespace: "ml-production", labels: { app: "slow-store" } },
+      spec: { selector: { app: "slow-store" }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    const view = await openModal(h, "create");
+    const mark = h.slack.calls.length;
+    // Slower than the store's reads by far more than CLUSTER_NAME_CHECK_WAIT_MS.
+    h.kube.setResponseDelay(CLUSTER_NAME_CHECK_WAIT_MS * 6);
+    try {
+      const response = await sendViewSubmission(h.target, { userId: USER, view: { id: view.id }, answers: { ...BASE_ANSWERS, name: "slow-store", environment: "production" } });
+      expect(response.status).toBe(200);
+      expect(response.body).toBe("");
+      const told = await eventually(() => h.slack.calls.slice(mark).find((c) => c.method === "chat.postEphemeral"), 5000, "the private answer");
+      expect(told.params).toMatchObject({ channel: CHANNEL, user: USER });
+      expect(String(told.params.text)).toMatch(/^slow-store was not created: Service slow-store .*already exists in ml-production/);
+    } finally {
+      h.kube.setResponseDelay(0);
+    }
+    expect(await h.store.deployments.findByName("slow-store")).toBeNull();
+    expect(await countAllOperations(h)).toBe(0);
+    expect(writesTo("/api/v1/namespaces/ml-production/services/slow-store")).toEqual([]);
   });
 
   it("ends a create that meets a look-alike object by deleting only its own objects", async () => {
