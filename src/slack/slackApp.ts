@@ -38,11 +38,17 @@ export interface SlackAppDependencies extends SlackDependencies {
   untilAnswered<T>(work: (answered: () => void) => Promise<T>): Promise<T>;
 }
 
-/** Every request, over HTTP or Socket Mode, has priority until it acknowledges. */
+/**
+ * Every button, form submission and other interaction, over HTTP or Socket Mode, has priority
+ * until it acknowledges. Slash commands do not need it: `/deploy` acknowledges before any read
+ * (help is answered in the acknowledgement itself, see deployCommand), and the priority is not
+ * free: while any request holds it, Node tracks the context of every promise the process makes
+ * (measured: 0.2–0.3 ms more CPU per `/deploy help`, a quarter of its cost).
+ */
 function prioritizeUntilAcknowledged(app: BoltApp, untilAnswered: SlackAppDependencies["untilAnswered"]): void {
   const processEvent = app.processEvent.bind(app);
   app.processEvent = (event: ReceiverEvent): Promise<void> =>
-    untilAnswered((answered) =>
+    isSlashCommand(event.body) ? processEvent(event) : untilAnswered((answered) =>
       processEvent({
         ...event,
         ack: async (response) => {
@@ -51,6 +57,10 @@ function prioritizeUntilAcknowledged(app: BoltApp, untilAnswered: SlackAppDepend
         },
       }),
     );
+}
+
+function isSlashCommand(body: ReceiverEvent["body"]): boolean {
+  return typeof body.command === "string";
 }
 
 export interface SlackAppHandle {
