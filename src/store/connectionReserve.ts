@@ -9,6 +9,12 @@ import pg from "pg";
  * wait behind dozens of queries whose answers nobody is waiting for (measured in the bench's web
  * process: all 20 connections checked out, 40-60 queries waiting for one, and a create check's
  * reads taking 300-550 ms, most of it in that queue).
+ *
+ * And while such work has not answered, the work nobody waits on (the worker's jobs in the same
+ * process, a command's recording after its acknowledgement) holds back its next query for a
+ * moment (HOLD_BACK_MAX_MS at most): they share the process's event loop and the host's cores,
+ * and a create form's checks under a busy worker otherwise waited 200-300 ms for both (the
+ * bench's one-process create acknowledgement: p99 229 ms before, 124 ms after).
  */
 interface Urgency {
   urgent: boolean;
@@ -17,6 +23,27 @@ interface Urgency {
 const urgency = new AsyncLocalStorage<Urgency>();
 /** Urgent works that have not answered yet, in this process. */
 let urgentInFlight = 0;
+/** Work that is not urgent, waiting for every urgent work to answer (see `afterUrgentWork`). */
+const waitingForUrgent = new Set<() => void>();
+
+/** How long work nobody waits on may be held back, at most, while urgent work has not answered. */
+export const HOLD_BACK_MAX_MS = 100;
+
+/**
+ * Resolves once no urgent work is in flight, or after HOLD_BACK_MAX_MS: the worker's next query
+ * waits while a form's checks race Slack's 3 s (both share the process's CPU), never for long.
+ */
+function afterUrgentWork(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      waitingForUrgent.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, HOLD_BACK_MAX_MS);
+    waitingForUrgent.add(done);
+  });
+}
 
 /**
  * Runs `work` with its queries on the reserved connections until it calls `answered()`; what it
@@ -34,7 +61,10 @@ export function withReservedConnections<T>(work: (answered: () => void) => Promi
     // While an AsyncLocalStorage is enabled, Node 20 tracks the context of every promise the
     // process makes (measured: 10-30 % more CPU per Prisma query). Off whenever no work is urgent,
     // which in a busy bot is most of the time; `run` turns it back on.
-    if (urgentInFlight === 0) urgency.disable();
+    if (urgentInFlight === 0) {
+      urgency.disable();
+      for (const release of [...waitingForUrgent]) release();
+    }
   };
   return urgency.run(mark, () => work(answered)).finally(answered);
 }
@@ -75,8 +105,17 @@ export class ReservingPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
-    if (isUrgent() && !this.overflows()) return callback ? this.reserve.connect(callback) : this.reserve.connect();
-    return callback ? super.connect(callback) : super.connect();
+    if (isUrgent()) {
+      if (!this.overflows()) return callback ? this.reserve.connect(callback) : this.reserve.connect();
+      return callback ? super.connect(callback) : super.connect();
+    }
+    if (urgentInFlight === 0) return callback ? super.connect(callback) : super.connect();
+    const connected = afterUrgentWork().then(() => super.connect());
+    if (!callback) return connected;
+    connected.then(
+      (client) => callback(undefined, client, (release) => client.release(release as Error | boolean | undefined)),
+      (error: Error) => callback(error, undefined, () => undefined),
+    );
   }
 
   /** Urgent work overflows to the shared pool when the reserve has nothing free and the shared pool has. */

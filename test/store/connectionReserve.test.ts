@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReservingPool, withReservedConnections } from "../../src/store/connectionReserve.js";
+import { HOLD_BACK_MAX_MS, ReservingPool, withReservedConnections } from "../../src/store/connectionReserve.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, type TestDatabase } from "../harness/database.js";
 
 let database: TestDatabase;
@@ -24,6 +25,39 @@ async function backendPid(pool: pg.Pool): Promise<number> {
 }
 
 describe("a pool with a reserve for work with a deadline", () => {
+  it("holds back a query nobody waits on until urgent work has answered, and never longer than HOLD_BACK_MAX_MS", async () => {
+    const pool = new ReservingPool({ connectionString: database.url, max: 2, reserve: 1 });
+    pool.on("error", () => undefined);
+    try {
+      await pool.query("SELECT 1"); // connected once: the timings below are the hold's, not a connection's
+      for (const answerAfterMs of [HOLD_BACK_MAX_MS / 2, HOLD_BACK_MAX_MS * 10]) {
+        let answeredAt = 0;
+        const started = performance.now();
+        const urgent = withReservedConnections(async (answered) => {
+          await pool.query("SELECT 'checks' AS lane");
+          await sleep(answerAfterMs);
+          answeredAt = performance.now();
+          answered();
+        });
+        await sleep(5);
+        // Outside the urgent work's context: a job's query.
+        await pool.query("SELECT 'job' AS lane");
+        const heldFor = performance.now() - started;
+        if (answerAfterMs < HOLD_BACK_MAX_MS) {
+          expect(answeredAt).toBeGreaterThan(0);
+          expect(heldFor).toBeGreaterThanOrEqual(answerAfterMs);
+        } else {
+          expect(answeredAt).toBe(0);
+          expect(heldFor).toBeGreaterThanOrEqual(HOLD_BACK_MAX_MS);
+          expect(heldFor).toBeLessThan(answerAfterMs);
+        }
+        await urgent;
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("serves urgent work while every shared connection is taken, and only until it is answered", async () => {
     const pool = new ReservingPool({ connectionString: database.url, max: 1, reserve: 1 });
     pool.on("error", () => undefined);
