@@ -107,7 +107,6 @@ export async function settleRun(db: Database, fence: RunFence, to: "succeeded" |
   const now = new Date();
   const from = to === "succeeded" ? ["running"] : ["queued", "running"];
   const { step, message, data } = settlement.event;
-  const { deploymentId } = settlement;
   const rows = await db.$queryRaw<{ settled: number }[]>`
     WITH settled AS (
       UPDATE "Operation" SET status = ${to}, "finishedAt" = ${settlement.finishedAt}, result = ${jsonParameter(settlement.result)}
@@ -119,9 +118,16 @@ export async function settleRun(db: Database, fence: RunFence, to: "succeeded" |
       SELECT id, ${now}, ${step}, ${message}, ${jsonParameter(data)} FROM settled
     ), released AS (
       ${deploymentWrite(fence, settlement, now)}
-    )${settlement.audit ? Prisma.sql`, audit AS (${auditInsert(settlement.audit.entry, now, { when: SETTLED, ...(settlement.audit.withStateAfter && deploymentId ? { after: stateAfter(deploymentId, settlement.audit.entry) } : {}) })})` : Prisma.empty}
+    )${outcomeAudit(settlement, now)}
     SELECT count(*)::int AS settled FROM settled`;
   if (rows[0]?.settled !== 1) throw new StaleRunError(fence, to);
+}
+
+/** The outcome's audit entry as one more step of the settlement's statement (none without one). */
+function outcomeAudit({ audit, deploymentId }: RunSettlement, now: Date): Prisma.Sql {
+  if (!audit) return Prisma.empty;
+  const after = audit.withStateAfter && deploymentId ? { after: stateAfter(deploymentId, audit.entry) } : {};
+  return Prisma.sql`, audit AS (${auditInsert(audit.entry, now, { when: SETTLED, ...after })})`;
 }
 
 const SETTLED = Prisma.sql`EXISTS (SELECT 1 FROM settled)`;
