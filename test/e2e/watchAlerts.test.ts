@@ -164,7 +164,7 @@ describe("an alert rule evaluated on a schedule", () => {
     const second = await eventually(() => alertMessages().find((m) => m.text?.startsWith("Firing")), 10_000, "the second firing");
     expect(alertMessages()).toHaveLength(2);
     await click("alert:silence", second);
-    await eventually(() => JSON.stringify(h.slack.message(CHANNEL, second.ts)?.blocks).includes("Silenced by"), 5000, "the silenced alert");
+    await eventually(() => JSON.stringify(h.slack.message(CHANNEL, second.ts)?.blocks).includes("Silenced by"), 10_000, "the silenced alert");
 
     setErrorRate(0.5);
     await eventually(() => h.slack.message(CHANNEL, second.ts)?.text?.startsWith("Resolved"), 10_000, "the second resolution");
