@@ -105,11 +105,10 @@ export class ReservingPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
-    if (isUrgent()) {
-      if (!this.overflows()) return callback ? this.reserve.connect(callback) : this.reserve.connect();
-      return callback ? super.connect(callback) : super.connect();
-    }
-    if (urgentInFlight === 0) return callback ? super.connect(callback) : super.connect();
+    const urgent = isUrgent();
+    if (urgent && !this.overflows()) return callback ? this.reserve.connect(callback) : this.reserve.connect();
+    if (urgent || urgentInFlight === 0) return callback ? super.connect(callback) : super.connect();
+    // Work nobody waits on, while urgent work has not answered: held back (afterUrgentWork).
     const connected = afterUrgentWork().then(() => super.connect());
     if (!callback) return connected;
     connected.then(

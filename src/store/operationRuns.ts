@@ -71,7 +71,7 @@ export async function recordRunEvent(db: Database, fence: RunFence, step: string
       SELECT id FROM "Operation" WHERE id = ${fence.operationId}::uuid AND "runEpoch" = ${fence.epoch} FOR SHARE
     )
     INSERT INTO "OperationEvent" ("operationId", at, step, message, data)
-    SELECT id, ${new Date()}, ${step}, ${message}, ${data === undefined ? null : JSON.stringify(data)}::jsonb FROM fence
+    SELECT id, ${new Date()}, ${step}, ${message}, ${jsonParameter(data)} FROM fence
     RETURNING id`;
   if (rows.length !== 1) throw new StaleRunError(fence, `"${step}" event`);
 }
@@ -131,18 +131,20 @@ function outcomeAudit({ audit, deploymentId }: RunSettlement, now: Date): Prisma
 }
 
 const SETTLED = Prisma.sql`EXISTS (SELECT 1 FROM settled)`;
+/** A deployment row as an outcome's audit entry shows it. */
+const DEPLOYMENT_STATE = Prisma.sql`jsonb_build_object('status', status, 'replicas', replicas, 'spec', spec)`;
 
 /** The settlement's write on the deployment: removed, or given its status with its lock released (if the run still holds it). */
 function deploymentWrite(fence: RunFence, settlement: RunSettlement, now: Date): Prisma.Sql {
   const { deploymentId } = settlement;
-  if (!deploymentId) return Prisma.sql`SELECT NULL::text AS status, NULL::int AS replicas, NULL::jsonb AS spec WHERE FALSE`;
+  if (!deploymentId) return Prisma.sql`SELECT NULL::jsonb AS state WHERE FALSE`;
   if (settlement.deploymentStatus === "deleted") {
-    return Prisma.sql`DELETE FROM "Deployment" WHERE id = ${deploymentId}::uuid AND ${SETTLED} RETURNING NULL::text AS status, NULL::int AS replicas, NULL::jsonb AS spec`;
+    return Prisma.sql`DELETE FROM "Deployment" WHERE id = ${deploymentId}::uuid AND ${SETTLED} RETURNING NULL::jsonb AS state`;
   }
   return Prisma.sql`
     UPDATE "Deployment" SET status = ${settlement.deploymentStatus}, "statusReason" = ${settlement.statusReason}, "activeOperationId" = NULL, "updatedAt" = ${now}
     WHERE id = ${deploymentId}::uuid AND "activeOperationId" = ${fence.operationId}::uuid AND ${SETTLED}
-    RETURNING status, replicas, spec`;
+    RETURNING ${DEPLOYMENT_STATE} AS state`;
 }
 
 /**
@@ -151,7 +153,7 @@ function deploymentWrite(fence: RunFence, settlement: RunSettlement, now: Date):
  */
 function stateAfter(deploymentId: string, entry: AuditEntry): Prisma.Sql {
   return Prisma.sql`COALESCE(
-    (SELECT jsonb_build_object('status', status, 'replicas', replicas, 'spec', spec) FROM released WHERE status IS NOT NULL),
-    (SELECT jsonb_build_object('status', status, 'replicas', replicas, 'spec', spec) FROM "Deployment" WHERE id = ${deploymentId}::uuid AND NOT EXISTS (SELECT 1 FROM released)),
+    (SELECT state FROM released WHERE state IS NOT NULL),
+    (SELECT ${DEPLOYMENT_STATE} FROM "Deployment" WHERE id = ${deploymentId}::uuid AND NOT EXISTS (SELECT 1 FROM released)),
     ${jsonParameter(entry.after)})`;
 }

@@ -9,24 +9,19 @@ function boltApp(): App {
   return new App({ token: "xoxb-test", botId: "B1", botUserId: "U1", tokenVerificationEnabled: false, receiver: idleReceiver, logLevel: LogLevel.ERROR });
 }
 
+/** What every interaction payload carries beside its own part. */
+const interaction = { user: { id: "U2" }, team: { id: "T1" }, api_app_id: "A1", token: "t", trigger_id: "1.2.3" };
+
 const blockAction = (actionId: string) => ({
+  ...interaction,
   type: "block_actions",
-  user: { id: "U2" },
-  team: { id: "T1" },
-  api_app_id: "A1",
-  token: "t",
-  trigger_id: "1.2.3",
   container: { type: "message" },
   actions: [{ type: "button", action_id: actionId, block_id: "b", value: "v", action_ts: "1" }],
 });
 
 const viewSubmission = (callbackId: string) => ({
+  ...interaction,
   type: "view_submission",
-  user: { id: "U2" },
-  team: { id: "T1" },
-  api_app_id: "A1",
-  token: "t",
-  trigger_id: "1.2.3",
   view: { id: "V1", callback_id: callbackId, state: { values: {} }, private_metadata: "", hash: "h" },
 });
 

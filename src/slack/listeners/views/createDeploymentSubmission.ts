@@ -11,7 +11,8 @@ import { ephemeralTeller, requesterOfInteraction, type SlackDependencies } from 
  * Create Deployment: checked before the answer, so that every error shows on its field; recorded
  * and queued after it, so that the answer does not wait for the transaction (Slack gives a modal
  * 3 s, and the worker's jobs share the process). What can still go wrong then — another modal
- * took the name in between, the database failed — is told privately in the channel.
+ * took the name in between, the cluster answered its name check late and an object there holds
+ * the name, the database failed — is told privately in the channel.
  */
 export function registerCreateDeploymentSubmission(routes: ListenerRoutes, deps: SlackDependencies): void {
   routes.view(CREATE_DEPLOYMENT_CALLBACK_ID, async ({ ack, body, view, client }) => {
